@@ -1,0 +1,65 @@
+package acctest
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+)
+
+// Static credentials the emulator accepts. Against real AWS the SDK's default chain is used instead.
+const (
+	testAccessKey = "AKIAVBAWSTESTING0001"
+	testSecretKey = "vbaws-acceptance-test-secret-key"
+)
+
+// ProviderConfig returns a provider block for the shared emulator, or an empty one against real AWS.
+func ProviderConfig() string { return ProviderConfigFor(Endpoint()) }
+
+// ProviderConfigFor returns a provider block that sends IAM and STS calls to endpoint (a Proxy's URL, say).
+func ProviderConfigFor(endpoint string) string {
+	if RealAWS() {
+		return "provider \"vbaws\" {}\n"
+	}
+	return fmt.Sprintf(`
+provider "vbaws" {
+  region     = %[2]q
+  access_key = %[3]q
+  secret_key = %[4]q
+  endpoints {
+    iam = %[1]q
+    sts = %[1]q
+  }
+}
+`, endpoint, Region, testAccessKey, testSecretKey)
+}
+
+// IAMClient returns an IAM client for arranging fixtures outside Terraform (roles someone else owns, drift).
+func IAMClient(t *testing.T) *iam.Client {
+	t.Helper()
+	PreCheck(t)
+	opts := []func(*config.LoadOptions) error{config.WithRegion(Region)}
+	if !RealAWS() {
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(testAccessKey, testSecretKey, "")))
+	}
+	cfg, err := config.LoadDefaultConfig(context.Background(), opts...)
+	if err != nil {
+		t.Fatalf("loading AWS config: %v", err)
+	}
+	return iam.NewFromConfig(cfg, func(o *iam.Options) {
+		if !RealAWS() {
+			o.BaseEndpoint = aws.String(Endpoint())
+		}
+	})
+}
+
+// RandomName returns prefix followed by a random suffix, so parallel tests sharing one account never collide.
+func RandomName(prefix string) string {
+	return prefix + "-" + strings.ToLower(rand.Text()[:10])
+}

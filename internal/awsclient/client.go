@@ -1,0 +1,247 @@
+// Package awsclient builds the AWS IAM and STS clients the provider uses and owns every cross-cutting AWS concern:
+// credential resolution, endpoints, SDK retries, call logging and the retries that IAM's eventual consistency needs.
+package awsclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// DefaultMaxRetries is the number of attempts the SDK makes for a throttled or failed call unless configured.
+const DefaultMaxRetries = 25
+
+// identityAttempts bounds the attempts of the one GetCallerIdentity call made while configuring, so that an
+// unreachable endpoint fails in seconds instead of after max_retries back-offs.
+const identityAttempts = 3
+
+// Settings is everything the provider block can say about how to reach AWS. Empty values mean "not set", so the
+// SDK's own chain (environment, shared files, SSO, web identity, IMDS) decides.
+type Settings struct {
+	Region                    string
+	Profile                   string
+	SharedConfigFiles         []string
+	SharedCredentialsFiles    []string
+	AccessKey                 string
+	SecretKey                 string
+	Token                     string
+	AssumeRole                *AssumeRoleSettings
+	IAMEndpoint               string
+	STSEndpoint               string
+	MaxRetries                int
+	RetryMode                 string
+	SkipCredentialsValidation bool
+	SkipRequestingAccountID   bool
+}
+
+// AssumeRoleSettings describes the role the provider assumes before making any IAM call.
+type AssumeRoleSettings struct {
+	RoleARN     string
+	SessionName string
+	ExternalID  string
+	Duration    time.Duration
+}
+
+// Client is the configured provider's connection to AWS, shared by every resource and data source.
+type Client struct {
+	IAM *iam.Client
+	STS *sts.Client
+
+	// AccountID, Partition and CallerARN describe the identity Terraform runs as. AccountID and CallerARN are
+	// empty when the provider was told to skip requesting them.
+	AccountID string
+	Partition string
+	CallerARN string
+	Region    string
+
+	roleLocks keyedMutex
+}
+
+// ConfigError is a configuration problem with a one-line summary and a detail that names what to set.
+type ConfigError struct {
+	Summary string
+	Detail  string
+}
+
+func (e *ConfigError) Error() string { return e.Summary + ": " + e.Detail }
+
+// New resolves credentials, builds the clients and, unless skipped, learns the caller's identity.
+func New(ctx context.Context, s Settings) (*Client, error) {
+	cfg, err := loadConfig(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		IAM:       iam.NewFromConfig(cfg, withBaseEndpoint[iam.Options](s.IAMEndpoint, func(o *iam.Options, u *string) { o.BaseEndpoint = u })),
+		STS:       newSTSClient(cfg, s.STSEndpoint),
+		Region:    cfg.Region,
+		Partition: partitionForRegion(cfg.Region),
+	}
+	if s.AssumeRole != nil {
+		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(c.STS, s.AssumeRole.RoleARN, assumeRoleOptions(*s.AssumeRole)))
+		c.IAM = iam.NewFromConfig(cfg, withBaseEndpoint[iam.Options](s.IAMEndpoint, func(o *iam.Options, u *string) { o.BaseEndpoint = u }))
+		c.STS = newSTSClient(cfg, s.STSEndpoint)
+	}
+	if err := c.learnIdentity(ctx, s); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func loadConfig(ctx context.Context, s Settings) (aws.Config, error) {
+	opts := []func(*config.LoadOptions) error{
+		config.WithAPIOptions(loggingAPIOptions()),
+		config.WithRetryMaxAttempts(maxAttempts(s.MaxRetries)),
+	}
+	if s.Region != "" {
+		opts = append(opts, config.WithRegion(s.Region))
+	}
+	if s.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(s.Profile))
+	}
+	if len(s.SharedConfigFiles) > 0 {
+		opts = append(opts, config.WithSharedConfigFiles(s.SharedConfigFiles))
+	}
+	if len(s.SharedCredentialsFiles) > 0 {
+		opts = append(opts, config.WithSharedCredentialsFiles(s.SharedCredentialsFiles))
+	}
+	if s.AccessKey != "" || s.SecretKey != "" {
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, s.Token)))
+	}
+	if s.RetryMode != "" {
+		opts = append(opts, config.WithRetryMode(aws.RetryMode(s.RetryMode)))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return cfg, &ConfigError{"Cannot load the AWS configuration", err.Error() +
+			". Check profile, shared_config_files and shared_credentials_files in the provider block, or AWS_PROFILE and AWS_CONFIG_FILE."}
+	}
+	if cfg.Region == "" {
+		return cfg, &ConfigError{"No AWS region configured",
+			"IAM is global, but AWS signs every request for a region. Set region in the provider block, the AWS_REGION environment variable, or region in your AWS profile."}
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return cfg, &ConfigError{"No usable AWS credentials",
+			"The provider looked in the provider block, the environment, shared files, SSO, web identity and the instance metadata service: " +
+				err.Error() + ". Set access_key and secret_key or profile in the provider block, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE in the environment."}
+	}
+	return cfg, nil
+}
+
+func maxAttempts(maxRetries int) int {
+	if maxRetries <= 0 {
+		return DefaultMaxRetries
+	}
+	return maxRetries
+}
+
+func newSTSClient(cfg aws.Config, endpoint string) *sts.Client {
+	return sts.NewFromConfig(cfg, withBaseEndpoint[sts.Options](endpoint, func(o *sts.Options, u *string) { o.BaseEndpoint = u }))
+}
+
+// withBaseEndpoint returns a client option that points a client at endpoint, or does nothing when it is empty
+// (so AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> keep working).
+func withBaseEndpoint[O any](endpoint string, set func(*O, *string)) func(*O) {
+	return func(o *O) {
+		if endpoint != "" {
+			set(o, aws.String(endpoint))
+		}
+	}
+}
+
+func assumeRoleOptions(a AssumeRoleSettings) func(*stscreds.AssumeRoleOptions) {
+	return func(o *stscreds.AssumeRoleOptions) {
+		if a.SessionName != "" {
+			o.RoleSessionName = a.SessionName
+		}
+		if a.ExternalID != "" {
+			o.ExternalID = aws.String(a.ExternalID)
+		}
+		if a.Duration > 0 {
+			o.Duration = a.Duration
+		}
+	}
+}
+
+// learnIdentity calls sts:GetCallerIdentity once, unless both validation and the account lookup are skipped. A
+// failure is fatal only when credentials are to be validated.
+func (c *Client) learnIdentity(ctx context.Context, s Settings) error {
+	if s.SkipCredentialsValidation && s.SkipRequestingAccountID {
+		return nil
+	}
+	out, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}, func(o *sts.Options) { o.RetryMaxAttempts = identityAttempts })
+	if err != nil {
+		if s.SkipCredentialsValidation {
+			return nil
+		}
+		return identityError(err, s)
+	}
+	c.CallerARN = aws.ToString(out.Arn)
+	if !s.SkipRequestingAccountID {
+		c.AccountID = aws.ToString(out.Account)
+	}
+	if parsed, err := arn.Parse(c.CallerARN); err == nil {
+		c.Partition = parsed.Partition
+	}
+	return nil
+}
+
+func identityError(err error, s Settings) error {
+	var netErr interface{ Timeout() bool }
+	msg := err.Error()
+	if errors.As(err, &netErr) || strings.Contains(msg, "connection refused") || strings.Contains(msg, "no such host") || strings.Contains(msg, "dial tcp") {
+		where := "the default STS endpoint"
+		if s.STSEndpoint != "" {
+			where = s.STSEndpoint
+		}
+		return &ConfigError{"Cannot reach AWS STS", fmt.Sprintf("Calling sts:GetCallerIdentity at %s failed: %s. Check endpoints.sts in the provider block or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, and your network.", where, msg)}
+	}
+	return &ConfigError{"AWS rejected the credentials", "sts:GetCallerIdentity failed: " + msg +
+		". Check access_key/secret_key/token, profile or assume_role in the provider block, or set skip_credentials_validation for emulators that do not implement STS."}
+}
+
+func partitionForRegion(region string) string {
+	for prefix, partition := range map[string]string{"cn-": "aws-cn", "us-gov-": "aws-us-gov", "us-iso-": "aws-iso", "us-isob-": "aws-iso-b", "eu-isoe-": "aws-iso-e", "us-isof-": "aws-iso-f", "eusc-": "aws-eusc"} {
+		if strings.HasPrefix(region, prefix) {
+			return partition
+		}
+	}
+	return "aws"
+}
+
+// LockRole serialises read-modify-write cycles on one role's trust policy inside this provider process. The caller
+// must call the returned function to release the lock.
+func (c *Client) LockRole(roleName string) (unlock func()) {
+	return c.roleLocks.lock(roleName)
+}
+
+type keyedMutex struct {
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex
+}
+
+func (k *keyedMutex) lock(key string) func() {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = map[string]*sync.Mutex{}
+	}
+	m, ok := k.locks[key]
+	if !ok {
+		m = &sync.Mutex{}
+		k.locks[key] = m
+	}
+	k.mu.Unlock()
+	m.Lock()
+	return m.Unlock
+}

@@ -1,0 +1,127 @@
+package awsclient
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+)
+
+// DecodePolicy undoes the RFC 3986 encoding IAM applies to policy documents it returns.
+func DecodePolicy(encoded string) (string, error) {
+	doc, err := url.QueryUnescape(encoded)
+	if err != nil {
+		return "", fmt.Errorf("decoding policy document returned by IAM: %w", err)
+	}
+	return doc, nil
+}
+
+// RoleIdentityPolicies returns the decoded documents of every inline policy of the role and the default version
+// of every managed policy attached to it.
+func (c *Client) RoleIdentityPolicies(ctx context.Context, roleName string) ([]string, error) {
+	inline, err := c.inlinePolicies(ctx, roleName)
+	if err != nil {
+		return nil, err
+	}
+	managed, err := c.attachedPolicyDocuments(ctx, roleName)
+	if err != nil {
+		return nil, err
+	}
+	return append(inline, managed...), nil
+}
+
+func (c *Client) inlinePolicies(ctx context.Context, roleName string) ([]string, error) {
+	var docs []string
+	pages := iam.NewListRolePoliciesPaginator(c.IAM, &iam.ListRolePoliciesInput{RoleName: aws.String(roleName)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing inline policies of role %s: %w", roleName, err)
+		}
+		for _, name := range page.PolicyNames {
+			out, err := c.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(roleName), PolicyName: aws.String(name)})
+			if err != nil {
+				return nil, fmt.Errorf("reading inline policy %s of role %s: %w", name, roleName, err)
+			}
+			doc, err := DecodePolicy(aws.ToString(out.PolicyDocument))
+			if err != nil {
+				return nil, err
+			}
+			docs = append(docs, doc)
+		}
+	}
+	return docs, nil
+}
+
+func (c *Client) attachedPolicyDocuments(ctx context.Context, roleName string) ([]string, error) {
+	arns, err := c.AttachedPolicyARNs(ctx, roleName)
+	if err != nil {
+		return nil, err
+	}
+	docs := make([]string, 0, len(arns))
+	for _, policyARN := range arns {
+		doc, err := c.DefaultPolicyDocument(ctx, policyARN)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, doc)
+	}
+	return docs, nil
+}
+
+// AttachedPolicyARNs lists the ARNs of the managed policies attached to a role.
+func (c *Client) AttachedPolicyARNs(ctx context.Context, roleName string) ([]string, error) {
+	var arns []string
+	pages := iam.NewListAttachedRolePoliciesPaginator(c.IAM, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(roleName)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing managed policies attached to role %s: %w", roleName, err)
+		}
+		for _, p := range page.AttachedPolicies {
+			arns = append(arns, aws.ToString(p.PolicyArn))
+		}
+	}
+	return arns, nil
+}
+
+// DefaultPolicyDocument returns the decoded document of a managed policy's default version.
+func (c *Client) DefaultPolicyDocument(ctx context.Context, policyARN string) (string, error) {
+	pol, err := c.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(policyARN)})
+	if err != nil {
+		return "", fmt.Errorf("reading managed policy %s: %w", policyARN, err)
+	}
+	ver, err := c.IAM.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(policyARN), VersionId: pol.Policy.DefaultVersionId})
+	if err != nil {
+		return "", fmt.Errorf("reading default version of managed policy %s: %w", policyARN, err)
+	}
+	return DecodePolicy(aws.ToString(ver.PolicyVersion.Document))
+}
+
+// InstanceProfilesForRole lists the instance profiles that contain the role.
+func (c *Client) InstanceProfilesForRole(ctx context.Context, roleName string) ([]iamtypes.InstanceProfile, error) {
+	var profiles []iamtypes.InstanceProfile
+	pages := iam.NewListInstanceProfilesForRolePaginator(c.IAM, &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String(roleName)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing instance profiles of role %s: %w", roleName, err)
+		}
+		profiles = append(profiles, page.InstanceProfiles...)
+	}
+	return profiles, nil
+}
+
+// RemoveRoleFromInstanceProfile takes a role out of an instance profile; a role or profile that is already gone
+// counts as removed.
+func (c *Client) RemoveRoleFromInstanceProfile(ctx context.Context, profileName, roleName string) error {
+	_, err := c.IAM.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{
+		InstanceProfileName: aws.String(profileName), RoleName: aws.String(roleName)})
+	if err != nil && !IsNoSuchEntity(err) {
+		return fmt.Errorf("removing role %s from instance profile %s: %w", roleName, profileName, err)
+	}
+	return nil
+}

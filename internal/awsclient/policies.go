@@ -1,0 +1,91 @@
+package awsclient
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+)
+
+// RetiredTagKey marks a managed policy that vbaws_role_template no longer needs but could not delete because
+// something still had it attached. Whoever detaches its last user deletes it (see DeleteIfRetiredAndUnused).
+const RetiredTagKey = "vbaws:retired"
+
+// DeleteManagedPolicy deletes a managed policy with all its non-default versions. A policy that no longer exists
+// counts as deleted.
+func (c *Client) DeleteManagedPolicy(ctx context.Context, policyARN string) error {
+	versions, err := c.IAM.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(policyARN)})
+	if IsNoSuchEntity(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("listing versions of policy %s: %w", policyARN, err)
+	}
+	for _, v := range versions.Versions {
+		if v.IsDefaultVersion {
+			continue
+		}
+		_, err := c.IAM.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: aws.String(policyARN), VersionId: v.VersionId})
+		if err != nil && !IsNoSuchEntity(err) {
+			return fmt.Errorf("deleting version %s of policy %s: %w", aws.ToString(v.VersionId), policyARN, err)
+		}
+	}
+	_, err = c.IAM.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: aws.String(policyARN)})
+	if err != nil && !IsNoSuchEntity(err) {
+		return fmt.Errorf("deleting policy %s: %w", policyARN, err)
+	}
+	return nil
+}
+
+// PolicyUsers lists the roles, users and groups a managed policy is attached to, as "role/name" style strings.
+func (c *Client) PolicyUsers(ctx context.Context, policyARN string) ([]string, error) {
+	var users []string
+	pages := iam.NewListEntitiesForPolicyPaginator(c.IAM, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(policyARN)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing users of policy %s: %w", policyARN, err)
+		}
+		for _, r := range page.PolicyRoles {
+			users = append(users, "role/"+aws.ToString(r.RoleName))
+		}
+		for _, u := range page.PolicyUsers {
+			users = append(users, "user/"+aws.ToString(u.UserName))
+		}
+		for _, g := range page.PolicyGroups {
+			users = append(users, "group/"+aws.ToString(g.GroupName))
+		}
+	}
+	return users, nil
+}
+
+// DeleteIfRetiredAndUnused deletes a managed policy that carries the retired tag and has no users left. It
+// reports whether it deleted the policy; a policy that is not retired, still used or already gone is left alone.
+func (c *Client) DeleteIfRetiredAndUnused(ctx context.Context, policyARN string) (bool, error) {
+	out, err := c.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(policyARN)})
+	if IsNoSuchEntity(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("reading policy %s: %w", policyARN, err)
+	}
+	if !hasTag(out.Policy.Tags, RetiredTagKey) {
+		return false, nil
+	}
+	users, err := c.PolicyUsers(ctx, policyARN)
+	if err != nil || len(users) > 0 {
+		return false, err
+	}
+	return true, c.DeleteManagedPolicy(ctx, policyARN)
+}
+
+func hasTag(tags []iamtypes.Tag, key string) bool {
+	for _, t := range tags {
+		if aws.ToString(t.Key) == key {
+			return true
+		}
+	}
+	return false
+}

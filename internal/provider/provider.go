@@ -1,0 +1,219 @@
+// Package provider is the Terraform glue of the vbaws provider: one file per resource or data source, each with its
+// schema, model and CRUD beside it. The IAM rules live in the domain packages (policy, principal, catalog) and
+// every AWS call goes through awsclient.
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
+)
+
+var _ provider.Provider = (*vbawsProvider)(nil)
+
+// New returns a constructor for the provider, as providerserver and the acceptance tests expect.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &vbawsProvider{version: version} }
+}
+
+type vbawsProvider struct {
+	version string
+}
+
+type providerModel struct {
+	Region                    types.String     `tfsdk:"region"`
+	Profile                   types.String     `tfsdk:"profile"`
+	SharedConfigFiles         types.List       `tfsdk:"shared_config_files"`
+	SharedCredentialsFiles    types.List       `tfsdk:"shared_credentials_files"`
+	AccessKey                 types.String     `tfsdk:"access_key"`
+	SecretKey                 types.String     `tfsdk:"secret_key"`
+	Token                     types.String     `tfsdk:"token"`
+	AssumeRole                *assumeRoleModel `tfsdk:"assume_role"`
+	Endpoints                 *endpointsModel  `tfsdk:"endpoints"`
+	MaxRetries                types.Int64      `tfsdk:"max_retries"`
+	RetryMode                 types.String     `tfsdk:"retry_mode"`
+	SkipCredentialsValidation types.Bool       `tfsdk:"skip_credentials_validation"`
+	SkipRequestingAccountID   types.Bool       `tfsdk:"skip_requesting_account_id"`
+}
+
+type assumeRoleModel struct {
+	RoleARN     types.String `tfsdk:"role_arn"`
+	SessionName types.String `tfsdk:"session_name"`
+	ExternalID  types.String `tfsdk:"external_id"`
+	Duration    types.String `tfsdk:"duration"`
+}
+
+type endpointsModel struct {
+	IAM types.String `tfsdk:"iam"`
+	STS types.String `tfsdk:"sts"`
+}
+
+func (p *vbawsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "vbaws"
+	resp.Version = p.version
+}
+
+func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Prepares AWS IAM roles for Veeam Backup for AWS: roles the backup appliance can assume, " +
+			"the Veeam trust statement on roles owned by others, and Veeam's permission sets as managed policies. " +
+			"Every argument is optional; credentials and region come from the same chain as the AWS CLI.",
+		Attributes: map[string]schema.Attribute{
+			"region": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "AWS region used to sign requests (IAM itself is global). Defaults to `AWS_REGION` or the profile's region.",
+				Validators:          []validator.String{regionValidator()}},
+			"profile": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Named profile from the shared configuration files. Defaults to `AWS_PROFILE`."},
+			"shared_config_files": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "Paths of shared configuration files. Defaults to `~/.aws/config`."},
+			"shared_credentials_files": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "Paths of shared credentials files. Defaults to `~/.aws/credentials`."},
+			"access_key": schema.StringAttribute{Optional: true, Sensitive: true,
+				MarkdownDescription: "Access key ID. Prefer the environment or a profile over writing keys in configuration."},
+			"secret_key": schema.StringAttribute{Optional: true, Sensitive: true,
+				MarkdownDescription: "Secret access key; required with `access_key`."},
+			"token": schema.StringAttribute{Optional: true, Sensitive: true,
+				MarkdownDescription: "Session token for temporary credentials."},
+			"max_retries": schema.Int64Attribute{Optional: true,
+				MarkdownDescription: "Maximum attempts for a throttled or failed AWS call. Defaults to `25`."},
+			"retry_mode": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "SDK retry mode: `standard` or `adaptive`. Defaults to `AWS_RETRY_MODE` or `standard`.",
+				Validators:          []validator.String{stringvalidator.OneOf("standard", "adaptive")}},
+			"skip_credentials_validation": schema.BoolAttribute{Optional: true,
+				MarkdownDescription: "Do not fail configuration when `sts:GetCallerIdentity` fails."},
+			"skip_requesting_account_id": schema.BoolAttribute{Optional: true,
+				MarkdownDescription: "Do not learn the account ID. ARNs that need it are then known only after apply."},
+		},
+		Blocks: map[string]schema.Block{
+			"assume_role": schema.SingleNestedBlock{
+				MarkdownDescription: "Role to assume before any IAM call, for example to manage roles in another account through a provider alias.",
+				Attributes: map[string]schema.Attribute{
+					"role_arn":     schema.StringAttribute{Required: true, MarkdownDescription: "ARN of the role to assume."},
+					"session_name": schema.StringAttribute{Optional: true, MarkdownDescription: "Session name; defaults to one chosen by the SDK."},
+					"external_id":  schema.StringAttribute{Optional: true, MarkdownDescription: "External ID the role's trust policy requires."},
+					"duration": schema.StringAttribute{Optional: true, MarkdownDescription: "Session duration such as `1h` or `45m`. Defaults to `1h`.",
+						Validators: []validator.String{durationValidator()}},
+				},
+			},
+			"endpoints": schema.SingleNestedBlock{
+				MarkdownDescription: "Custom endpoints for LocalStack, moto or VPC endpoints. `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_IAM` and `AWS_ENDPOINT_URL_STS` are honoured when these are not set.",
+				Attributes: map[string]schema.Attribute{
+					"iam": schema.StringAttribute{Optional: true, MarkdownDescription: "IAM endpoint URL.", Validators: []validator.String{urlValidator()}},
+					"sts": schema.StringAttribute{Optional: true, MarkdownDescription: "STS endpoint URL.", Validators: []validator.String{urlValidator()}},
+				},
+			},
+		},
+	}
+}
+
+func (p *vbawsProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !cfg.allKnown() {
+		tflog.Debug(ctx, "provider configuration is not known yet; AWS clients are configured during apply")
+		return
+	}
+	settings, diags := cfg.settings(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, err := awsclient.New(ctx, settings)
+	if err != nil {
+		addConfigError(&resp.Diagnostics, err)
+		return
+	}
+	tflog.Debug(ctx, "configured AWS clients", map[string]any{"account_id": client.AccountID, "partition": client.Partition, "caller_arn": client.CallerARN})
+	resp.ResourceData = client
+	resp.DataSourceData = client
+}
+
+func addConfigError(diags *diag.Diagnostics, err error) {
+	if cfgErr, ok := err.(*awsclient.ConfigError); ok {
+		diags.AddError(cfgErr.Summary, cfgErr.Detail)
+		return
+	}
+	diags.AddError("Cannot configure the vbaws provider", err.Error())
+}
+
+// allKnown reports whether every configured value is known. Values from other resources are unknown during the
+// first plan; the provider then configures itself in the apply that follows.
+func (m providerModel) allKnown() bool {
+	values := []interface{ IsUnknown() bool }{m.Region, m.Profile, m.SharedConfigFiles, m.SharedCredentialsFiles,
+		m.AccessKey, m.SecretKey, m.Token, m.MaxRetries, m.RetryMode, m.SkipCredentialsValidation, m.SkipRequestingAccountID}
+	if m.AssumeRole != nil {
+		values = append(values, m.AssumeRole.RoleARN, m.AssumeRole.SessionName, m.AssumeRole.ExternalID, m.AssumeRole.Duration)
+	}
+	if m.Endpoints != nil {
+		values = append(values, m.Endpoints.IAM, m.Endpoints.STS)
+	}
+	for _, v := range values {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
+}
+
+func (m providerModel) settings(ctx context.Context) (awsclient.Settings, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	s := awsclient.Settings{
+		Region:                    m.Region.ValueString(),
+		Profile:                   m.Profile.ValueString(),
+		AccessKey:                 m.AccessKey.ValueString(),
+		SecretKey:                 m.SecretKey.ValueString(),
+		Token:                     m.Token.ValueString(),
+		MaxRetries:                int(m.MaxRetries.ValueInt64()),
+		RetryMode:                 m.RetryMode.ValueString(),
+		SkipCredentialsValidation: m.SkipCredentialsValidation.ValueBool(),
+		SkipRequestingAccountID:   m.SkipRequestingAccountID.ValueBool(),
+	}
+	diags.Append(m.SharedConfigFiles.ElementsAs(ctx, &s.SharedConfigFiles, false)...)
+	diags.Append(m.SharedCredentialsFiles.ElementsAs(ctx, &s.SharedCredentialsFiles, false)...)
+	if m.Endpoints != nil {
+		s.IAMEndpoint, s.STSEndpoint = m.Endpoints.IAM.ValueString(), m.Endpoints.STS.ValueString()
+	}
+	if m.AssumeRole != nil {
+		s.AssumeRole = m.AssumeRole.settings()
+	}
+	return s, diags
+}
+
+func (m assumeRoleModel) settings() *awsclient.AssumeRoleSettings {
+	duration := time.Hour
+	if d := m.Duration.ValueString(); d != "" {
+		duration, _ = time.ParseDuration(d) // validated at plan time by durationValidator
+	}
+	return &awsclient.AssumeRoleSettings{
+		RoleARN:     m.RoleARN.ValueString(),
+		SessionName: m.SessionName.ValueString(),
+		ExternalID:  m.ExternalID.ValueString(),
+		Duration:    duration,
+	}
+}
+
+func (p *vbawsProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		newIAMRoleResource,
+	}
+}
+
+func (p *vbawsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		newImpersonationRoleDataSource,
+	}
+}

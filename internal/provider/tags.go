@@ -1,0 +1,59 @@
+package provider
+
+import (
+	"context"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// iamTags converts a tags map into IAM tags, sorted by key so that requests are deterministic.
+func iamTags(ctx context.Context, tags types.Map) []iamtypes.Tag {
+	values := map[string]string{}
+	_ = tags.ElementsAs(ctx, &values, false) // a null or unknown map has no elements
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]iamtypes.Tag, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, iamtypes.Tag{Key: aws.String(k), Value: aws.String(values[k])})
+	}
+	return out
+}
+
+// tagsMap converts IAM tags into a tags map. No tags read as null when the prior value was null, so that an
+// untagged resource never shows `tags = {}` as drift.
+func tagsMap(tags []iamtypes.Tag, prior types.Map) types.Map {
+	if len(tags) == 0 && prior.IsNull() {
+		return types.MapNull(types.StringType)
+	}
+	elems := make(map[string]attr.Value, len(tags))
+	for _, t := range tags {
+		elems[aws.ToString(t.Key)] = types.StringValue(aws.ToString(t.Value))
+	}
+	return types.MapValueMust(types.StringType, elems)
+}
+
+// tagChanges returns the tags to set (new or changed) and the keys to remove to go from state to plan.
+func tagChanges(ctx context.Context, plan, state types.Map) (set []iamtypes.Tag, remove []string) {
+	want, have := map[string]string{}, map[string]string{}
+	_ = plan.ElementsAs(ctx, &want, false)
+	_ = state.ElementsAs(ctx, &have, false)
+	for _, t := range iamTags(ctx, plan) {
+		if v, ok := have[aws.ToString(t.Key)]; !ok || v != aws.ToString(t.Value) {
+			set = append(set, t)
+		}
+	}
+	for k := range have {
+		if _, ok := want[k]; !ok {
+			remove = append(remove, k)
+		}
+	}
+	sort.Strings(remove)
+	return set, remove
+}

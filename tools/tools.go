@@ -1,0 +1,13 @@
+//go:build generate
+
+// Package tools pins the code generators used by `make docs` and runs them with go generate.
+package tools
+
+import (
+	_ "github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs"
+)
+
+// Format the examples, then generate docs/ from the provider schema, examples/ and templates/, using the local
+// Terraform CLI (tfplugindocs would otherwise download one).
+//go:generate terraform fmt -recursive ../examples/
+//go:generate go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs generate --provider-dir .. --provider-name vbaws
