@@ -1,0 +1,117 @@
+package policy
+
+import (
+	"encoding/json"
+	"slices"
+)
+
+// AssumeRoleAction is the action every trust statement built here allows.
+const AssumeRoleAction = "sts:AssumeRole"
+
+// externalIDKey is the condition key STS fills from the ExternalId of an AssumeRole call.
+const externalIDKey = "sts:ExternalId"
+
+// TrustSpec describes the trust a Veeam role needs.
+type TrustSpec struct {
+	// Sid names the statement for AWS principals; the service statement is named ServicesSid(Sid).
+	Sid string
+	// AWSPrincipals are role or account root ARNs allowed to assume the role.
+	AWSPrincipals []string
+	// ExternalID, when set, must be passed by the AWS principals; services never send one.
+	ExternalID string
+	// ServicePrincipals are AWS services, such as backup.amazonaws.com, allowed to assume the role.
+	ServicePrincipals []string
+}
+
+// ServicesSid returns the Sid of the service-principal statement that goes with the statement named sid.
+func ServicesSid(sid string) string {
+	return sid + "Services"
+}
+
+// trustStatement is the shape of the statements TrustStatements writes and TrustInputs reads.
+type trustStatement struct {
+	Sid       string                             `json:"Sid"`
+	Effect    string                             `json:"Effect"`
+	Principal map[string]stringOrList            `json:"Principal"`
+	Action    stringOrList                       `json:"Action"`
+	Condition map[string]map[string]stringOrList `json:"Condition,omitempty"`
+}
+
+// TrustStatements builds the statements for spec: one allowing the AWS principals, with the external-ID condition
+// when one is set, and one without condition allowing the service principals. A statement with no principals is
+// left out.
+func TrustStatements(spec TrustSpec) []Statement {
+	var statements []Statement
+	if len(spec.AWSPrincipals) > 0 {
+		s := trustStatement{Sid: spec.Sid, Effect: "Allow", Action: stringOrList{AssumeRoleAction},
+			Principal: map[string]stringOrList{"AWS": sorted(spec.AWSPrincipals)}}
+		if spec.ExternalID != "" {
+			s.Condition = map[string]map[string]stringOrList{"StringEquals": {externalIDKey: {spec.ExternalID}}}
+		}
+		statements = append(statements, newStatement(s))
+	}
+	if len(spec.ServicePrincipals) > 0 {
+		statements = append(statements, newStatement(trustStatement{Sid: ServicesSid(spec.Sid), Effect: "Allow",
+			Action: stringOrList{AssumeRoleAction}, Principal: map[string]stringOrList{"Service": sorted(spec.ServicePrincipals)}}))
+	}
+	return statements
+}
+
+// TrustInputs reads back from doc the spec that TrustStatements(spec) wrote under sid, as far as the statements are
+// there. Principals come back sorted.
+func TrustInputs(doc Document, sid string) TrustSpec {
+	spec := TrustSpec{Sid: sid}
+	if s, ok := readTrust(doc, sid); ok {
+		spec.AWSPrincipals = sorted(s.Principal["AWS"])
+		if values := s.Condition["StringEquals"][externalIDKey]; len(values) == 1 {
+			spec.ExternalID = values[0]
+		}
+	}
+	if s, ok := readTrust(doc, ServicesSid(sid)); ok {
+		spec.ServicePrincipals = sorted(s.Principal["Service"])
+	}
+	return spec
+}
+
+// readTrust decodes the statement named sid, reporting false when it is absent or not shaped like a trust statement.
+func readTrust(doc Document, sid string) (trustStatement, bool) {
+	found, ok := doc.Find(sid)
+	if !ok {
+		return trustStatement{}, false
+	}
+	var s trustStatement
+	if err := json.Unmarshal(found.raw, &s); err != nil {
+		return trustStatement{}, false
+	}
+	return s, true
+}
+
+// stringOrList is a policy value written either as one string or as a list of strings.
+type stringOrList []string
+
+// UnmarshalJSON accepts a string or a list of strings.
+func (l *stringOrList) UnmarshalJSON(data []byte) error {
+	var one string
+	if err := json.Unmarshal(data, &one); err == nil {
+		*l = stringOrList{one}
+		return nil
+	}
+	var many []string
+	err := json.Unmarshal(data, &many)
+	*l = many
+	return err
+}
+
+// MarshalJSON writes a single value as a string and anything else as a list, as IAM does.
+func (l stringOrList) MarshalJSON() ([]byte, error) {
+	if len(l) == 1 {
+		return json.Marshal(l[0])
+	}
+	return json.Marshal([]string(l))
+}
+
+func sorted(values []string) []string {
+	out := slices.Clone(values)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
