@@ -3,7 +3,9 @@ package acctest
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
 
 // ExpectCalls is a state check that hands the proxy's per-action call counts to check after a step is applied.
@@ -18,4 +20,9 @@ type callCheck struct {
 
 func (c callCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 	resp.Error = c.check(c.proxy.Counts())
+}
+
+// CheckCalls is ExpectCalls for steps that take a TestCheckFunc, such as RefreshState steps.
+func CheckCalls(p *Proxy, check func(counts map[string]int) error) resource.TestCheckFunc {
+	return func(*terraform.State) error { return check(p.Counts()) }
 }

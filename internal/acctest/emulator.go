@@ -73,9 +73,13 @@ func setUp() (stop func(), err error) {
 // RealAWS reports whether acceptance tests run against a real AWS account (VBAWS_ACC_REAL_AWS=1).
 func RealAWS() bool { return os.Getenv("VBAWS_ACC_REAL_AWS") == "1" }
 
-// PreCheck skips the test when the harness could not start locally. With CI=true Main has already failed instead.
+// PreCheck skips the test when TF_ACC is unset, as terraform-plugin-testing does, or when the harness could not
+// start locally. With CI=true Main has already failed instead.
 func PreCheck(t *testing.T) {
 	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance tests run only with TF_ACC=1")
+	}
 	if harness.skipReason != "" {
 		t.Skip(harness.skipReason)
 	}

@@ -51,6 +51,7 @@ var credentialScope = regexp.MustCompile(`Credential=[^/]+/[^/]+/[^/]+/([^/]+)/a
 // against real AWS, where requests signed for the proxy's host would be rejected.
 func NewProxy(t *testing.T) *Proxy {
 	t.Helper()
+	PreCheck(t)
 	if RealAWS() {
 		t.Skip("the recording proxy needs the emulator; skipped with VBAWS_ACC_REAL_AWS=1")
 	}

@@ -7,9 +7,11 @@ import (
 	"context"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -98,8 +100,12 @@ func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 		Blocks: map[string]schema.Block{
 			"assume_role": schema.SingleNestedBlock{
 				MarkdownDescription: "Role to assume before any IAM call, for example to manage roles in another account through a provider alias.",
+				// A single nested block cannot hold a required attribute (it would be required without the block),
+				// so role_arn is optional and the block requires it when present.
+				Validators: []validator.Object{objectvalidator.AlsoRequires(path.MatchRelative().AtName("role_arn"))},
 				Attributes: map[string]schema.Attribute{
-					"role_arn":     schema.StringAttribute{Required: true, MarkdownDescription: "ARN of the role to assume."},
+					"role_arn": schema.StringAttribute{Optional: true, MarkdownDescription: "ARN of the role to assume. Required in this block.",
+						Validators: []validator.String{roleARNValidator()}},
 					"session_name": schema.StringAttribute{Optional: true, MarkdownDescription: "Session name; defaults to one chosen by the SDK."},
 					"external_id":  schema.StringAttribute{Optional: true, MarkdownDescription: "External ID the role's trust policy requires."},
 					"duration": schema.StringAttribute{Optional: true, MarkdownDescription: "Session duration such as `1h` or `45m`. Defaults to `1h`.",

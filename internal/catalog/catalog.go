@@ -1,0 +1,183 @@
+// Package catalog holds the IAM permission sets that Veeam Backup for AWS
+// (and its successor, Veeam Plug-in for AWS) requires, as data.
+//
+// The action lists are embedded JSON files under data/: data/v10.json is
+// taken verbatim from the Veeam Backup for AWS user guide, build 10.0.0.232,
+// and data/v11.json is the published version 10 to 11 changelog applied on
+// top of it. Every list records the page it was copied from and the product
+// build. Action names keep Veeam's original spelling (Veeam mixes casing,
+// e.g. "iam:listInstanceProfiles"); IAM itself compares action names
+// case-insensitively, and so do the unions computed here.
+//
+// The package is pure data plus small helpers: it has no Terraform or AWS
+// SDK dependency.
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// DefaultVersion is the Veeam product version used when a caller does not
+// choose one: Veeam Backup for AWS 10 (build 10.0.0.232).
+const DefaultVersion = "10"
+
+// versions lists the supported product versions, oldest first. Each one has
+// a data/v<version>.json file.
+var versions = []string{"10", "11"}
+
+// operationNames is the canonical operation order, following Veeam's
+// permission enum (snake_case) as shown in the role wizard.
+var operationNames = []string{
+	"organization_rescan",
+	"worker_deployment",
+	"production_worker",
+	"repository",
+	"ec2_backup",
+	"ec2_replication",
+	"ec2_restore",
+	"rds_snapshot",
+	"rds_replication",
+	"rds_restore",
+	"efs_backup",
+	"efs_restore",
+	"vpc_backup",
+	"vpc_restore",
+	"dynamodb_backup",
+	"dynamodb_restore",
+	"fsx_backup",
+	"fsx_restore",
+	"redshift_backup",
+	"redshift_restore",
+	"redshift_serverless_backup",
+	"redshift_serverless_restore",
+}
+
+// Operation is the permission set Veeam requires for one operation (one
+// check box of Veeam's "granular permissions" dialog).
+type Operation struct {
+	// Name is the snake_case operation name, e.g. "ec2_backup".
+	Name string
+	// Actions are the IAM actions the role needs, spelled as Veeam
+	// publishes them, deduplicated case-insensitively and sorted.
+	Actions []string
+	// ServicePrincipals are the AWS service principals that must be
+	// allowed to sts:AssumeRole in the role's trust policy, in addition to
+	// the backup appliance principal every role needs.
+	ServicePrincipals []string
+	// RequiresInstanceProfile reports whether the role must belong to at
+	// least one instance profile (roles attached to worker instances).
+	RequiresInstanceProfile bool
+	// ProductionWorkerActions are the extra actions the role needs when
+	// Veeam runs worker instances in the production account.
+	ProductionWorkerActions []string
+	// Source lists the Veeam documentation URLs the actions come from,
+	// separated by ", ".
+	Source string
+	// Notes explains the mapping, in particular where it is inferred
+	// rather than stated by Veeam.
+	Notes string
+}
+
+// Selection is the combined permission set of several operations.
+type Selection struct {
+	// Operations are the requested operation names, deduplicated and
+	// sorted.
+	Operations []string
+	// Actions is the union of the operations' actions (plus their
+	// production-worker actions when requested), deduplicated
+	// case-insensitively keeping the first spelling seen, and sorted
+	// case-insensitively then bytewise.
+	Actions []string
+	// ServicePrincipals is the sorted union of the operations' extra
+	// trust service principals.
+	ServicePrincipals []string
+	// RequiresInstanceProfile reports whether any selected operation
+	// needs the role in an instance profile.
+	RequiresInstanceProfile bool
+}
+
+// Versions returns the supported product versions, oldest first.
+func Versions() []string {
+	return slices.Clone(versions)
+}
+
+// OperationNames returns the names of all operations in canonical order.
+func OperationNames() []string {
+	return slices.Clone(operationNames)
+}
+
+// Build returns the Veeam product build the lists of version were taken
+// from, e.g. "10.0.0.232".
+func Build(version string) (string, error) {
+	v, err := lookupVersion(version)
+	if err != nil {
+		return "", err
+	}
+	return v.build, nil
+}
+
+// Get returns the permission set of one operation in version.
+func Get(version, name string) (Operation, error) {
+	v, err := lookupVersion(version)
+	if err != nil {
+		return Operation{}, err
+	}
+	op, ok := v.operations[name]
+	if !ok {
+		return Operation{}, unknownOperationError(name)
+	}
+	return cloneOperation(op), nil
+}
+
+// FullList returns every action of version: Veeam's published full list
+// for the Default Backup Restore role plus the documented additions (see
+// the data files), sorted case-insensitively.
+func FullList(version string) ([]string, error) {
+	v, err := lookupVersion(version)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(v.fullList), nil
+}
+
+// lookupVersion returns the loaded data of version or an error naming the
+// valid versions.
+func lookupVersion(version string) (*versionData, error) {
+	c, err := loadEmbedded()
+	if err != nil {
+		return nil, err
+	}
+	v, ok := c.versions[version]
+	if !ok {
+		return nil, fmt.Errorf("unknown Veeam version %q; valid versions: %s", version, quoteList(versions))
+	}
+	return v, nil
+}
+
+// unknownOperationError reports an unknown operation name with a "did you
+// mean" hint, or the list of valid names when nothing is close.
+func unknownOperationError(name string) error {
+	if s := Suggest(name); s != "" {
+		return fmt.Errorf("unknown operation %q; did you mean %q?", name, s)
+	}
+	return fmt.Errorf("unknown operation %q; valid operations: %s", name, strings.Join(operationNames, ", "))
+}
+
+// quoteList renders values as a comma-separated list of quoted strings.
+func quoteList(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = fmt.Sprintf("%q", v)
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// cloneOperation returns a deep copy so callers cannot modify cached data.
+func cloneOperation(op Operation) Operation {
+	op.Actions = slices.Clone(op.Actions)
+	op.ServicePrincipals = slices.Clone(op.ServicePrincipals)
+	op.ProductionWorkerActions = slices.Clone(op.ProductionWorkerActions)
+	return op
+}

@@ -1,0 +1,594 @@
+package catalog
+
+import (
+	"encoding/json"
+	"io/fs"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// wantCounts pins the number of actions per operation, counted by hand from
+// the reference lists (union of the lists each operation maps to,
+// case-insensitive): {v10 actions, v11 actions, production-worker actions}.
+var wantCounts = map[string][3]int{
+	"organization_rescan":         {8, 8, 0},
+	"worker_deployment":           {77, 77, 0},
+	"production_worker":           {82, 83, 0},
+	"repository":                  {28, 28, 0},
+	"ec2_backup":                  {61, 63, 17},
+	"ec2_replication":             {61, 61, 0},
+	"ec2_restore":                 {56, 56, 16},
+	"rds_snapshot":                {46, 46, 41},
+	"rds_replication":             {46, 46, 0},
+	"rds_restore":                 {88, 88, 0},
+	"efs_backup":                  {73, 73, 5},
+	"efs_restore":                 {50, 50, 0},
+	"vpc_backup":                  {48, 48, 0},
+	"vpc_restore":                 {179, 179, 0},
+	"dynamodb_backup":             {52, 52, 0},
+	"dynamodb_restore":            {35, 35, 0},
+	"fsx_backup":                  {54, 54, 0},
+	"fsx_restore":                 {40, 40, 0},
+	"redshift_backup":             {43, 43, 0},
+	"redshift_restore":            {33, 33, 0},
+	"redshift_serverless_backup":  {33, 33, 0},
+	"redshift_serverless_restore": {33, 33, 0},
+}
+
+var actionRE = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9*]+$`)
+
+func mustGet(t testing.TB, version, name string) Operation {
+	t.Helper()
+	op, err := Get(version, name)
+	if err != nil {
+		t.Fatalf("Get(%q, %q): %v", version, name, err)
+	}
+	return op
+}
+
+func lowerSet(actions []string) map[string]bool {
+	s := make(map[string]bool, len(actions))
+	for _, a := range actions {
+		s[strings.ToLower(a)] = true
+	}
+	return s
+}
+
+func TestEmbeddedDataLoads(t *testing.T) {
+	if _, err := loadEmbedded(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVersionsAndBuilds(t *testing.T) {
+	if got := Versions(); !slices.Equal(got, []string{"10", "11"}) {
+		t.Fatalf("Versions() = %v", got)
+	}
+	if !slices.Contains(Versions(), DefaultVersion) || DefaultVersion != "10" {
+		t.Fatalf("DefaultVersion = %q", DefaultVersion)
+	}
+	want := map[string]string{"10": "10.0.0.232", "11": "11"}
+	for v, b := range want {
+		got, err := Build(v)
+		if err != nil || got != b {
+			t.Errorf("Build(%q) = %q, %v; want %q", v, got, err, b)
+		}
+	}
+	_, err := Build("12")
+	if err == nil || !strings.Contains(err.Error(), `"10", "11"`) {
+		t.Errorf("Build(12) error = %v, want list of valid versions", err)
+	}
+}
+
+func TestOperationNamesOrder(t *testing.T) {
+	names := OperationNames()
+	if len(names) != 22 || names[0] != "organization_rescan" || names[21] != "redshift_serverless_restore" {
+		t.Fatalf("OperationNames() = %v", names)
+	}
+	names[0] = "mutated"
+	if OperationNames()[0] != "organization_rescan" {
+		t.Fatal("OperationNames returns shared slice")
+	}
+	if len(wantCounts) != 22 {
+		t.Fatalf("wantCounts has %d entries", len(wantCounts))
+	}
+}
+
+func TestAllOperationsWellFormed(t *testing.T) {
+	for _, v := range Versions() {
+		for _, name := range OperationNames() {
+			op := mustGet(t, v, name)
+			if op.Name != name || op.Source == "" || op.Notes == "" {
+				t.Errorf("%s/%s: name %q, source %q, notes empty=%v", v, name, op.Name, op.Source, op.Notes == "")
+			}
+			if !strings.HasPrefix(op.Source, "https://helpcenter.veeam.com/") {
+				t.Errorf("%s/%s: source %q", v, name, op.Source)
+			}
+			if len(op.Actions) == 0 {
+				t.Errorf("%s/%s: no actions", v, name)
+			}
+			checkActionList(t, v+"/"+name, op.Actions)
+			checkActionList(t, v+"/"+name+" production", op.ProductionWorkerActions)
+		}
+	}
+}
+
+func checkActionList(t *testing.T, what string, actions []string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, a := range actions {
+		if !actionRE.MatchString(a) {
+			t.Errorf("%s: malformed action %q", what, a)
+		}
+		if seen[strings.ToLower(a)] {
+			t.Errorf("%s: duplicate action %q", what, a)
+		}
+		seen[strings.ToLower(a)] = true
+	}
+	if !slices.IsSortedFunc(actions, compareActions) {
+		t.Errorf("%s: actions not sorted", what)
+	}
+}
+
+func TestPinnedCounts(t *testing.T) {
+	for name, want := range wantCounts {
+		v10, v11 := mustGet(t, "10", name), mustGet(t, "11", name)
+		if len(v10.Actions) != want[0] {
+			t.Errorf("v10 %s: %d actions, want %d", name, len(v10.Actions), want[0])
+		}
+		if len(v11.Actions) != want[1] {
+			t.Errorf("v11 %s: %d actions, want %d", name, len(v11.Actions), want[1])
+		}
+		if len(v10.ProductionWorkerActions) != want[2] || len(v11.ProductionWorkerActions) != want[2] {
+			t.Errorf("%s: production actions %d/%d, want %d", name,
+				len(v10.ProductionWorkerActions), len(v11.ProductionWorkerActions), want[2])
+		}
+	}
+}
+
+func TestTrustAndInstanceProfile(t *testing.T) {
+	backup := []string{"backup.amazonaws.com"}
+	want := map[string][]string{
+		"repository":        {"batchoperations.s3.amazonaws.com"},
+		"production_worker": {"ec2.amazonaws.com"},
+		"rds_restore":       {"rds.amazonaws.com"},
+		"efs_backup":        backup, "efs_restore": backup,
+		"dynamodb_backup": backup, "dynamodb_restore": backup,
+		"fsx_backup": backup, "fsx_restore": backup,
+		"redshift_backup": backup, "redshift_restore": backup,
+	}
+	for _, v := range Versions() {
+		for _, name := range OperationNames() {
+			op := mustGet(t, v, name)
+			if !slices.Equal(op.ServicePrincipals, want[name]) {
+				t.Errorf("%s/%s: principals %v, want %v", v, name, op.ServicePrincipals, want[name])
+			}
+			if op.RequiresInstanceProfile != (name == "production_worker") {
+				t.Errorf("%s/%s: RequiresInstanceProfile = %v", v, name, op.RequiresInstanceProfile)
+			}
+		}
+	}
+}
+
+func TestSpotCheckExactLists(t *testing.T) {
+	rescan := []string{
+		"iam:GetContextKeysForPrincipalPolicy", "iam:ListAccountAliases", "iam:SimulatePrincipalPolicy",
+		"organizations:DescribeAccount", "organizations:DescribeOrganization",
+		"organizations:DescribeOrganizationalUnit", "organizations:ListChildren", "organizations:ListRoots",
+	}
+	if got := mustGet(t, "10", "organization_rescan").Actions; !slices.Equal(got, rescan) {
+		t.Errorf("organization_rescan = %v", got)
+	}
+	efsIndexing := []string{
+		"ec2:CreateTags", "ec2:RunInstances", "ec2:StartInstances", "ec2:TerminateInstances",
+		"servicequotas:ListServiceQuotas",
+	}
+	if got := mustGet(t, "10", "efs_backup").ProductionWorkerActions; !slices.Equal(got, efsIndexing) {
+		t.Errorf("efs_backup production = %v", got)
+	}
+	ec2Extras := []string{
+		"ec2:AttachVolume", "ec2:CreateKeyPair", "ec2:CreateVolume", "ec2:DeleteKeyPair", "ec2:DeleteVolume",
+		"ec2:DescribeAccountAttributes", "ec2:DescribeKeyPairs", "ec2:DescribeSecurityGroups", "ec2:DetachVolume",
+		"ec2:ModifyInstanceAttribute", "ec2:RunInstances", "ec2:TerminateInstances",
+		"iam:GetRole", "iam:ListInstanceProfilesForRole", "iam:PassRole", "sqs:SendMessage", "ssm:GetParameter",
+	}
+	if got := mustGet(t, "10", "ec2_backup").ProductionWorkerActions; !slices.Equal(got, ec2Extras) {
+		t.Errorf("ec2_backup production = %v", got)
+	}
+	// Published spellings are preserved.
+	for name, spelled := range map[string]string{
+		"ec2_restore": "iam:listInstanceProfiles",
+		"rds_restore": "rds:CreateDbInstance",
+	} {
+		if !slices.Contains(mustGet(t, "10", name).Actions, spelled) {
+			t.Errorf("%s lacks %q", name, spelled)
+		}
+	}
+	if !slices.Contains(mustGet(t, "10", "rds_snapshot").ProductionWorkerActions, "servicequotas:listServiceQuotas") {
+		t.Error("rds_snapshot production list lost Veeam's spelling servicequotas:listServiceQuotas")
+	}
+	rest := mustGet(t, "10", "rds_restore").Actions
+	if !slices.Contains(rest, "rds:DeleteTenantDatabase") || !slices.Contains(rest, "s3:PutBucketPolicy") {
+		t.Error("rds_restore must contain instance and database restore lists")
+	}
+	if !slices.Equal(mustGet(t, "10", "ec2_replication").Actions, mustGet(t, "10", "ec2_backup").Actions) {
+		t.Error("ec2_replication should reuse the EC2 backup list in v10")
+	}
+}
+
+func TestUnionEqualsFullList(t *testing.T) {
+	for _, v := range Versions() {
+		full, err := FullList(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sel, err := Resolve(v, OperationNames(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := lowerSet(sel.Actions), lowerSet(full)
+		for k := range a {
+			if !b[k] {
+				t.Errorf("v%s: %s in operations but not in full list", v, k)
+			}
+		}
+		for k := range b {
+			if !a[k] {
+				t.Errorf("v%s: %s in full list but in no operation", v, k)
+			}
+		}
+		withExtras, _ := Resolve(v, OperationNames(), true)
+		if len(withExtras.Actions) != len(sel.Actions) {
+			t.Errorf("v%s: production extras add actions outside the full list", v)
+		}
+	}
+}
+
+func TestFullListCounts(t *testing.T) {
+	// Veeam publishes 450 actions; rds:DeleteTenantDatabase is added (v10),
+	// and v11 adds ebs:GetSnapshotBlock and pricing:GetProducts.
+	for v, want := range map[string]int{"10": 451, "11": 453} {
+		full, err := FullList(v)
+		if err != nil || len(full) != want {
+			t.Errorf("FullList(%s) = %d actions, %v; want %d", v, len(full), err, want)
+		}
+		if !slices.Contains(full, "rds:DeleteTenantDatabase") {
+			t.Errorf("FullList(%s) lacks rds:DeleteTenantDatabase", v)
+		}
+		checkActionList(t, "full "+v, full)
+	}
+	raw, err := fs.ReadFile(embedded, "data/v10.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f fileVersion
+	if err := json.Unmarshal(raw, &f); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.FullList.Actions); n != 450 {
+		t.Errorf("published full list has %d actions, want 450", n)
+	}
+	for id, l := range f.Lists {
+		if l.Build != "10.0.0.232" || !strings.HasPrefix(l.Source, "https://helpcenter.veeam.com/docs/vbaws/guide/") {
+			t.Errorf("list %s: build %q source %q", id, l.Build, l.Source)
+		}
+	}
+}
+
+func TestVersion11Delta(t *testing.T) {
+	added := map[string][]string{
+		"ec2_backup":        {"ebs:GetSnapshotBlock", "kms:Decrypt"},
+		"production_worker": {"pricing:GetProducts"},
+	}
+	for name, actions := range added {
+		v10, v11 := mustGet(t, "10", name), mustGet(t, "11", name)
+		for _, a := range actions {
+			if slices.Contains(v10.Actions, a) {
+				t.Errorf("v10 %s already has %s", name, a)
+			}
+			if !slices.Contains(v11.Actions, a) {
+				t.Errorf("v11 %s lacks %s", name, a)
+			}
+		}
+		if !strings.Contains(v11.Source, "aws_permissions_changelog.html") {
+			t.Errorf("v11 %s source %q lacks changelog", name, v11.Source)
+		}
+	}
+	for _, name := range OperationNames() {
+		if _, ok := added[name]; ok {
+			continue
+		}
+		if !slices.Equal(mustGet(t, "10", name).Actions, mustGet(t, "11", name).Actions) {
+			t.Errorf("%s changed between v10 and v11", name)
+		}
+	}
+	full10, _ := FullList("10")
+	full11, _ := FullList("11")
+	if slices.Contains(full10, "pricing:GetProducts") || !slices.Contains(full11, "pricing:GetProducts") {
+		t.Error("pricing:GetProducts must be in the v11 full list only")
+	}
+}
+
+func TestGetReturnsCopies(t *testing.T) {
+	op := mustGet(t, "10", "ec2_backup")
+	op.Actions[0] = "x:Y"
+	op.ProductionWorkerActions[0] = "x:Y"
+	again := mustGet(t, "10", "ec2_backup")
+	if again.Actions[0] == "x:Y" || again.ProductionWorkerActions[0] == "x:Y" {
+		t.Fatal("Get exposes cached slices")
+	}
+	full, _ := FullList("10")
+	full[0] = "x:Y"
+	if f, _ := FullList("10"); f[0] == "x:Y" {
+		t.Fatal("FullList exposes cached slice")
+	}
+}
+
+func TestGetErrors(t *testing.T) {
+	if _, err := Get("9", "ec2_backup"); err == nil || !strings.Contains(err.Error(), `valid versions: "10", "11"`) {
+		t.Errorf("Get(9) error = %v", err)
+	}
+	_, err := Get("10", "ec2_bakup")
+	if err == nil || err.Error() != `unknown operation "ec2_bakup"; did you mean "ec2_backup"?` {
+		t.Errorf("Get(ec2_bakup) error = %v", err)
+	}
+	_, err = Get("10", "mainframe")
+	if err == nil || !strings.Contains(err.Error(), "valid operations: organization_rescan, worker_deployment") {
+		t.Errorf("Get(mainframe) error = %v", err)
+	}
+}
+
+func TestResolveDedupSortAndCase(t *testing.T) {
+	sel, err := Resolve("10", []string{"rds_snapshot", "ec2_backup", "rds_snapshot"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(sel.Operations, []string{"ec2_backup", "rds_snapshot"}) {
+		t.Errorf("Operations = %v", sel.Operations)
+	}
+	checkActionList(t, "selection", sel.Actions)
+	// ec2_backup sorts first, so its spelling of ListServiceQuotas wins
+	// over rds_snapshot's "listServiceQuotas".
+	if !slices.Contains(sel.Actions, "servicequotas:ListServiceQuotas") ||
+		slices.Contains(sel.Actions, "servicequotas:listServiceQuotas") {
+		t.Errorf("case-insensitive dedup kept the wrong spelling")
+	}
+	only, _ := Resolve("10", []string{"rds_snapshot"}, true)
+	if !slices.Contains(only.Actions, "servicequotas:listServiceQuotas") {
+		t.Errorf("rds_snapshot alone should keep Veeam's spelling")
+	}
+	want := lowerSet(append(append(mustGet(t, "10", "ec2_backup").Actions, mustGet(t, "10", "rds_snapshot").Actions...),
+		append(mustGet(t, "10", "ec2_backup").ProductionWorkerActions, mustGet(t, "10", "rds_snapshot").ProductionWorkerActions...)...))
+	if len(sel.Actions) != len(want) {
+		t.Errorf("selection has %d actions, want %d", len(sel.Actions), len(want))
+	}
+}
+
+func TestResolveActionOrder(t *testing.T) {
+	var s actionSet
+	s.add("b:x", "a:Z", "a:y", "A:y", "a:Y")
+	if got := s.sorted(); !slices.Equal(got, []string{"a:y", "a:Z", "b:x"}) {
+		t.Errorf("sorted = %v", got)
+	}
+	// Ties after case folding are broken bytewise.
+	xs := []string{"a:b", "A:B", "a:B"}
+	sortActions(xs)
+	if !slices.Equal(xs, []string{"A:B", "a:B", "a:b"}) {
+		t.Errorf("sortActions = %v", xs)
+	}
+}
+
+func TestResolveProductionWorkersFlag(t *testing.T) {
+	without, err := Resolve("10", []string{"ec2_backup"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	with, err := Resolve("10", []string{"ec2_backup"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(without.Actions) != 61 || len(with.Actions) != 61+17 {
+		t.Errorf("ec2_backup: %d without, %d with production workers", len(without.Actions), len(with.Actions))
+	}
+	if slices.Contains(without.Actions, "ec2:RunInstances") || !slices.Contains(with.Actions, "ec2:RunInstances") {
+		t.Error("ec2:RunInstances must come only from the production-worker extras")
+	}
+	if without.RequiresInstanceProfile || len(without.ServicePrincipals) != 0 {
+		t.Errorf("ec2_backup selection: %+v", without)
+	}
+}
+
+func TestResolvePrincipalsAndProfile(t *testing.T) {
+	sel, err := Resolve("11", OperationNames(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"backup.amazonaws.com", "batchoperations.s3.amazonaws.com", "ec2.amazonaws.com", "rds.amazonaws.com"}
+	if !slices.Equal(sel.ServicePrincipals, want) || !sel.RequiresInstanceProfile {
+		t.Errorf("principals %v profile %v", sel.ServicePrincipals, sel.RequiresInstanceProfile)
+	}
+	if len(sel.Operations) != 22 {
+		t.Errorf("Operations = %v", sel.Operations)
+	}
+}
+
+func TestResolveErrors(t *testing.T) {
+	if _, err := Resolve("10", nil, false); err == nil {
+		t.Error("empty operations accepted")
+	}
+	if _, err := Resolve("10", []string{}, true); err == nil {
+		t.Error("empty operations accepted")
+	}
+	if _, err := Resolve("x", []string{"ec2_backup"}, false); err == nil || !strings.Contains(err.Error(), "valid versions") {
+		t.Errorf("bad version error = %v", err)
+	}
+	_, err := Resolve("10", []string{"ec2_backup", "efs_bakup"}, false)
+	if err == nil || err.Error() != `unknown operation "efs_bakup"; did you mean "efs_backup"?` {
+		t.Errorf("typo error = %v", err)
+	}
+	_, err = Resolve("10", []string{"kubernetes"}, false)
+	if err == nil || !strings.Contains(err.Error(), "valid operations:") {
+		t.Errorf("unknown error = %v", err)
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	cases := map[string]string{
+		"ec2_bakup":                 "ec2_backup",
+		"EC2_BACKUP":                "ec2_backup",
+		"ec2backup":                 "ec2_backup",
+		"dynamo_backup":             "dynamodb_backup",
+		"rds_snapshots":             "rds_snapshot",
+		"redshift_serverles_restor": "redshift_serverless_restore",
+		"vpc_restore":               "vpc_restore",
+		"":                          "",
+		"kubernetes":                "",
+		"ec2":                       "",
+		"s3":                        "",
+	}
+	for in, want := range cases {
+		if got := Suggest(in); got != want {
+			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	cases := []struct {
+		a, b string
+		d    int
+	}{{"", "", 0}, {"abc", "", 3}, {"kitten", "sitting", 3}, {"flaw", "lawn", 2}, {"ec2_bakup", "ec2_backup", 1}}
+	for _, c := range cases {
+		if got := editDistance(c.a, c.b); got != c.d {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
+		}
+	}
+}
+
+// validFiles returns the embedded v10 and v11 files as generic maps that a
+// test may mutate.
+func validFiles(t *testing.T) (map[string]any, map[string]any) {
+	t.Helper()
+	read := func(name string) map[string]any {
+		raw, err := fs.ReadFile(embedded, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	return read("data/v10.json"), read("data/v11.json")
+}
+
+// mapFS encodes v10 and v11 (strings are used verbatim) into a file system
+// shaped like the embedded one.
+func mapFS(t *testing.T, v10, v11 any) fstest.MapFS {
+	t.Helper()
+	enc := func(v any) []byte {
+		if s, ok := v.(string); ok {
+			return []byte(s)
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	return fstest.MapFS{
+		"data/v10.json": {Data: enc(v10)},
+		"data/v11.json": {Data: enc(v11)},
+	}
+}
+
+func TestLoadRejectsMalformedData(t *testing.T) {
+	v10, v11 := validFiles(t)
+	if _, err := load(mapFS(t, v10, v11)); err != nil {
+		t.Fatalf("round-tripped data rejected: %v", err)
+	}
+	lists := func(m map[string]any) map[string]any { return m["lists"].(map[string]any) }
+	ops := func(m map[string]any) []any { return m["operations"].([]any) }
+	cases := map[string]func(v10, v11 map[string]any) (any, any){
+		"not json":         func(a, b map[string]any) (any, any) { return "{", b },
+		"unknown field":    func(a, b map[string]any) (any, any) { a["extra"] = 1; return a, b },
+		"wrong version":    func(a, b map[string]any) (any, any) { a["version"] = "9"; return a, b },
+		"missing build":    func(a, b map[string]any) (any, any) { delete(a, "build"); return a, b },
+		"missing full":     func(a, b map[string]any) (any, any) { delete(a, "full_list"); return a, b },
+		"missing v11 file": func(a, b map[string]any) (any, any) { return a, nil },
+		"malformed action": func(a, b map[string]any) (any, any) {
+			l := lists(a)["ec2_backup"].(map[string]any)
+			l["actions"] = append(l["actions"].([]any), "ec2 DescribeThings")
+			return a, b
+		},
+		"duplicate action": func(a, b map[string]any) (any, any) {
+			l := lists(a)["repository"].(map[string]any)
+			l["actions"] = append(l["actions"].([]any), "S3:PutObject")
+			return a, b
+		},
+		"empty list": func(a, b map[string]any) (any, any) {
+			lists(a)["repository"].(map[string]any)["actions"] = []any{}
+			return a, b
+		},
+		"list without source": func(a, b map[string]any) (any, any) {
+			lists(a)["repository"].(map[string]any)["source"] = ""
+			return a, b
+		},
+		"unknown list reference": func(a, b map[string]any) (any, any) {
+			ops(a)[0].(map[string]any)["lists"] = []any{"nope"}
+			return a, b
+		},
+		"operation missing": func(a, b map[string]any) (any, any) {
+			a["operations"] = ops(a)[1:]
+			return a, b
+		},
+		"operations reordered": func(a, b map[string]any) (any, any) {
+			o := ops(a)
+			o[0], o[1] = o[1], o[0]
+			return a, b
+		},
+		"delta on unknown operation": func(a, b map[string]any) (any, any) {
+			b["additions"].([]any)[0].(map[string]any)["operation"] = "ec2_bakup"
+			return a, b
+		},
+		"delta with bad action": func(a, b map[string]any) (any, any) {
+			b["additions"].([]any)[0].(map[string]any)["actions"] = []any{"GetSnapshotBlock"}
+			return a, b
+		},
+		"delta defines lists": func(a, b map[string]any) (any, any) {
+			b["lists"] = map[string]any{"x": map[string]any{}}
+			return a, b
+		},
+		"delta with unknown base": func(a, b map[string]any) (any, any) { b["base"] = "12"; return a, b },
+	}
+	for name, mutate := range cases {
+		t.Run(name, func(t *testing.T) {
+			a, b := validFiles(t)
+			ma, mb := mutate(a, b)
+			fsys := mapFS(t, ma, mb)
+			if mb == nil {
+				delete(fsys, "data/v11.json")
+			}
+			if _, err := load(fsys); err == nil {
+				t.Fatal("malformed data accepted")
+			}
+		})
+	}
+}
+
+func BenchmarkResolveAll(b *testing.B) {
+	names := OperationNames()
+	if _, err := Resolve(DefaultVersion, names, true); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Resolve(DefaultVersion, names, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
