@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 )
 
 // DefaultMaxRetries is the number of attempts the SDK makes for a throttled or failed call unless configured.
@@ -86,7 +88,7 @@ func New(ctx context.Context, s Settings) (*Client, error) {
 		IAM:       iam.NewFromConfig(cfg, withBaseEndpoint[iam.Options](s.IAMEndpoint, func(o *iam.Options, u *string) { o.BaseEndpoint = u })),
 		STS:       newSTSClient(cfg, s.STSEndpoint),
 		Region:    cfg.Region,
-		Partition: partitionForRegion(cfg.Region),
+		Partition: principal.PartitionForRegion(cfg.Region),
 	}
 	if s.AssumeRole != nil {
 		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(c.STS, s.AssumeRole.RoleARN, assumeRoleOptions(*s.AssumeRole)))
@@ -209,15 +211,6 @@ func identityError(err error, s Settings) error {
 	}
 	return &ConfigError{"AWS rejected the credentials", "sts:GetCallerIdentity failed: " + msg +
 		". Check access_key/secret_key/token, profile or assume_role in the provider block, or set skip_credentials_validation for emulators that do not implement STS."}
-}
-
-func partitionForRegion(region string) string {
-	for prefix, partition := range map[string]string{"cn-": "aws-cn", "us-gov-": "aws-us-gov", "us-iso-": "aws-iso", "us-isob-": "aws-iso-b", "eu-isoe-": "aws-iso-e", "us-isof-": "aws-iso-f", "eusc-": "aws-eusc"} {
-		if strings.HasPrefix(region, prefix) {
-			return partition
-		}
-	}
-	return "aws"
 }
 
 // LockRole serialises read-modify-write cycles on one role's trust policy inside this provider process. The caller

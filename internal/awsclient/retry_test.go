@@ -114,11 +114,3 @@ func TestLockRoleSerialisesPerRole(t *testing.T) {
 		t.Fatal("the second lock was not granted after the first was released")
 	}
 }
-
-func TestPartitionForRegion(t *testing.T) {
-	for region, want := range map[string]string{"us-east-1": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov", "us-isob-east-1": "aws-iso-b", "eu-central-1": "aws"} {
-		if got := partitionForRegion(region); got != want {
-			t.Errorf("partitionForRegion(%q) = %q, want %q", region, got, want)
-		}
-	}
-}
