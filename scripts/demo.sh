@@ -64,6 +64,9 @@ iam_call PutRolePolicy RoleName=VeeamImpersonationRole PolicyName=veeam-assume \
 iam_call CreateInstanceProfile InstanceProfileName=VeeamApplianceProfile
 iam_call AddRoleToInstanceProfile InstanceProfileName=VeeamApplianceProfile RoleName=VeeamImpersonationRole
 echo "created VeeamImpersonationRole in instance profile VeeamApplianceProfile"
+iam_call CreateRole RoleName=team-app-role Path=/ \
+  'AssumeRolePolicyDocument={"Version":"2012-10-17","Statement":[{"Sid":"AppServers","Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+echo "created team-app-role, owned by another team, trusting ec2.amazonaws.com"
 
 cat >"$work/dev.tfrc" <<HCL
 provider_installation {
@@ -93,5 +96,13 @@ echo "second plan: no changes"
 
 step "terraform destroy"
 tf destroy -auto-approve -input=false
+
+step "team-app-role after destroy: the other team's statement is still there"
+curl --silent --fail -X POST "$AWS_ENDPOINT_URL/" \
+  -H "Authorization: AWS4-HMAC-SHA256 Credential=$AWS_ACCESS_KEY_ID/20260101/us-east-1/iam/aws4_request" \
+  --data-urlencode Action=GetRole --data-urlencode Version=2010-05-08 --data-urlencode RoleName=team-app-role |
+  grep -o '<AssumeRolePolicyDocument>[^<]*' | sed 's/<AssumeRolePolicyDocument>//' | python3 -c 'import sys, urllib.parse; print(urllib.parse.unquote(sys.stdin.read().strip()))' |
+  tee "$work/team-trust.json"
+grep -q AppServers "$work/team-trust.json" || { echo "the other team's statement was lost" >&2; exit 1; }
 
 step "Demo finished: stopping moto_server"

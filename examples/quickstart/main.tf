@@ -29,3 +29,40 @@ output "impersonation_role_arn" {
 output "impersonation_role_can_assume_roles" {
   value = data.vbaws_impersonation_role.appliance.can_assume_roles
 }
+
+# Veeam's permissions for backing up and restoring EC2 instances, as managed policies split to fit IAM's limits.
+resource "vbaws_role_template" "ec2" {
+  name       = "veeam-ec2"
+  path       = "/veeam/"
+  operations = ["ec2_backup", "ec2_restore"]
+}
+
+# A role the appliance can add: trusted by the Impersonation role, carrying the template's policies.
+resource "vbaws_iam_role" "ec2" {
+  name                    = "veeam-ec2"
+  path                    = "/veeam/"
+  trusted_principal_arns  = [data.vbaws_impersonation_role.appliance.arn]
+  service_principals      = vbaws_role_template.ec2.service_principals
+  managed_policy_arns     = vbaws_role_template.ec2.policy_arns
+  create_instance_profile = vbaws_role_template.ec2.requires_instance_profile
+}
+
+variable "team_role_name" {
+  description = "An existing role, owned by another team, that Veeam should also be able to assume."
+  type        = string
+  default     = "team-app-role"
+}
+
+# Adds only the Veeam statement to the other team's role; its own statements stay as they are.
+resource "vbaws_trust_relationship" "team" {
+  role_name     = var.team_role_name
+  principal_arn = data.vbaws_impersonation_role.appliance.arn
+}
+
+output "veeam_role_arn" {
+  value = vbaws_iam_role.ec2.arn
+}
+
+output "veeam_policy_arns" {
+  value = vbaws_role_template.ec2.policy_arns
+}
