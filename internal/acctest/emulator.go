@@ -151,8 +151,12 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	defer func() { _ = l.Close() }()
+	addr, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		return 0, fmt.Errorf("unexpected listener address %v", l.Addr())
+	}
+	return addr.Port, nil
 }
 
 func waitForHTTP(url string, timeout time.Duration) error {
@@ -160,7 +164,7 @@ func waitForHTTP(url string, timeout time.Duration) error {
 	for {
 		resp, err := http.Get(url + "/moto-api/")
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			return nil
 		}
 		if time.Now().After(deadline) {

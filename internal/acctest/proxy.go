@@ -142,7 +142,7 @@ func writeFault(w http.ResponseWriter, f Fault) {
 	}
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(status)
-	fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>vbaws-fault</RequestId></ErrorResponse>`,
+	_, _ = fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>vbaws-fault</RequestId></ErrorResponse>`,
 		f.Code, xmlEscape(f.Message))
 }
 

@@ -164,7 +164,7 @@ func attachmentsAre(client *iam.Client, name string, want ...string) error {
 	for _, p := range out.AttachedPolicies {
 		got = append(got, aws.ToString(p.PolicyArn))
 	}
-	if fmt.Sprint(got) != fmt.Sprint(want) && !(len(got) == 0 && len(want) == 0) {
+	if fmt.Sprint(got) != fmt.Sprint(want) && (len(got) != 0 || len(want) != 0) {
 		return fmt.Errorf("role %s has attachments %v, want %v", name, got, want)
 	}
 	return nil
