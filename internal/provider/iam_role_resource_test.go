@@ -502,3 +502,22 @@ func fixturePolicy(t *testing.T, client *iam.Client, document string) string {
 	})
 	return aws.ToString(out.Policy.Arn)
 }
+
+// A principal unknown at plan time (from another resource) is checked before the first API call instead.
+func TestAccIAMRole_unknownPrincipalCheckedBeforeCreate(t *testing.T) {
+	proxy := acctest.NewProxy(t)
+	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
+		Config: acctest.ProviderConfigFor(proxy.URL) + fmt.Sprintf(`
+resource "terraform_data" "principal" {
+  input = "arn:aws:iam::%s:user/alice"
+}
+resource "vbaws_iam_role" "test" {
+  name                   = %q
+  trusted_principal_arns = [terraform_data.principal.output]
+}`, emulatorAccount, acctest.RandomName("vbaws-late")),
+		ExpectError: regexp.MustCompile(`(?s)Not a role or account principal.*user/alice`),
+	}))
+	if writes := proxy.IAMWrites(); len(writes) > 0 {
+		t.Errorf("an invalid principal known only at apply still wrote to IAM: %v", writes)
+	}
+}
