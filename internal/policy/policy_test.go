@@ -332,3 +332,37 @@ func BenchmarkSplitActions(b *testing.B) {
 		}
 	}
 }
+
+func TestApplyAndRemoveTrust(t *testing.T) {
+	foreign, _ := Parse(foreignTrust)
+	spec := TrustSpec{Sid: "Veeam", AWSPrincipals: []string{"arn:aws:iam::222222222222:role/Imp"}, ServicePrincipals: []string{"backup.amazonaws.com"}}
+	applied := ApplyTrust(foreign, spec)
+	if len(applied.Statements) != 4 || !SameStatements(applied, TrustStatements(spec)) {
+		t.Fatalf("apply: %s", applied.Marshal())
+	}
+	spec.ServicePrincipals = nil
+	withoutServices := ApplyTrust(applied, spec)
+	if _, found := withoutServices.Find(ServicesSid("Veeam")); found || len(withoutServices.Statements) != 3 {
+		t.Fatalf("services statement kept: %s", withoutServices.Marshal())
+	}
+	removed, emptied := RemoveTrust(applied, "Veeam")
+	if emptied || removed.Marshal() != foreign.Marshal() {
+		t.Fatalf("remove from shared role: emptied=%v\n%s", emptied, removed.Marshal())
+	}
+
+	alone := ApplyTrust(NewDocument(), spec)
+	placeholder, emptied := RemoveTrust(alone, "Veeam")
+	if !emptied || len(placeholder.Statements) != 1 || placeholder.Statements[0].Sid() != PlaceholderSid {
+		t.Fatalf("last statement: emptied=%v %s", emptied, placeholder.Marshal())
+	}
+	if allowed, _ := AllowsAction([]string{placeholder.Marshal()}, AssumeRoleAction, "*"); allowed {
+		t.Fatal("the placeholder grants something")
+	}
+	again := ApplyTrust(placeholder, spec)
+	if _, found := again.Find(PlaceholderSid); found || !SameStatements(again, TrustStatements(spec)) {
+		t.Fatalf("placeholder not replaced: %s", again.Marshal())
+	}
+	if SameStatements(foreign, TrustStatements(spec)) {
+		t.Fatal("SameStatements found statements that are not there")
+	}
+}

@@ -115,3 +115,46 @@ func sorted(values []string) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// PlaceholderSid names the statement RemoveTrust leaves in a trust policy that would otherwise be empty, which
+// IAM rejects. ApplyTrust removes it again.
+const PlaceholderSid = "VbawsNoTrust"
+
+// placeholderStatement denies sts:AssumeRole to every AWS principal: a role carrying only it trusts nobody.
+var placeholderStatement = newStatement(trustStatement{Sid: PlaceholderSid, Effect: "Deny",
+	Action: stringOrList{AssumeRoleAction}, Principal: map[string]stringOrList{"AWS": {"*"}}})
+
+// ApplyTrust returns doc with the statements of spec added or replaced by Sid, the service statement removed when
+// spec has no service principals, and the placeholder left by RemoveTrust dropped. No other statement changes.
+func ApplyTrust(doc Document, spec TrustSpec) Document {
+	out := doc.Remove(PlaceholderSid).Remove(ServicesSid(spec.Sid))
+	for _, s := range TrustStatements(spec) {
+		out = out.Upsert(s)
+	}
+	return out
+}
+
+// RemoveTrust returns doc without the statements written for sid. When nothing would be left, it holds the
+// placeholder statement instead, and emptied is true.
+func RemoveTrust(doc Document, sid string) (out Document, emptied bool) {
+	out = doc.Remove(sid).Remove(ServicesSid(sid))
+	if len(out.Statements) > 0 {
+		return out, false
+	}
+	return out.Upsert(placeholderStatement), true
+}
+
+// SameStatements reports whether doc holds statements equivalent to want under the Sids of want, whatever else doc
+// holds. It is how a writer checks, after writing, that no concurrent writer dropped its statements.
+func SameStatements(doc Document, want []Statement) bool {
+	found := make([]Statement, 0, len(want))
+	for _, w := range want {
+		s, ok := doc.Find(w.Sid())
+		if !ok {
+			return false
+		}
+		found = append(found, s)
+	}
+	equivalent, err := Equivalent(NewDocument(found...).Marshal(), NewDocument(want...).Marshal())
+	return err == nil && equivalent
+}
