@@ -215,6 +215,7 @@ func (m assumeRoleModel) settings() *awsclient.AssumeRoleSettings {
 func (p *vbawsProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newIAMRoleResource,
+		newTrustRelationshipResource,
 	}
 }
 

@@ -1,0 +1,378 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
+	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
+	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
+)
+
+// trustWriteAttempts bounds how often a write is redone when another writer replaced the trust policy between our
+// write and the check that follows it.
+const trustWriteAttempts = 5
+
+var (
+	_                resource.ResourceWithConfigure   = (*trustRelationshipResource)(nil)
+	_                resource.ResourceWithImportState = (*trustRelationshipResource)(nil)
+	_                resource.ResourceWithModifyPlan  = (*trustRelationshipResource)(nil)
+	pathPrincipalARN                                  = path.Root("principal_arn")
+)
+
+func newTrustRelationshipResource() resource.Resource { return &trustRelationshipResource{} }
+
+// trustRelationshipResource adds the Veeam trust statement to a role someone else owns. It manages only the
+// statements named by its Sid and never changes the meaning of any other statement.
+type trustRelationshipResource struct {
+	client *awsclient.Client
+}
+
+type trustRelationshipModel struct {
+	ID                types.String   `tfsdk:"id"`
+	RoleName          types.String   `tfsdk:"role_name"`
+	PrincipalARN      types.String   `tfsdk:"principal_arn"`
+	Sid               types.String   `tfsdk:"sid"`
+	ExternalID        types.String   `tfsdk:"external_id"`
+	ServicePrincipals types.Set      `tfsdk:"service_principals"`
+	RoleARN           types.String   `tfsdk:"role_arn"`
+	Statement         PolicyValue    `tfsdk:"statement"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *trustRelationshipResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_trust_relationship"
+}
+
+func (r *trustRelationshipResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Adds the statement that lets the Veeam appliance assume a role to the trust policy of a role " +
+			"someone else owns (another team, a landing-zone baseline, CloudFormation), and leaves every other statement " +
+			"exactly as it is. Several of these resources may target one role, each with its own `sid`.\n\n" +
+			"On destroy only this resource's statements are removed. IAM rejects a trust policy without statements, so when " +
+			"ours were the last ones the role is left with a single statement, Sid `" + policy.PlaceholderSid + "`, that " +
+			"denies `sts:AssumeRole` to every AWS principal: the role then trusts nobody, and a warning says so. Adding a " +
+			"trust relationship to the role later replaces that statement.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "`<role_name>/<sid>`.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"role_name": schema.StringAttribute{Required: true, PlanModifiers: replace, Validators: []validator.String{roleNameValidator()},
+				MarkdownDescription: "Name (not ARN) of the existing role whose trust policy gains the statement."},
+			"principal_arn": schema.StringAttribute{Required: true, Validators: []validator.String{principalValidator()},
+				MarkdownDescription: "Who may assume the role: the Impersonation role ARN (recommended), or the appliance's account as a " +
+					"12-digit ID or root ARN. Checked during plan like `trusted_principal_arns` of `vbaws_iam_role`."},
+			"sid": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(veeamTrustSid), PlanModifiers: replace,
+				Validators:          []validator.String{sidValidator()},
+				MarkdownDescription: "Statement ID of the managed statement; letters and digits only. Defaults to `" + veeamTrustSid + "`."},
+			"external_id": schema.StringAttribute{Optional: true, Validators: []validator.String{stringvalidator.LengthBetween(2, 1224),
+				stringvalidator.RegexMatches(externalIDPattern, "must contain only letters, digits and +=,.@:/-")},
+				MarkdownDescription: "Adds `Condition.StringEquals.\"sts:ExternalId\"` to the statement."},
+			"service_principals": schema.SetAttribute{Optional: true, ElementType: types.StringType,
+				Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(servicePrincipalValidator())},
+				MarkdownDescription: "AWS services that may also assume the role, such as `backup.amazonaws.com`, in a second " +
+					"statement `<sid>Services` without the external-ID condition."},
+			"role_arn": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the role.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"statement": schema.StringAttribute{Computed: true, CustomType: PolicyType{},
+				MarkdownDescription: "The statements this resource manages, as a policy document; known at plan time."},
+			"timeouts": timeouts.AttributesAll(ctx),
+		},
+	}
+}
+
+func (r *trustRelationshipResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan checks the principal against the provider's partition and makes id and statement known at plan time.
+func (r *trustRelationshipResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan, state trustRelationshipModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ID = plan.id()
+	plan.Statement = NewPolicyUnknown()
+	if plan.inputsKnown() {
+		spec, diags := plan.spec(ctx, r.partition())
+		resp.Diagnostics.Append(diags...)
+		if !diags.HasError() {
+			plan.Statement = keepEquivalent(state.Statement, policy.NewDocument(policy.TrustStatements(spec)...).Marshal())
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (r *trustRelationshipResource) partition() string {
+	if r.client == nil {
+		return ""
+	}
+	return r.client.Partition
+}
+
+// keepEquivalent returns prior when it means the same as document, so that an equivalent text is never a change.
+func keepEquivalent(prior PolicyValue, document string) PolicyValue {
+	if !prior.IsNull() && !prior.IsUnknown() {
+		if equivalent, err := policy.Equivalent(prior.ValueString(), document); err == nil && equivalent {
+			return prior
+		}
+	}
+	return NewPolicyValue(document)
+}
+
+func (m trustRelationshipModel) id() types.String {
+	if m.RoleName.IsUnknown() || m.Sid.IsUnknown() {
+		return types.StringUnknown()
+	}
+	return types.StringValue(m.RoleName.ValueString() + "/" + m.Sid.ValueString())
+}
+
+func (m trustRelationshipModel) inputsKnown() bool {
+	return !m.PrincipalARN.IsUnknown() && !m.Sid.IsUnknown() && !m.ExternalID.IsUnknown() &&
+		!m.ServicePrincipals.IsUnknown() && allElementsKnown(m.ServicePrincipals)
+}
+
+// spec turns known inputs into the trust this resource writes, reporting a bad principal on principal_arn.
+func (m trustRelationshipModel) spec(ctx context.Context, partition string) (policy.TrustSpec, diag.Diagnostics) {
+	arns, diags := principalARNs(pathPrincipalARN, []string{m.PrincipalARN.ValueString()}, partition)
+	var services []string
+	diags.Append(m.ServicePrincipals.ElementsAs(ctx, &services, false)...)
+	return policy.TrustSpec{Sid: m.Sid.ValueString(), AWSPrincipals: arns, ExternalID: m.ExternalID.ValueString(), ServicePrincipals: services}, diags
+}
+
+func (r *trustRelationshipResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan trustRelationshipModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultRoleTimeout)
+	resp.Diagnostics.Append(diags...)
+	r.save(ctx, timeout, &plan, &resp.Diagnostics)
+	if plan.RoleARN.IsUnknown() {
+		return // nothing was written: no state
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *trustRelationshipResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan trustRelationshipModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultRoleTimeout)
+	resp.Diagnostics.Append(diags...)
+	r.save(ctx, timeout, &plan, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// save writes the planned statements. It fills role_arn and the computed values once the role has been read, so
+// that callers can tell whether anything may have been written.
+func (r *trustRelationshipResource) save(ctx context.Context, timeout time.Duration, m *trustRelationshipModel, diags *diag.Diagnostics) {
+	spec, more := m.spec(ctx, r.client.Partition)
+	diags.Append(more...)
+	if diags.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	role, err := r.apply(ctx, timeout, m.RoleName.ValueString(), spec)
+	if role != nil {
+		m.RoleARN = types.StringValue(aws.ToString(role.Arn))
+		m.ID = m.id()
+		m.Statement = keepEquivalent(m.Statement, policy.NewDocument(policy.TrustStatements(spec)...).Marshal())
+	}
+	if err != nil {
+		diags.AddError("Cannot add the Veeam trust statement", err.Error())
+	}
+}
+
+// apply merges spec into the role's trust policy and checks, by reading it back, that the statements are there.
+// When another writer replaced the policy in between, the merge is redone on top of what that writer wrote.
+func (r *trustRelationshipResource) apply(ctx context.Context, timeout time.Duration, roleName string, spec policy.TrustSpec) (*iamtypes.Role, error) {
+	defer r.client.LockRole(roleName)()
+	var role *iamtypes.Role
+	for range trustWriteAttempts {
+		current, doc, err := r.readTrust(ctx, roleName)
+		if err != nil {
+			return role, err
+		}
+		role = current
+		next := policy.ApplyTrust(doc, spec)
+		if equivalent, err := policy.Equivalent(doc.Marshal(), next.Marshal()); err == nil && equivalent {
+			return role, nil
+		}
+		if err := r.writeTrust(ctx, timeout, roleName, next); err != nil {
+			return role, err
+		}
+	}
+	return role, fmt.Errorf("the trust policy of role %s was replaced by another writer after each of %d writes; "+
+		"make sure only one pipeline manages it, then apply again", roleName, trustWriteAttempts)
+}
+
+// readTrust reads a role and its decoded trust policy. A missing role is an error that names it.
+func (r *trustRelationshipResource) readTrust(ctx context.Context, roleName string) (*iamtypes.Role, policy.Document, error) {
+	out, err := r.client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
+	if err != nil {
+		return nil, policy.Document{}, fmt.Errorf("reading role %s: %w", roleName, err)
+	}
+	text, err := awsclient.DecodePolicy(aws.ToString(out.Role.AssumeRolePolicyDocument))
+	if err == nil {
+		var doc policy.Document
+		doc, err = policy.Parse(text)
+		return out.Role, doc, err
+	}
+	return out.Role, policy.Document{}, fmt.Errorf("reading the trust policy of role %s: %w", roleName, err)
+}
+
+// writeTrust replaces the role's trust policy, retrying while IAM does not yet know a principal created moments ago.
+func (r *trustRelationshipResource) writeTrust(ctx context.Context, timeout time.Duration, roleName string, doc policy.Document) error {
+	err := awsclient.Retry(ctx, timeout, awsclient.AnyOf(awsclient.IsInvalidPrincipal, awsclient.IsConcurrentModification), func(ctx context.Context) error {
+		_, err := r.client.IAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(roleName), PolicyDocument: aws.String(doc.Marshal())})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("updating the trust policy of role %s: %w", roleName, err)
+	}
+	return nil
+}
+
+// Read removes the resource from state when the role or its statement is gone, and reports changes made to the
+// statements outside Terraform. Other statements never show as a change.
+func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state trustRelationshipModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+		return
+	}
+	role, doc, err := r.readTrust(ctx, state.RoleName.ValueString())
+	if awsclient.IsNoSuchEntity(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the Veeam trust statement", err.Error())
+		return
+	}
+	if _, found := doc.Find(state.Sid.ValueString()); !found {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.Append(state.readFrom(ctx, role, doc)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// readFrom fills the model from the statements under its Sid, keeping the configured spelling of an equivalent
+// principal (an account ID for its root ARN, say).
+func (m *trustRelationshipModel) readFrom(ctx context.Context, role *iamtypes.Role, doc policy.Document) diag.Diagnostics {
+	sid := m.Sid.ValueString()
+	inputs := policy.TrustInputs(doc, sid)
+	if len(inputs.AWSPrincipals) != 1 || !samePrincipal(m.PrincipalARN.ValueString(), inputs.AWSPrincipals[0]) {
+		m.PrincipalARN = types.StringValue(strings.Join(inputs.AWSPrincipals, ","))
+	}
+	m.ExternalID = stringOrNull(aws.String(inputs.ExternalID))
+	var diags diag.Diagnostics
+	m.ServicePrincipals = types.SetNull(types.StringType)
+	if len(inputs.ServicePrincipals) > 0 {
+		m.ServicePrincipals, diags = types.SetValueFrom(ctx, types.StringType, inputs.ServicePrincipals)
+	}
+	var ours []policy.Statement
+	for _, s := range doc.Statements {
+		if s.Sid() == sid || s.Sid() == policy.ServicesSid(sid) {
+			ours = append(ours, s)
+		}
+	}
+	m.Statement = keepEquivalent(m.Statement, policy.NewDocument(ours...).Marshal())
+	m.RoleARN = types.StringValue(aws.ToString(role.Arn))
+	m.ID = m.id()
+	return diags
+}
+
+// samePrincipal reports whether configured and remote name the same principal.
+func samePrincipal(configured, remote string) bool {
+	a, problemA := principal.Parse(configured, "")
+	b, problemB := principal.Parse(remote, "")
+	return problemA == nil && problemB == nil && a.ARN() == b.ARN()
+}
+
+// Delete removes only this resource's statements. When they were the last, the role keeps a statement that trusts
+// nobody, because IAM rejects an empty trust policy, and a warning says so.
+func (r *trustRelationshipResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state trustRelationshipModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultRoleTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	roleName := state.RoleName.ValueString()
+	emptied, err := r.remove(ctx, timeout, roleName, state.Sid.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot remove the Veeam trust statement", err.Error())
+		return
+	}
+	if emptied {
+		resp.Diagnostics.AddWarning("Role trusts nobody now", fmt.Sprintf("The Veeam statements were the last ones in the "+
+			"trust policy of role %s. IAM does not allow an empty trust policy, so the role now holds one statement, Sid %s, "+
+			"that denies sts:AssumeRole to everyone. Give the role a new trust policy or delete it.", roleName, policy.PlaceholderSid))
+	}
+}
+
+// remove takes the statements of sid out of the role's trust policy; a missing role or statement counts as removed.
+func (r *trustRelationshipResource) remove(ctx context.Context, timeout time.Duration, roleName, sid string) (emptied bool, err error) {
+	defer r.client.LockRole(roleName)()
+	_, doc, err := r.readTrust(ctx, roleName)
+	if awsclient.IsNoSuchEntity(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if _, found := doc.Find(sid); !found {
+		if _, found := doc.Find(policy.ServicesSid(sid)); !found {
+			return false, nil
+		}
+	}
+	next, emptied := policy.RemoveTrust(doc, sid)
+	return emptied, r.writeTrust(ctx, timeout, roleName, next)
+}
+
+// ImportState accepts "<role_name>/<sid>"; role names cannot contain "/".
+func (r *trustRelationshipResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	roleName, sid, ok := strings.Cut(req.ID, "/")
+	if !ok || principal.ValidateRoleName(roleName) != nil || !policy.ValidSid(sid) {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Expected <role_name>/<sid>, such as team-role/%s; got %q.", veeamTrustSid, req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_name"), roleName)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sid"), sid)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
