@@ -1,0 +1,118 @@
+package template
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
+	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
+)
+
+func TestRenderEveryOperationFitsAndCoversTheFullList(t *testing.T) {
+	for _, version := range catalog.Versions() {
+		all, err := Render(version, catalog.OperationNames(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all.Documents) < 2 {
+			t.Fatalf("v%s: all operations fit in %d document(s); Veeam's full list needs several", version, len(all.Documents))
+		}
+		seen := map[string]bool{}
+		for i, document := range all.Documents {
+			if size := policy.Size(document); size > policy.ManagedPolicyMaxSize {
+				t.Fatalf("v%s document %d has %d characters", version, i+1, size)
+			}
+			doc, err := policy.Parse(document)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range doc.Statements {
+				for _, field := range strings.Split(s.JSON(), `"`) {
+					if strings.Contains(field, ":") && !strings.ContainsAny(field, "{},[") {
+						seen[strings.ToLower(field)] = true
+					}
+				}
+			}
+		}
+		full, _ := catalog.FullList(version)
+		for _, action := range full {
+			if !seen[strings.ToLower(action)] {
+				t.Errorf("v%s: %s is in Veeam's full list but in no document", version, action)
+			}
+		}
+		again, _ := Render(version, catalog.OperationNames(), false)
+		if strings.Join(again.Documents, "\n") != strings.Join(all.Documents, "\n") {
+			t.Fatalf("v%s: rendering is not deterministic", version)
+		}
+	}
+}
+
+func TestRenderEachOperation(t *testing.T) {
+	for _, operation := range catalog.OperationNames() {
+		for _, workers := range []bool{false, true} {
+			tpl, err := Render(catalog.DefaultVersion, []string{operation}, workers)
+			if err != nil {
+				t.Fatalf("%s: %v", operation, err)
+			}
+			for i, document := range tpl.Documents {
+				if policy.Size(document) > policy.ManagedPolicyMaxSize {
+					t.Fatalf("%s document %d is too large", operation, i+1)
+				}
+			}
+		}
+	}
+	if _, err := Render(catalog.DefaultVersion, []string{"ec2_bakup"}, false); err == nil || !strings.Contains(err.Error(), "ec2_backup") {
+		t.Fatalf("unknown operation: %v", err)
+	}
+}
+
+func TestPartNames(t *testing.T) {
+	if got := strings.Join(PartNames("veeam", 1), ","); got != "veeam" {
+		t.Fatalf("one part: %s", got)
+	}
+	if got := strings.Join(PartNames("veeam", 3), ","); got != "veeam-1,veeam-2,veeam-3" {
+		t.Fatalf("three parts: %s", got)
+	}
+}
+
+func TestTagsRoundTrip(t *testing.T) {
+	tpl, err := Render("11", catalog.OperationNames(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags := tpl.Tags(1)
+	for key, value := range tags {
+		if len(value) > maxTagValueLength || len(key) > 128 {
+			t.Fatalf("tag %s=%q breaks IAM's limits", key, value)
+		}
+	}
+	if tags[tagOperations+":2"] == "" {
+		t.Fatal("22 operations should need a second operations tag")
+	}
+	got, err := ParseTags(tags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got.Operations, " ") != strings.Join(tpl.Operations, " ") || got.Version != "11" || !got.ProductionWorkers ||
+		got.Part != 2 || got.Parts != len(tpl.Documents) {
+		t.Fatalf("ParseTags = %+v", got)
+	}
+	for _, broken := range []map[string]string{
+		{},
+		{tagVersion: "10", tagWorkers: "maybe", tagPart: "1/1", tagOperations: "ec2_backup"},
+		{tagVersion: "10", tagWorkers: "false", tagPart: "3/2", tagOperations: "ec2_backup"},
+		{tagVersion: "10", tagWorkers: "false", tagPart: "1/1"},
+	} {
+		if _, err := ParseTags(broken); err == nil {
+			t.Errorf("ParseTags(%v) succeeded", broken)
+		}
+	}
+}
+
+func BenchmarkRenderAll(b *testing.B) {
+	for b.Loop() {
+		if _, err := Render(catalog.DefaultVersion, catalog.OperationNames(), true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
