@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
 )
@@ -112,5 +113,21 @@ func TestLockRoleSerialisesPerRole(t *testing.T) {
 	case <-acquired:
 	case <-time.After(time.Second):
 		t.Fatal("the second lock was not granted after the first was released")
+	}
+}
+
+func TestOldestNonDefault(t *testing.T) {
+	versions := []iamtypes.PolicyVersion{
+		{VersionId: aws.String("v10"), IsDefaultVersion: true},
+		{VersionId: aws.String("v9")},
+		{VersionId: aws.String("v7")},
+		{VersionId: aws.String("v8")},
+		{VersionId: aws.String("v2"), IsDefaultVersion: false},
+	}
+	if got := aws.ToString(oldestNonDefault(versions).VersionId); got != "v2" {
+		t.Fatalf("oldest = %s, want v2", got)
+	}
+	if oldestNonDefault(versions[:1]) != nil {
+		t.Fatal("the default version was chosen")
 	}
 }
