@@ -216,11 +216,13 @@ func (p *vbawsProvider) Resources(_ context.Context) []func() resource.Resource 
 	return []func() resource.Resource{
 		newIAMRoleResource,
 		newTrustRelationshipResource,
+		newRoleTemplateResource,
 	}
 }
 
 func (p *vbawsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		newImpersonationRoleDataSource,
+		newRoleTemplateDocumentDataSource,
 	}
 }

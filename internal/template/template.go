@@ -133,3 +133,16 @@ func ParseTags(tags map[string]string) (Recorded, error) {
 	slices.Sort(r.Operations)
 	return r, nil
 }
+
+// UnusedTagKeys lists the operations tag keys a selection of every operation could use but t does not, so that a
+// part shrinking to a shorter selection can drop them.
+func (t Template) UnusedTagKeys(index int) []string {
+	own := t.Tags(index)
+	var unused []string
+	for i := range len(catalog.OperationNames()) {
+		if _, used := own[operationsKey(i)]; !used {
+			unused = append(unused, operationsKey(i))
+		}
+	}
+	return unused
+}

@@ -116,3 +116,17 @@ func BenchmarkRenderAll(b *testing.B) {
 		}
 	}
 }
+
+func TestUnusedTagKeys(t *testing.T) {
+	one, _ := Render(catalog.DefaultVersion, []string{"repository"}, false)
+	unused := one.UnusedTagKeys(0)
+	if len(unused) != len(catalog.OperationNames())-1 || unused[0] != tagOperations+":2" {
+		t.Fatalf("unused = %v", unused)
+	}
+	all, _ := Render(catalog.DefaultVersion, catalog.OperationNames(), false)
+	for _, key := range all.UnusedTagKeys(0) {
+		if _, used := all.Tags(0)[key]; used {
+			t.Fatalf("%s is used", key)
+		}
+	}
+}

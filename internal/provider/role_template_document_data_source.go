@@ -1,0 +1,157 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
+	"github.com/vbaws/terraform-provider-vbaws/internal/template"
+)
+
+// Descriptions shared by the data source and the resource, which take the same selection.
+const (
+	operationsDescription = "Veeam operations the permissions are for: `organization_rescan`, `worker_deployment`, " +
+		"`production_worker`, `repository`, `ec2_backup`, `ec2_replication`, `ec2_restore`, `rds_snapshot`, " +
+		"`rds_replication`, `rds_restore`, `efs_backup`, `efs_restore`, `vpc_backup`, `vpc_restore`, `dynamodb_backup`, " +
+		"`dynamodb_restore`, `fsx_backup`, `fsx_restore`, `redshift_backup`, `redshift_restore`, " +
+		"`redshift_serverless_backup`, `redshift_serverless_restore`."
+	productVersionDescription = "Veeam Backup for AWS version whose permission lists are used: `10` (build 10.0.0.232, " +
+		"the default) or `11`."
+	workersDescription = "Add the extra permissions the selected operations need when workers run in production " +
+		"accounts. Defaults to `false`."
+	documentsDescription = "The permission policy documents, each within IAM's limit of 6,144 characters for a managed " +
+		"policy (whitespace excluded). Actions are deduplicated regardless of case and sorted; the same selection always " +
+		"gives the same documents."
+)
+
+var pathOperations = path.Root("operations")
+
+func newRoleTemplateDocumentDataSource() datasource.DataSource {
+	return &roleTemplateDocumentDataSource{}
+}
+
+// roleTemplateDocumentDataSource renders Veeam's permissions for a selection of operations without any API call.
+type roleTemplateDocumentDataSource struct{}
+
+type roleTemplateDocumentModel struct {
+	Operations              types.Set    `tfsdk:"operations"`
+	ProductVersion          types.String `tfsdk:"product_version"`
+	WorkersInProduction     types.Bool   `tfsdk:"workers_in_production_accounts"`
+	Documents               types.List   `tfsdk:"documents"`
+	Actions                 types.Set    `tfsdk:"actions"`
+	ServicePrincipals       types.Set    `tfsdk:"service_principals"`
+	RequiresInstanceProfile types.Bool   `tfsdk:"requires_instance_profile"`
+}
+
+func (d *roleTemplateDocumentDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_role_template_document"
+}
+
+func (d *roleTemplateDocumentDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Veeam's IAM permissions for a selection of operations, as policy documents split to fit " +
+			"IAM's size limit, with the trust principals and instance profile the operations need. It is computed " +
+			"locally from data embedded in the provider and makes no AWS call. Use `vbaws_role_template` to create the " +
+			"managed policies.",
+		Attributes: map[string]schema.Attribute{
+			"operations": schema.SetAttribute{Required: true, ElementType: types.StringType, MarkdownDescription: operationsDescription,
+				Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(operationValidator{})}},
+			"product_version": schema.StringAttribute{Optional: true, MarkdownDescription: productVersionDescription,
+				Validators: []validator.String{stringvalidator.OneOf(catalog.Versions()...)}},
+			"workers_in_production_accounts": schema.BoolAttribute{Optional: true, MarkdownDescription: workersDescription},
+			"documents":                      schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: documentsDescription},
+			"actions": schema.SetAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Every action in the documents."},
+			"service_principals": schema.SetAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "AWS services the role's trust policy must also allow, for `service_principals` of `vbaws_iam_role`."},
+			"requires_instance_profile": schema.BoolAttribute{Computed: true,
+				MarkdownDescription: "Whether the role needs an instance profile, for `create_instance_profile` of `vbaws_iam_role`."},
+		},
+	}
+}
+
+func (d *roleTemplateDocumentDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m roleTemplateDocumentModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	tpl, diags := renderTemplate(ctx, m.Operations, m.ProductVersion, m.WorkersInProduction)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	out, diags := outputsOf(ctx, tpl)
+	resp.Diagnostics.Append(diags...)
+	m.Documents, m.Actions, m.ServicePrincipals, m.RequiresInstanceProfile = out.Documents, out.Actions, out.ServicePrincipals, out.RequiresInstanceProfile
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// renderTemplate renders a known selection, defaulting the version and the workers flag when they are null.
+func renderTemplate(ctx context.Context, operations types.Set, version types.String, workers types.Bool) (template.Template, diag.Diagnostics) {
+	var names []string
+	diags := operations.ElementsAs(ctx, &names, false)
+	v := version.ValueString()
+	if version.IsNull() {
+		v = catalog.DefaultVersion
+	}
+	tpl, err := template.Render(v, names, workers.ValueBool())
+	if err != nil {
+		diags.AddAttributeError(pathOperations, "Cannot build the Veeam permissions", err.Error())
+	}
+	return tpl, diags
+}
+
+// templateOutputs are the values both the data source and the resource export for a rendered template.
+type templateOutputs struct {
+	Documents               types.List
+	Actions                 types.Set
+	ServicePrincipals       types.Set
+	RequiresInstanceProfile types.Bool
+}
+
+func outputsOf(ctx context.Context, tpl template.Template) (templateOutputs, diag.Diagnostics) {
+	documents, diags := types.ListValueFrom(ctx, types.StringType, tpl.Documents)
+	actions, more := types.SetValueFrom(ctx, types.StringType, tpl.Actions)
+	diags.Append(more...)
+	services, more := types.SetValueFrom(ctx, types.StringType, tpl.ServicePrincipals)
+	diags.Append(more...)
+	return templateOutputs{Documents: documents, Actions: actions, ServicePrincipals: services,
+		RequiresInstanceProfile: types.BoolValue(tpl.RequiresInstanceProfile)}, diags
+}
+
+// operationValidator checks an operation name during plan and suggests the closest one for a typo.
+type operationValidator struct{}
+
+func (operationValidator) Description(context.Context) string {
+	return "one of: " + strings.Join(catalog.OperationNames(), ", ")
+}
+
+func (v operationValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (operationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	name := req.ConfigValue.ValueString()
+	if _, err := catalog.Get(catalog.DefaultVersion, name); err == nil {
+		return
+	}
+	detail := fmt.Sprintf("%q is not a Veeam operation.", name)
+	if suggestion := catalog.Suggest(name); suggestion != "" {
+		detail += fmt.Sprintf(" Did you mean %q?", suggestion)
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Unknown operation", detail+" Valid operations: "+strings.Join(catalog.OperationNames(), ", ")+".")
+}

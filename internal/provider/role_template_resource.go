@@ -1,0 +1,561 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
+	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
+	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
+	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
+	"github.com/vbaws/terraform-provider-vbaws/internal/template"
+)
+
+// maxTemplateNameLength leaves room in IAM's 128-character policy names for the "-N" suffix of split parts.
+const maxTemplateNameLength = 125
+
+var (
+	_                 resource.ResourceWithConfigure   = (*roleTemplateResource)(nil)
+	_                 resource.ResourceWithImportState = (*roleTemplateResource)(nil)
+	_                 resource.ResourceWithModifyPlan  = (*roleTemplateResource)(nil)
+	policyNamePattern                                  = regexp.MustCompile(`^[\w+=,.@-]+$`)
+)
+
+func newRoleTemplateResource() resource.Resource { return &roleTemplateResource{} }
+
+// roleTemplateResource keeps Veeam's permissions for a selection of operations as customer managed policies.
+type roleTemplateResource struct {
+	client *awsclient.Client
+}
+
+type roleTemplateModel struct {
+	ID                      types.String `tfsdk:"id"`
+	Name                    types.String `tfsdk:"name"`
+	Path                    types.String `tfsdk:"path"`
+	Description             types.String `tfsdk:"description"`
+	Tags                    types.Map    `tfsdk:"tags"`
+	Operations              types.Set    `tfsdk:"operations"`
+	ProductVersion          types.String `tfsdk:"product_version"`
+	WorkersInProduction     types.Bool   `tfsdk:"workers_in_production_accounts"`
+	PolicyARNs              types.List   `tfsdk:"policy_arns"`
+	Documents               types.List   `tfsdk:"documents"`
+	Actions                 types.Set    `tfsdk:"actions"`
+	ServicePrincipals       types.Set    `tfsdk:"service_principals"`
+	RequiresInstanceProfile types.Bool   `tfsdk:"requires_instance_profile"`
+}
+
+func (r *roleTemplateResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_role_template"
+}
+
+func (r *roleTemplateResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Veeam's IAM permissions for a selection of operations as customer managed policies, split " +
+			"into parts that fit IAM's limit of 6,144 characters: one policy called `name`, or `name-1`, `name-2`, ... when " +
+			"the permissions need several. Every value is known at plan time, so `policy_arns`, `service_principals` and " +
+			"`requires_instance_profile` can feed a `vbaws_iam_role` directly.\n\n" +
+			"Each part is tagged with the operations, the product version and its part number, which is how import " +
+			"rebuilds the selection. A changed selection becomes a new default policy version; when a policy already has " +
+			"five versions, the oldest non-default one is deleted first.\n\n" +
+			"**Fewer parts.** When a change needs fewer parts, or parts with other names, a part that is no longer needed " +
+			"is deleted if nothing uses it. If something still has it attached, typically a `vbaws_iam_role` of the same " +
+			"configuration that Terraform updates after this template, the part is tagged `" + awsclient.RetiredTagKey +
+			"` instead and left in place; `vbaws_iam_role` deletes a retired policy as soon as it detaches its last user. " +
+			"The apply therefore converges in one run. Nothing is ever detached from a role this provider does not manage: " +
+			"a retired part attached elsewhere stays until its user detaches it.\n\n" +
+			"**Destroy** refuses, listing the users, while any part is still attached to something.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The template name.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"name": schema.StringAttribute{Required: true, PlanModifiers: replace,
+				MarkdownDescription: fmt.Sprintf("Name of the managed policy, at most %d characters of letters, digits and `+=,.@_-`; "+
+					"parts of a split template get `-1`, `-2`, ... appended.", maxTemplateNameLength),
+				Validators: []validator.String{stringvalidator.LengthBetween(1, maxTemplateNameLength),
+					stringvalidator.RegexMatches(policyNamePattern, "must contain only letters, digits and +=,.@_-")}},
+			"path": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("/"), PlanModifiers: replace,
+				MarkdownDescription: "Path of the policies, such as `/veeam/`. Defaults to `/`.",
+				Validators:          []validator.String{ruleValidator{description: "an IAM path", rule: principal.ValidatePath}}},
+			"description": schema.StringAttribute{Optional: true, PlanModifiers: replace,
+				MarkdownDescription: "Description of the policies. IAM cannot change it, so a new value replaces them.",
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 1000)}},
+			"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "Tags of every part. Keys starting with `" + template.TagPrefix + "` are the provider's own.",
+				Validators: []validator.Map{mapvalidator.KeysAre(ruleValidator{description: "a key not starting with " + template.TagPrefix,
+					rule: reservedTagKey})}},
+			"operations": schema.SetAttribute{Required: true, ElementType: types.StringType, MarkdownDescription: operationsDescription,
+				Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(operationValidator{})}},
+			"product_version": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(catalog.DefaultVersion),
+				MarkdownDescription: productVersionDescription, Validators: []validator.String{stringvalidator.OneOf(catalog.Versions()...)}},
+			"workers_in_production_accounts": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: workersDescription},
+			"policy_arns": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "ARNs of the parts, in order; known at plan time, for `managed_policy_arns` of `vbaws_iam_role`."},
+			"documents": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: documentsDescription},
+			"actions": schema.SetAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Every action in the documents."},
+			"service_principals": schema.SetAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "AWS services the role's trust policy must also allow, for `service_principals` of `vbaws_iam_role`."},
+			"requires_instance_profile": schema.BoolAttribute{Computed: true,
+				MarkdownDescription: "Whether the role needs an instance profile, for `create_instance_profile` of `vbaws_iam_role`."},
+		},
+	}
+}
+
+// reservedTagKey rejects user tags in the provider's own namespace.
+func reservedTagKey(key string) *principal.Problem {
+	if !strings.HasPrefix(key, template.TagPrefix) {
+		return nil
+	}
+	return &principal.Problem{Summary: "Reserved tag key", Detail: fmt.Sprintf("%q starts with %q, which the provider uses to record the selection.", key, template.TagPrefix)}
+}
+
+func (r *roleTemplateResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan renders the documents and the part ARNs while planning, so that everything derived from the
+// configuration is known at plan time.
+func (r *roleTemplateResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan roleTemplateModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ID = plan.Name
+	plan.setUnknownOutputs()
+	if plan.selectionKnown() {
+		tpl, diags := renderTemplate(ctx, plan.Operations, plan.ProductVersion, plan.WorkersInProduction)
+		resp.Diagnostics.Append(diags...)
+		if diags.HasError() {
+			return
+		}
+		resp.Diagnostics.Append(plan.setOutputs(ctx, tpl)...)
+		plan.PolicyARNs = r.plannedARNs(plan, len(tpl.Documents))
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (m roleTemplateModel) selectionKnown() bool {
+	return !m.Operations.IsUnknown() && allElementsKnown(m.Operations) && !m.ProductVersion.IsUnknown() && !m.WorkersInProduction.IsUnknown()
+}
+
+func (m *roleTemplateModel) setUnknownOutputs() {
+	m.PolicyARNs = types.ListUnknown(types.StringType)
+	m.Documents = types.ListUnknown(types.StringType)
+	m.Actions = types.SetUnknown(types.StringType)
+	m.ServicePrincipals = types.SetUnknown(types.StringType)
+	m.RequiresInstanceProfile = types.BoolUnknown()
+}
+
+func (m *roleTemplateModel) setOutputs(ctx context.Context, tpl template.Template) diag.Diagnostics {
+	out, diags := outputsOf(ctx, tpl)
+	m.Documents, m.Actions, m.ServicePrincipals, m.RequiresInstanceProfile = out.Documents, out.Actions, out.ServicePrincipals, out.RequiresInstanceProfile
+	return diags
+}
+
+// plannedARNs returns the part ARNs, or unknown while the account, name or path is not known.
+func (r *roleTemplateResource) plannedARNs(plan roleTemplateModel, parts int) types.List {
+	if r.client == nil || r.client.AccountID == "" || plan.Name.IsUnknown() || plan.Path.IsUnknown() {
+		return types.ListUnknown(types.StringType)
+	}
+	return types.ListValueMust(types.StringType, stringValues(r.partARNs(plan, parts)))
+}
+
+func (r *roleTemplateResource) partARNs(m roleTemplateModel, parts int) []string {
+	names := template.PartNames(m.Name.ValueString(), parts)
+	arns := make([]string, len(names))
+	for i, name := range names {
+		arns[i] = fmt.Sprintf("arn:%s:iam::%s:policy%s%s", r.client.Partition, r.client.AccountID, m.Path.ValueString(), name)
+	}
+	return arns
+}
+
+func (r *roleTemplateResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan roleTemplateModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+		return
+	}
+	tpl, diags := renderTemplate(ctx, plan.Operations, plan.ProductVersion, plan.WorkersInProduction)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(plan.setOutputs(ctx, tpl)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	names := template.PartNames(plan.Name.ValueString(), len(tpl.Documents))
+	var created []string
+	for i := range tpl.Documents {
+		arn, err := r.createPart(ctx, plan, tpl, i, names[i])
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot create role template", err.Error())
+			break
+		}
+		created = append(created, arn)
+	}
+	if len(created) == 0 {
+		return
+	}
+	// Parts created before a failure are saved, so nothing is orphaned and the next apply creates the rest.
+	plan.PolicyARNs = types.ListValueMust(types.StringType, stringValues(created))
+	plan.Documents = types.ListValueMust(types.StringType, stringValues(tpl.Documents[:len(created)]))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *roleTemplateResource) createPart(ctx context.Context, m roleTemplateModel, tpl template.Template, index int, name string) (string, error) {
+	out, err := r.client.IAM.CreatePolicy(ctx, &iam.CreatePolicyInput{
+		PolicyName:     aws.String(name),
+		Path:           aws.String(m.Path.ValueString()),
+		Description:    m.Description.ValueStringPointer(),
+		PolicyDocument: aws.String(tpl.Documents[index]),
+		Tags:           partTags(ctx, m.Tags, tpl, index),
+	})
+	if err != nil {
+		return "", fmt.Errorf("creating policy %s (part %d of %d): %w", name, index+1, len(tpl.Documents), err)
+	}
+	return aws.ToString(out.Policy.Arn), nil
+}
+
+// partTags are the user's tags plus the provider's record of the selection.
+func partTags(ctx context.Context, userTags types.Map, tpl template.Template, index int) []iamtypes.Tag {
+	tags := iamTags(ctx, userTags)
+	own := tpl.Tags(index)
+	keys := make([]string, 0, len(own))
+	for k := range own {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		tags = append(tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(own[k])})
+	}
+	return tags
+}
+
+// Read costs GetPolicy and GetPolicyVersion per part. A changed document shows as a diff, a missing part as a
+// part to create, and all parts missing removes the template from state.
+func (r *roleTemplateResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state roleTemplateModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+		return
+	}
+	if state.Operations.IsNull() {
+		resp.Diagnostics.Append(r.readImported(ctx, &state)...)
+	} else if gone := r.readParts(ctx, &state, &resp.Diagnostics); gone {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// readParts refreshes the documents and tags of the parts in state and reports whether every part is gone.
+func (r *roleTemplateResource) readParts(ctx context.Context, m *roleTemplateModel, diags *diag.Diagnostics) (gone bool) {
+	arns, prior := listStrings(ctx, m.PolicyARNs), listStrings(ctx, m.Documents)
+	documents := make([]string, len(arns))
+	missing := 0
+	for i, arn := range arns {
+		part, document, err := r.readPart(ctx, arn)
+		if awsclient.IsNoSuchEntity(err) {
+			missing++ // an empty document makes the next plan restore the part
+			continue
+		}
+		if err != nil {
+			diags.AddError("Cannot read role template", err.Error())
+			return false
+		}
+		documents[i] = document
+		if i < len(prior) {
+			documents[i] = keepEquivalent(NewPolicyValue(prior[i]), document).ValueString()
+		}
+		if i == 0 {
+			m.Tags = tagsMap(userTags(part.Tags), m.Tags)
+		}
+	}
+	m.Documents = types.ListValueMust(types.StringType, stringValues(documents))
+	return missing == len(arns)
+}
+
+// readPart reads a managed policy and the document of its default version.
+func (r *roleTemplateResource) readPart(ctx context.Context, arn string) (*iamtypes.Policy, string, error) {
+	out, err := r.client.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
+	if err != nil {
+		return nil, "", fmt.Errorf("reading policy %s: %w", arn, err)
+	}
+	version, err := r.client.IAM.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: out.Policy.DefaultVersionId})
+	if err != nil {
+		return nil, "", fmt.Errorf("reading the default version of policy %s: %w", arn, err)
+	}
+	document, err := awsclient.DecodePolicy(aws.ToString(version.PolicyVersion.Document))
+	return out.Policy, document, err
+}
+
+// userTags drops the provider's own tags.
+func userTags(tags []iamtypes.Tag) []iamtypes.Tag {
+	return slices.DeleteFunc(slices.Clone(tags), func(t iamtypes.Tag) bool {
+		return strings.HasPrefix(aws.ToString(t.Key), template.TagPrefix) || aws.ToString(t.Key) == awsclient.RetiredTagKey
+	})
+}
+
+// readImported finds the parts of an imported template by name and rebuilds the selection from their tags.
+func (r *roleTemplateResource) readImported(ctx context.Context, m *roleTemplateModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	parts, err := r.findParts(ctx, m.Name.ValueString())
+	if err != nil {
+		diags.AddError("Cannot import role template", err.Error())
+		return diags
+	}
+	recorded, err := template.ParseTags(tagMap(parts[0].Tags))
+	if err != nil {
+		diags.AddError("Cannot import role template", fmt.Sprintf("Policy %s: %s. Only templates created by vbaws_role_template can be imported.",
+			aws.ToString(parts[0].Arn), err))
+		return diags
+	}
+	tpl, err := template.Render(recorded.Version, recorded.Operations, recorded.ProductionWorkers)
+	if err != nil {
+		diags.AddError("Cannot import role template", err.Error())
+		return diags
+	}
+	m.Path = types.StringValue(aws.ToString(parts[0].Path))
+	m.Description = stringOrNull(parts[0].Description)
+	m.ProductVersion = types.StringValue(recorded.Version)
+	m.WorkersInProduction = types.BoolValue(recorded.ProductionWorkers)
+	m.Operations = types.SetValueMust(types.StringType, stringValues(recorded.Operations))
+	diags.Append(m.setOutputs(ctx, tpl)...)
+	var arns []string
+	for _, p := range parts {
+		arns = append(arns, aws.ToString(p.Arn))
+	}
+	m.PolicyARNs = types.ListValueMust(types.StringType, stringValues(arns))
+	m.Documents = types.ListNull(types.StringType)
+	r.readParts(ctx, m, &diags)
+	return diags
+}
+
+// findParts lists the local managed policies named name or name-N, ordered by the part number in their tags.
+func (r *roleTemplateResource) findParts(ctx context.Context, name string) ([]iamtypes.Policy, error) {
+	partName := regexp.MustCompile(`^` + regexp.QuoteMeta(name) + `(-\d+)?$`)
+	var parts []iamtypes.Policy
+	pages := iam.NewListPoliciesPaginator(r.client.IAM, &iam.ListPoliciesInput{Scope: iamtypes.PolicyScopeTypeLocal})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing managed policies: %w", err)
+		}
+		for _, p := range page.Policies {
+			if !partName.MatchString(aws.ToString(p.PolicyName)) {
+				continue
+			}
+			out, err := r.client.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: p.Arn})
+			if err != nil {
+				return nil, fmt.Errorf("reading policy %s: %w", aws.ToString(p.Arn), err)
+			}
+			parts = append(parts, *out.Policy)
+		}
+	}
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("no customer managed policy is named %s or %s-<number>", name, name)
+	}
+	slices.SortFunc(parts, func(a, b iamtypes.Policy) int { return partNumber(a) - partNumber(b) })
+	return parts, nil
+}
+
+func partNumber(p iamtypes.Policy) int {
+	recorded, err := template.ParseTags(tagMap(p.Tags))
+	if err != nil {
+		return 0
+	}
+	return recorded.Part
+}
+
+func tagMap(tags []iamtypes.Tag) map[string]string {
+	out := make(map[string]string, len(tags))
+	for _, t := range tags {
+		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return out
+}
+
+// Update writes changed documents as new default versions, creates parts that are new or missing, updates the
+// tags, and retires or deletes parts that are no longer needed.
+func (r *roleTemplateResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state roleTemplateModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+		return
+	}
+	tpl, diags := renderTemplate(ctx, plan.Operations, plan.ProductVersion, plan.WorkersInProduction)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(plan.setOutputs(ctx, tpl)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	current := currentDocuments(ctx, state)
+	arns, err := r.syncParts(ctx, plan, state, tpl, current)
+	if err == nil {
+		err = r.dropObsolete(ctx, slices.Collect(maps.Keys(current)), arns)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot update role template", err.Error())
+	}
+	plan.PolicyARNs = types.ListValueMust(types.StringType, stringValues(arns))
+	plan.Documents = types.ListValueMust(types.StringType, stringValues(tpl.Documents[:len(arns)]))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// currentDocuments maps each part ARN in state to its document as last read ("" when the part is missing).
+func currentDocuments(ctx context.Context, state roleTemplateModel) map[string]string {
+	arns, documents := listStrings(ctx, state.PolicyARNs), listStrings(ctx, state.Documents)
+	current := make(map[string]string, len(arns))
+	for i, arn := range arns {
+		current[arn] = ""
+		if i < len(documents) {
+			current[arn] = documents[i]
+		}
+	}
+	return current
+}
+
+// syncParts brings every wanted part up to date and returns the ARNs of the parts that are, in order.
+func (r *roleTemplateResource) syncParts(ctx context.Context, plan, state roleTemplateModel, tpl template.Template, current map[string]string) ([]string, error) {
+	names := template.PartNames(plan.Name.ValueString(), len(tpl.Documents))
+	wanted := r.partARNs(plan, len(tpl.Documents))
+	var done []string
+	for i, arn := range wanted {
+		document, exists := current[arn]
+		var err error
+		switch {
+		case !exists || document == "":
+			_, err = r.createPart(ctx, plan, tpl, i, names[i])
+		default:
+			err = r.updatePart(ctx, arn, document, plan, state, tpl, i)
+		}
+		if err != nil {
+			return done, err
+		}
+		done = append(done, arn)
+	}
+	return done, nil
+}
+
+// updatePart writes a new default version when the document changed and refreshes the part's tags.
+func (r *roleTemplateResource) updatePart(ctx context.Context, arn, current string, plan, state roleTemplateModel, tpl template.Template, index int) error {
+	if equivalent, err := policy.Equivalent(current, tpl.Documents[index]); err != nil || !equivalent {
+		if err := r.client.SetPolicyDocument(ctx, arn, tpl.Documents[index]); err != nil {
+			return err
+		}
+	}
+	if _, err := r.client.IAM.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: aws.String(arn), Tags: partTags(ctx, plan.Tags, tpl, index)}); err != nil {
+		return fmt.Errorf("tagging policy %s: %w", arn, err)
+	}
+	stale := staleKeys(ctx, plan.Tags, state.Tags, tpl, index)
+	if len(stale) == 0 {
+		return nil
+	}
+	if _, err := r.client.IAM.UntagPolicy(ctx, &iam.UntagPolicyInput{PolicyArn: aws.String(arn), TagKeys: stale}); err != nil {
+		return fmt.Errorf("removing tags from policy %s: %w", arn, err)
+	}
+	return nil
+}
+
+// staleKeys are user tags removed from the configuration and operation tags a shorter selection no longer uses.
+func staleKeys(ctx context.Context, planTags, stateTags types.Map, tpl template.Template, index int) []string {
+	_, removed := tagChanges(ctx, planTags, stateTags)
+	return append(removed, tpl.UnusedTagKeys(index)...)
+}
+
+// dropObsolete retires or deletes the parts in old that are not in kept. It never detaches anything.
+func (r *roleTemplateResource) dropObsolete(ctx context.Context, old, kept []string) error {
+	slices.Sort(old)
+	for _, arn := range old {
+		if slices.Contains(kept, arn) {
+			continue
+		}
+		if err := r.client.RetireOrDeletePolicy(ctx, arn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Delete removes every part with all its versions, but refuses, listing the users, while any part is attached.
+func (r *roleTemplateResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state roleTemplateModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+		return
+	}
+	arns := listStrings(ctx, state.PolicyARNs)
+	var inUse []string
+	for _, arn := range arns {
+		users, err := r.client.PolicyUsers(ctx, arn)
+		if err != nil && !awsclient.IsNoSuchEntity(err) {
+			resp.Diagnostics.AddError("Cannot delete role template", err.Error())
+			return
+		}
+		if len(users) > 0 {
+			inUse = append(inUse, fmt.Sprintf("%s is attached to %s", arn, strings.Join(users, ", ")))
+		}
+	}
+	if len(inUse) > 0 {
+		resp.Diagnostics.AddError("Role template is still in use", "Terraform destroys the roles of this configuration "+
+			"before their template, so these attachments belong to something else. Detach the policies there, then "+
+			"destroy again; nothing was detached or deleted:\n- "+strings.Join(inUse, "\n- "))
+		return
+	}
+	for _, arn := range arns {
+		if err := r.client.DeleteManagedPolicy(ctx, arn); err != nil {
+			resp.Diagnostics.AddError("Cannot delete role template", err.Error())
+			return
+		}
+	}
+}
+
+// ImportState takes the template name; the path and the selection come from the parts' tags.
+func (r *roleTemplateResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("name"), req, resp)
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// listStrings returns the known string elements of a list in order; a null or unknown list has none.
+func listStrings(ctx context.Context, list types.List) []string {
+	var values []string
+	_ = list.ElementsAs(ctx, &values, false)
+	return values
+}
+
+func stringValues(values []string) []attr.Value {
+	out := make([]attr.Value, len(values))
+	for i, v := range values {
+		out[i] = types.StringValue(v)
+	}
+	return out
+}
