@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"testing"
@@ -266,6 +267,28 @@ data "vbaws_role_template_document" "test" {
 					return nil
 				}),
 			},
+		},
+	))
+}
+
+// Refreshing a template costs GetPolicy and GetPolicyVersion per part, and no more.
+func TestAccRoleTemplate_refreshCost(t *testing.T) {
+	proxy := acctest.NewProxy(t)
+	name := acctest.RandomName("vbaws-tpl")
+	parts := len(mustRender(t, catalog.OperationNames()...).Documents)
+	resource.ParallelTest(t, testAccCase(t,
+		resource.TestStep{Config: templateConfig(acctest.ProviderConfigFor(proxy.URL), name, catalog.OperationNames(), "")},
+		resource.TestStep{
+			PreConfig:    proxy.Reset,
+			RefreshState: true,
+			Check: acctest.CheckCalls(proxy, func(counts map[string]int) error {
+				want := map[string]int{"GetPolicy": parts, "GetPolicyVersion": parts}
+				delete(counts, "GetCallerIdentity") // made once when the provider is configured, not per resource
+				if !maps.Equal(counts, want) {
+					return fmt.Errorf("refreshing a template of %d parts made calls %v, want %v", parts, counts, want)
+				}
+				return nil
+			}),
 		},
 	))
 }
