@@ -186,10 +186,12 @@ resource "vbaws_iam_role" "test" {
 			Check:  func(*terraform.State) error { return attachmentsAre(client, name, templateARNs(name, all)...) },
 		},
 		resource.TestStep{
-			Config: config([]string{"repository"}),
+			Config:           config([]string{"repository"}),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			Check: resource.ComposeTestCheckFunc(
-				func(*terraform.State) error { return attachmentsAre(client, name, templateARNs(name, mustRender(t, "repository"))...) },
+				func(*terraform.State) error {
+					return attachmentsAre(client, name, templateARNs(name, mustRender(t, "repository"))...)
+				},
 				policiesGone(client, func() []string { return templateARNs(name, all) })),
 		},
 	))
