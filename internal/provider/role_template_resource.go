@@ -243,17 +243,7 @@ func (r *roleTemplateResource) createPart(ctx context.Context, m roleTemplateMod
 
 // partTags are the user's tags plus the provider's record of the selection.
 func partTags(ctx context.Context, userTags types.Map, tpl template.Template, index int) []iamtypes.Tag {
-	tags := iamTags(ctx, userTags)
-	own := tpl.Tags(index)
-	keys := make([]string, 0, len(own))
-	for k := range own {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		tags = append(tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(own[k])})
-	}
-	return tags
+	return append(iamTags(ctx, userTags), sortedTags(tpl.Tags(index))...)
 }
 
 // Read costs GetPolicy and GetPolicyVersion per part. A changed document shows as a diff, a missing part as a

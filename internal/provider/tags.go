@@ -14,6 +14,11 @@ import (
 func iamTags(ctx context.Context, tags types.Map) []iamtypes.Tag {
 	values := map[string]string{}
 	_ = tags.ElementsAs(ctx, &values, false) // a null or unknown map has no elements
+	return sortedTags(values)
+}
+
+// sortedTags converts key-value pairs into IAM tags sorted by key.
+func sortedTags(values map[string]string) []iamtypes.Tag {
 	keys := make([]string, 0, len(values))
 	for k := range values {
 		keys = append(keys, k)
