@@ -294,3 +294,22 @@ func TestAccRoleTemplate_refreshCost(t *testing.T) {
 		},
 	))
 }
+
+// A policy this provider did not create has no selection tags, so import explains why it cannot be imported.
+func TestAccRoleTemplate_importWithoutTagsFails(t *testing.T) {
+	client := acctest.IAMClient(t)
+	name := acctest.RandomName("vbaws-handmade")
+	out, err := client.CreatePolicy(context.Background(), &iam.CreatePolicyInput{PolicyName: aws.String(name),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatalf("creating policy: %v", err)
+	}
+	t.Cleanup(func() { _, _ = client.DeletePolicy(context.Background(), &iam.DeletePolicyInput{PolicyArn: out.Policy.Arn}) })
+	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
+		Config:        templateConfig(acctest.ProviderConfig(), name, []string{"repository"}, ""),
+		ResourceName:  "vbaws_role_template.test",
+		ImportState:   true,
+		ImportStateId: name,
+		ExpectError:   regexp.MustCompile(`(?s)no vbaws:product-version tag.*Only templates created by vbaws_role_template`),
+	}))
+}
