@@ -304,7 +304,9 @@ func TestAccRoleTemplate_importWithoutTagsFails(t *testing.T) {
 	if err != nil {
 		t.Fatalf("creating policy: %v", err)
 	}
-	t.Cleanup(func() { _, _ = client.DeletePolicy(context.Background(), &iam.DeletePolicyInput{PolicyArn: out.Policy.Arn}) })
+	t.Cleanup(func() {
+		_, _ = client.DeletePolicy(context.Background(), &iam.DeletePolicyInput{PolicyArn: out.Policy.Arn})
+	})
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
 		Config:        templateConfig(acctest.ProviderConfig(), name, []string{"repository"}, ""),
 		ResourceName:  "vbaws_role_template.test",
