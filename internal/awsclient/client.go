@@ -5,13 +5,13 @@ package awsclient
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
+	"net"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -21,11 +21,8 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 )
 
-// DefaultMaxRetries is the number of attempts the SDK makes for a throttled or failed call unless configured.
-const DefaultMaxRetries = 25
-
 // identityAttempts bounds the attempts of the one GetCallerIdentity call made while configuring, so that an
-// unreachable endpoint fails in seconds instead of after max_retries back-offs.
+// endpoint that answers with errors fails in seconds instead of after max_retries back-offs.
 const identityAttempts = 3
 
 // Settings is everything the provider block can say about how to reach AWS. Empty values mean "not set", so the
@@ -67,7 +64,9 @@ type Client struct {
 	CallerARN string
 	Region    string
 
-	roleLocks keyedMutex
+	roleLocks   keyedMutex
+	maxAttempts int
+	retryMode   aws.RetryMode
 }
 
 // ConfigError is a configuration problem with a one-line summary and a detail that names what to set.
@@ -85,14 +84,17 @@ func New(ctx context.Context, s Settings) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		IAM:       iam.NewFromConfig(cfg, withBaseEndpoint[iam.Options](s.IAMEndpoint, func(o *iam.Options, u *string) { o.BaseEndpoint = u })),
-		STS:       newSTSClient(cfg, s.STSEndpoint),
-		Region:    cfg.Region,
-		Partition: principal.PartitionForRegion(cfg.Region),
+		IAM:         newIAMClient(cfg, s.IAMEndpoint),
+		STS:         newSTSClient(cfg, s.STSEndpoint),
+		Region:      cfg.Region,
+		Partition:   principal.PartitionForRegion(cfg.Region),
+		maxAttempts: maxAttempts(s.MaxRetries),
+		retryMode:   aws.RetryMode(s.RetryMode),
 	}
 	if s.AssumeRole != nil {
-		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(c.STS, s.AssumeRole.RoleARN, assumeRoleOptions(*s.AssumeRole)))
-		c.IAM = iam.NewFromConfig(cfg, withBaseEndpoint[iam.Options](s.IAMEndpoint, func(o *iam.Options, u *string) { o.BaseEndpoint = u }))
+		roleProvider := stscreds.NewAssumeRoleProvider(c.STS, s.AssumeRole.RoleARN, assumeRoleOptions(*s.AssumeRole))
+		cfg.Credentials = aws.NewCredentialsCache(roleProvider)
+		c.IAM = newIAMClient(cfg, s.IAMEndpoint)
 		c.STS = newSTSClient(cfg, s.STSEndpoint)
 	}
 	if err := c.learnIdentity(ctx, s); err != nil {
@@ -103,8 +105,11 @@ func New(ctx context.Context, s Settings) (*Client, error) {
 
 func loadConfig(ctx context.Context, s Settings) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{
-		config.WithAPIOptions(loggingAPIOptions()),
-		config.WithRetryMaxAttempts(maxAttempts(s.MaxRetries)),
+		config.WithAPIOptions(append(loggingAPIOptions(), errorMiddleware)),
+		config.WithRetryer(func() aws.Retryer {
+			return newRetryer(maxAttempts(s.MaxRetries), aws.RetryMode(s.RetryMode), anyRetryables())
+		}),
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithDialerOptions(func(d *net.Dialer) { d.Timeout = dialTimeout })),
 	}
 	if s.Region != "" {
 		opts = append(opts, config.WithRegion(s.Region))
@@ -120,9 +125,6 @@ func loadConfig(ctx context.Context, s Settings) (aws.Config, error) {
 	}
 	if s.AccessKey != "" || s.SecretKey != "" {
 		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, s.Token)))
-	}
-	if s.RetryMode != "" {
-		opts = append(opts, config.WithRetryMode(aws.RetryMode(s.RetryMode)))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
@@ -146,6 +148,10 @@ func maxAttempts(maxRetries int) int {
 		return DefaultMaxRetries
 	}
 	return maxRetries
+}
+
+func newIAMClient(cfg aws.Config, endpoint string) *iam.Client {
+	return iam.NewFromConfig(cfg, withBaseEndpoint[iam.Options](endpoint, func(o *iam.Options, u *string) { o.BaseEndpoint = u }))
 }
 
 func newSTSClient(cfg aws.Config, endpoint string) *sts.Client {
@@ -200,17 +206,17 @@ func (c *Client) learnIdentity(ctx context.Context, s Settings) error {
 }
 
 func identityError(err error, s Settings) error {
-	var netErr interface{ Timeout() bool }
-	msg := err.Error()
-	if errors.As(err, &netErr) || strings.Contains(msg, "connection refused") || strings.Contains(msg, "no such host") || strings.Contains(msg, "dial tcp") {
-		where := "the default STS endpoint"
-		if s.STSEndpoint != "" {
-			where = s.STSEndpoint
+	var unreachable *EndpointError
+	if errors.As(err, &unreachable) {
+		if unreachable.Endpoint == "" {
+			unreachable.Endpoint = s.STSEndpoint
 		}
-		return &ConfigError{"Cannot reach AWS STS", fmt.Sprintf("Calling sts:GetCallerIdentity at %s failed: %s. Check endpoints.sts in the provider block or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, and your network.", where, msg)}
+		return &ConfigError{"Cannot reach AWS STS", unreachable.Error() +
+			". Check endpoints.sts in the provider block or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, and your network."}
 	}
-	return &ConfigError{"AWS rejected the credentials", "sts:GetCallerIdentity failed: " + msg +
-		". Check access_key/secret_key/token, profile or assume_role in the provider block, or set skip_credentials_validation for emulators that do not implement STS."}
+	return &ConfigError{"AWS rejected the credentials", "sts:GetCallerIdentity failed: " + err.Error() +
+		". Check access_key/secret_key/token, profile or assume_role in the provider block, or set " +
+		"skip_credentials_validation for emulators that do not implement STS."}
 }
 
 // LockRole serialises read-modify-write cycles on one role's trust policy inside this provider process. The caller

@@ -3,9 +3,6 @@ package awsclient
 import (
 	"context"
 	"fmt"
-	"math"
-	"strconv"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -91,51 +88,6 @@ func hasTag(tags []iamtypes.Tag, key string) bool {
 		}
 	}
 	return false
-}
-
-// maxPolicyVersions is how many versions IAM keeps of one managed policy.
-const maxPolicyVersions = 5
-
-// SetPolicyDocument makes document the default version of a managed policy. When IAM already holds the maximum
-// number of versions, it first deletes the oldest version that is not the default.
-func (c *Client) SetPolicyDocument(ctx context.Context, policyARN, document string) error {
-	versions, err := c.IAM.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(policyARN)})
-	if err != nil {
-		return fmt.Errorf("listing versions of policy %s: %w", policyARN, err)
-	}
-	if len(versions.Versions) >= maxPolicyVersions {
-		if oldest := oldestNonDefault(versions.Versions); oldest != nil {
-			if _, err := c.IAM.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: aws.String(policyARN), VersionId: oldest.VersionId}); err != nil {
-				return fmt.Errorf("deleting version %s of policy %s to make room: %w", aws.ToString(oldest.VersionId), policyARN, err)
-			}
-		}
-	}
-	_, err = c.IAM.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(policyARN), PolicyDocument: aws.String(document), SetAsDefault: true})
-	if err != nil {
-		return fmt.Errorf("creating a new version of policy %s: %w", policyARN, err)
-	}
-	return nil
-}
-
-// oldestNonDefault picks the non-default version with the lowest number; IAM numbers versions v1, v2, ... in the
-// order they were created, which is safer than creation times that may be equal to the second.
-func oldestNonDefault(versions []iamtypes.PolicyVersion) *iamtypes.PolicyVersion {
-	var oldest *iamtypes.PolicyVersion
-	for i := range versions {
-		v := &versions[i]
-		if !v.IsDefaultVersion && (oldest == nil || versionNumber(v) < versionNumber(oldest)) {
-			oldest = v
-		}
-	}
-	return oldest
-}
-
-func versionNumber(v *iamtypes.PolicyVersion) int {
-	n, err := strconv.Atoi(strings.TrimPrefix(aws.ToString(v.VersionId), "v"))
-	if err != nil {
-		return math.MaxInt
-	}
-	return n
 }
 
 // RetireOrDeletePolicy deletes a managed policy nothing uses any more, or, when something still has it attached,

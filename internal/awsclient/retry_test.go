@@ -12,34 +12,43 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-func apiError(code, message string) error {
-	return fmt.Errorf("operation error IAM: %w", &smithy.GenericAPIError{Code: code, Message: message})
-}
-
 func TestErrorClassification(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("operation error IAM: %w", err) }
 	cases := []struct {
-		name      string
-		err       error
-		classify  func(error) bool
-		retryable bool
+		name     string
+		err      error
+		classify func(error) bool
+		want     bool
 	}{
-		{"invalid principal", apiError("MalformedPolicyDocument", "Invalid principal in policy: \"AWS\":\"arn:aws:iam::123456789012:role/x\""), IsInvalidPrincipal, true},
-		{"other malformed policy", apiError("MalformedPolicyDocument", "Syntax errors in policy."), IsInvalidPrincipal, false},
-		{"typed invalid principal", &iamtypes.MalformedPolicyDocumentException{Message: ptr("Invalid principal in policy")}, IsInvalidPrincipal, true},
-		{"no such entity", apiError("NoSuchEntity", "The role with name x cannot be found."), IsNoSuchEntity, true},
-		{"typed no such entity", &iamtypes.NoSuchEntityException{Message: ptr("gone")}, IsNoSuchEntity, true},
-		{"no such entity is not a conflict", apiError("NoSuchEntity", "x"), IsDeleteConflict, false},
-		{"concurrent modification", apiError("ConcurrentModification", "busy"), IsConcurrentModification, true},
-		{"delete conflict", apiError("DeleteConflict", "Cannot delete entity, must detach all policies first."), IsDeleteConflict, true},
+		{"invalid principal", wrap(&iamtypes.MalformedPolicyDocumentException{
+			Message: ptr("Invalid principal in policy: \"AWS\":\"arn:aws:iam::123456789012:role/x\"")}), IsInvalidPrincipal, true},
+		{"other malformed policy", wrap(&iamtypes.MalformedPolicyDocumentException{Message: ptr("Syntax errors in policy.")}),
+			IsInvalidPrincipal, false},
+		{"invalid principal text in another error", wrap(errors.New("Invalid principal in policy")), IsInvalidPrincipal, false},
+		{"no such entity", wrap(&iamtypes.NoSuchEntityException{Message: ptr("gone")}), IsNoSuchEntity, true},
+		{"a code string is not a type", wrap(&smithy.GenericAPIError{Code: "NoSuchEntity"}), IsNoSuchEntity, false},
+		{"role not yet visible (AWS)", wrap(&iamtypes.NoSuchEntityException{Message: ptr("The role with name x cannot be found.")}),
+			IsNotYetVisible, true},
+		{"role not yet visible (moto)", wrap(&iamtypes.NoSuchEntityException{Message: ptr("Role x not found")}), IsNotYetVisible, true},
+		{"profile not yet visible", wrap(&iamtypes.NoSuchEntityException{Message: ptr("Instance Profile x cannot be found.")}),
+			IsNotYetVisible, true},
+		{"missing policy is not propagation", wrap(&iamtypes.NoSuchEntityException{
+			Message: ptr("Policy arn:aws:iam::123456789012:policy/role-x does not exist or is not attachable.")}), IsNotYetVisible, false},
+		{"already exists", wrap(&iamtypes.EntityAlreadyExistsException{Message: ptr("Role with name x already exists.")}),
+			IsEntityAlreadyExists, true},
+		{"concurrent modification", wrap(&iamtypes.ConcurrentModificationException{Message: ptr("busy")}), IsConcurrentModification, true},
+		{"delete conflict", wrap(&iamtypes.DeleteConflictException{Message: ptr("detach first")}), IsDeleteConflict, true},
+		{"limit exceeded", wrap(&iamtypes.LimitExceededException{Message: ptr("5 versions")}), IsLimitExceeded, true},
+		{"no such entity is not a conflict", wrap(&iamtypes.NoSuchEntityException{Message: ptr("x")}), IsDeleteConflict, false},
+		{"access denied", wrap(&smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized"}), IsAccessDenied, true},
+		{"access denied is not missing", wrap(&smithy.GenericAPIError{Code: "AccessDenied"}), IsNoSuchEntity, false},
 		{"plain error", errors.New("NoSuchEntity"), IsNoSuchEntity, false},
 		{"nil", nil, IsNoSuchEntity, false},
-		{"any of", apiError("DeleteConflict", "x"), AnyOf(IsNoSuchEntity, IsDeleteConflict), true},
-		{"none of", apiError("AccessDenied", "x"), AnyOf(IsNoSuchEntity, IsDeleteConflict), false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.classify(tc.err); got != tc.retryable {
-				t.Errorf("classified %v as %v, want %v", tc.err, got, tc.retryable)
+			if got := tc.classify(tc.err); got != tc.want {
+				t.Errorf("classified %v as %v, want %v", tc.err, got, tc.want)
 			}
 		})
 	}
@@ -47,52 +56,48 @@ func TestErrorClassification(t *testing.T) {
 
 func ptr(s string) *string { return &s }
 
-func TestRetryStopsOnSuccess(t *testing.T) {
+func invalidPrincipal() error {
+	return &iamtypes.MalformedPolicyDocumentException{Message: ptr("Invalid principal in policy")}
+}
+
+func TestRetryPropagationStopsOnSuccess(t *testing.T) {
 	calls := 0
-	err := Retry(context.Background(), time.Minute, IsNoSuchEntity, func(context.Context) error {
+	err := RetryPropagation(context.Background(), func(context.Context) error {
 		calls++
 		if calls < 3 {
-			return apiError("NoSuchEntity", "not yet")
+			return invalidPrincipal()
 		}
 		return nil
 	})
 	if err != nil || calls != 3 {
-		t.Fatalf("Retry returned %v after %d calls, want success after 3", err, calls)
+		t.Fatalf("RetryPropagation returned %v after %d calls, want success after 3", err, calls)
 	}
 }
 
-func TestRetryReturnsNonRetryableAtOnce(t *testing.T) {
-	calls := 0
-	want := apiError("AccessDenied", "no")
-	err := Retry(context.Background(), time.Minute, IsNoSuchEntity, func(context.Context) error { calls++; return want })
-	if !errors.Is(err, want) || calls != 1 {
-		t.Fatalf("Retry returned %v after %d calls, want the error after 1", err, calls)
+func TestRetryPropagationReturnsOtherErrorsAtOnce(t *testing.T) {
+	for _, want := range []error{
+		&smithy.GenericAPIError{Code: "AccessDenied", Message: "no"},
+		&iamtypes.ConcurrentModificationException{Message: ptr("busy")}, // the SDK's retryer handles this one
+		&iamtypes.NoSuchEntityException{Message: ptr("Policy arn:aws:iam::123456789012:policy/p was not found.")},
+	} {
+		calls := 0
+		err := RetryPropagation(context.Background(), func(context.Context) error { calls++; return want })
+		if !errors.Is(err, want) || calls != 1 {
+			t.Errorf("RetryPropagation returned %v after %d calls, want %v after 1", err, calls, want)
+		}
 	}
 }
 
-func TestRetryGivesUpAtTimeout(t *testing.T) {
-	start := time.Now()
-	err := Retry(context.Background(), 500*time.Millisecond, IsConcurrentModification, func(context.Context) error {
-		return apiError("ConcurrentModification", "busy")
-	})
-	if !IsConcurrentModification(err) {
-		t.Fatalf("want the last error wrapped, got %v", err)
-	}
-	if elapsed := time.Since(start); elapsed > 2*time.Second {
-		t.Fatalf("Retry ran %s past a 500ms timeout", elapsed)
-	}
-}
-
-func TestRetryStopsWhenContextIsCancelled(t *testing.T) {
+func TestRetryPropagationStopsWhenContextIsCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	calls := 0
-	err := Retry(ctx, time.Hour, IsConcurrentModification, func(context.Context) error {
+	err := RetryPropagation(ctx, func(context.Context) error {
 		calls++
 		cancel()
-		return apiError("ConcurrentModification", "busy")
+		return invalidPrincipal()
 	})
 	if !errors.Is(err, context.Canceled) || calls != 1 {
-		t.Fatalf("Retry returned %v after %d calls, want context.Canceled after 1", err, calls)
+		t.Fatalf("RetryPropagation returned %v after %d calls, want context.Canceled after 1", err, calls)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -278,31 +277,37 @@ func (r *iamRoleResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	if interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
 
-	role, err := r.createRole(ctx, timeout, plan, trust)
+	role, err := r.createRole(ctx, plan, trust)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot create IAM role", err.Error())
+		addAWSError(&resp.Diagnostics, "Cannot create IAM role", err)
 		return
 	}
 	plan.setRole(role)
 	// From here on the role exists: every later failure still saves it in state, so nothing is orphaned.
 	wanted := stringsOf(ctx, plan.ManagedPolicyARNs)
-	attached, err := r.syncAttachments(ctx, timeout, plan.Name.ValueString(), nil, wanted)
+	attached, err := r.syncAttachments(ctx, plan.Name.ValueString(), nil, wanted)
 	plan.ManagedPolicyARNs = setOrNull(plan.ManagedPolicyARNs, attached)
-	if err == nil && plan.CreateInstanceProfile.ValueBool() {
-		plan.InstanceProfileARN, err = r.createInstanceProfile(ctx, timeout, plan)
-		plan.CreateInstanceProfile = types.BoolValue(!plan.InstanceProfileARN.IsNull())
+	if plan.CreateInstanceProfile.ValueBool() {
+		plan.CreateInstanceProfile, plan.InstanceProfileARN = types.BoolValue(false), types.StringNull()
+		if err == nil {
+			err = r.createInstanceProfile(ctx, &plan)
+		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	if err != nil {
-		resp.Diagnostics.AddError("IAM role created, but setting it up failed", fmt.Sprintf(
-			"Role %s exists and is saved in state; the next apply replaces it. %s", plan.Name.ValueString(), err))
+		addAWSError(&resp.Diagnostics, "IAM role created, but setting it up failed", fmt.Errorf(
+			"role %s exists and is saved in state with what was done; the next plan shows the rest: %w",
+			plan.Name.ValueString(), err))
 	}
 }
 
-func (r *iamRoleResource) createRole(ctx context.Context, timeout time.Duration, plan iamRoleModel, trust string) (*iamtypes.Role, error) {
+func (r *iamRoleResource) createRole(ctx context.Context, plan iamRoleModel, trust string) (*iamtypes.Role, error) {
 	name := plan.Name.ValueString()
 	if name == "" {
 		name = plan.NamePrefix.ValueString() + uniqueSuffix()
@@ -316,16 +321,11 @@ func (r *iamRoleResource) createRole(ctx context.Context, timeout time.Duration,
 		PermissionsBoundary:      plan.PermissionsBoundary.ValueStringPointer(),
 		Tags:                     iamTags(ctx, plan.Tags),
 	}
-	var out *iam.CreateRoleOutput
-	err := awsclient.Retry(ctx, timeout, awsclient.AnyOf(awsclient.IsInvalidPrincipal, awsclient.IsConcurrentModification), func(ctx context.Context) error {
-		var err error
-		out, err = r.client.IAM.CreateRole(ctx, input)
-		return err
-	})
+	role, err := r.client.CreateRole(ctx, input)
 	if err != nil {
 		return nil, fmt.Errorf("creating role %s: %w", name, err)
 	}
-	return out.Role, nil
+	return role, nil
 }
 
 // uniqueSuffix is a UTC timestamp followed by random hex digits, for names made from name_prefix.
@@ -344,22 +344,17 @@ func (m *iamRoleModel) setRole(role *iamtypes.Role) {
 	m.CreateDate = rfc3339(role.CreateDate)
 }
 
-// roleNotYetVisible reports an error IAM returns for a role created moments ago, as opposed to a missing policy.
-func roleNotYetVisible(err error) bool {
-	return awsclient.IsNoSuchEntity(err) && strings.Contains(err.Error(), "role with name")
-}
-
 // syncAttachments attaches the wanted policies missing from have and detaches the others. It returns what is
 // attached afterwards, also when it fails part of the way. A detached policy that vbaws_role_template retired is
 // deleted once nothing uses it.
-func (r *iamRoleResource) syncAttachments(ctx context.Context, timeout time.Duration, roleName string, have, want []string) ([]string, error) {
+func (r *iamRoleResource) syncAttachments(ctx context.Context, roleName string, have, want []string) ([]string, error) {
 	attached := slices.Clone(have)
-	retryable := awsclient.AnyOf(awsclient.IsConcurrentModification, roleNotYetVisible)
 	for _, arn := range want {
 		if slices.Contains(attached, arn) {
 			continue
 		}
-		err := awsclient.Retry(ctx, timeout, retryable, func(ctx context.Context) error {
+		// AttachRolePolicy is idempotent, so the SDK may resend it after a lost answer.
+		err := awsclient.RetryPropagation(ctx, func(ctx context.Context) error {
 			_, err := r.client.IAM.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(roleName), PolicyArn: aws.String(arn)})
 			return err
 		})
@@ -372,7 +367,7 @@ func (r *iamRoleResource) syncAttachments(ctx context.Context, timeout time.Dura
 		if slices.Contains(want, arn) {
 			continue
 		}
-		if err := r.detach(ctx, timeout, roleName, arn); err != nil {
+		if err := r.detach(ctx, roleName, arn); err != nil {
 			return attached, err
 		}
 		attached = slices.DeleteFunc(attached, func(a string) bool { return a == arn })
@@ -380,11 +375,9 @@ func (r *iamRoleResource) syncAttachments(ctx context.Context, timeout time.Dura
 	return attached, nil
 }
 
-func (r *iamRoleResource) detach(ctx context.Context, timeout time.Duration, roleName, policyARN string) error {
-	err := awsclient.Retry(ctx, timeout, awsclient.IsConcurrentModification, func(ctx context.Context) error {
-		_, err := r.client.IAM.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(roleName), PolicyArn: aws.String(policyARN)})
-		return err
-	})
+func (r *iamRoleResource) detach(ctx context.Context, roleName, policyARN string) error {
+	_, err := r.client.IAM.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{
+		RoleName: aws.String(roleName), PolicyArn: aws.String(policyARN)})
 	if err != nil && !awsclient.IsNoSuchEntity(err) {
 		return fmt.Errorf("detaching policy %s from role %s: %w", policyARN, roleName, err)
 	}
@@ -394,24 +387,15 @@ func (r *iamRoleResource) detach(ctx context.Context, timeout time.Duration, rol
 	return nil
 }
 
-// createInstanceProfile creates the profile of the same name and path and adds the role. It returns the profile's
-// ARN as soon as the profile exists, so that a failure to add the role still leaves the profile in state.
-func (r *iamRoleResource) createInstanceProfile(ctx context.Context, timeout time.Duration, m iamRoleModel) (types.String, error) {
-	name := m.Name.ValueString()
-	out, err := r.client.IAM.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{
-		InstanceProfileName: aws.String(name), Path: aws.String(m.Path.ValueString()), Tags: iamTags(ctx, m.Tags)})
-	if err != nil {
-		return types.StringNull(), fmt.Errorf("creating instance profile %s: %w", name, err)
-	}
-	profileARN := types.StringValue(aws.ToString(out.InstanceProfile.Arn))
-	err = awsclient.Retry(ctx, timeout, awsclient.AnyOf(awsclient.IsConcurrentModification, awsclient.IsNoSuchEntity), func(ctx context.Context) error {
-		_, err := r.client.IAM.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String(name), RoleName: aws.String(name)})
-		return err
-	})
-	if err != nil {
-		return profileARN, fmt.Errorf("adding role %s to instance profile %s: %w", name, name, err)
-	}
-	return profileARN, nil
+// createInstanceProfile makes sure the profile of the role's name and path exists and holds the role, adopting an
+// empty one left behind by an earlier role of that name (see awsclient.CreateRoleInstanceProfile). The model then
+// says what IAM holds: create_instance_profile is whether the role is in it, instance_profile_arn is set while
+// the profile exists, so that destroy and the next apply find it.
+func (r *iamRoleResource) createInstanceProfile(ctx context.Context, m *iamRoleModel) error {
+	arn, member, err := r.client.CreateRoleInstanceProfile(ctx, m.ID.ValueString(), m.Path.ValueString(), iamTags(ctx, m.Tags))
+	m.CreateInstanceProfile = types.BoolValue(member)
+	m.InstanceProfileARN = stringOrNull(&arn)
+	return err
 }
 
 // Read costs one GetRole, plus ListAttachedRolePolicies when managed_policy_arns is set, plus GetInstanceProfile
@@ -429,7 +413,7 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read IAM role", err.Error())
+		addAWSError(&resp.Diagnostics, "Cannot read IAM role", err)
 		return
 	}
 	// trusted_principal_arns is required, so it is null only right after import: then read everything once.
@@ -438,7 +422,7 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if importing || !state.ManagedPolicyARNs.IsNull() {
 		resp.Diagnostics.Append(r.readAttachments(ctx, &state)...)
 	}
-	if importing || state.CreateInstanceProfile.ValueBool() {
+	if importing || state.CreateInstanceProfile.ValueBool() || !state.InstanceProfileARN.IsNull() {
 		resp.Diagnostics.Append(r.readInstanceProfile(ctx, &state)...)
 	}
 	if resp.Diagnostics.HasError() {
@@ -495,35 +479,40 @@ func (r *iamRoleResource) readAttachments(ctx context.Context, m *iamRoleModel) 
 	var diags diag.Diagnostics
 	arns, err := r.client.AttachedPolicyARNs(ctx, m.ID.ValueString())
 	if err != nil {
-		diags.AddError("Cannot read the role's managed policies", err.Error())
+		addAWSError(&diags, "Cannot read the role's managed policies", err)
 		return diags
 	}
 	m.ManagedPolicyARNs = setOrNull(m.ManagedPolicyARNs, arns)
 	return diags
 }
 
-// readInstanceProfile checks that the profile of the role's name still exists and contains the role; if not,
-// create_instance_profile reads as false so that the plan creates it again.
+// readInstanceProfile checks that the profile of the role's name and path still exists and contains the role; if
+// not, create_instance_profile reads as false so that the plan creates it again. An empty profile this resource
+// made keeps its ARN in state, so that the next apply adopts it and destroy deletes it.
 func (r *iamRoleResource) readInstanceProfile(ctx context.Context, m *iamRoleModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	out, err := r.client.IAM.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(m.ID.ValueString())})
+	name := m.ID.ValueString()
+	out, err := r.client.IAM.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)})
 	if err != nil && !awsclient.IsNoSuchEntity(err) {
-		diags.AddError("Cannot read the role's instance profile", err.Error())
+		addAWSError(&diags, "Cannot read the role's instance profile", err)
 		return diags
 	}
-	if err != nil || !profileContains(out.InstanceProfile, m.ID.ValueString()) || aws.ToString(out.InstanceProfile.Path) != m.Path.ValueString() {
+	ours := err == nil && aws.ToString(out.InstanceProfile.Path) == m.Path.ValueString()
+	switch {
+	case ours && awsclient.ProfileContains(out.InstanceProfile, name):
+		m.CreateInstanceProfile = types.BoolValue(true)
+		m.InstanceProfileARN = types.StringValue(aws.ToString(out.InstanceProfile.Arn))
+	case ours && len(out.InstanceProfile.Roles) == 0 && !m.InstanceProfileARN.IsNull():
+		m.CreateInstanceProfile = types.BoolValue(false)
+	default:
 		m.CreateInstanceProfile, m.InstanceProfileARN = types.BoolValue(false), types.StringNull()
-		return diags
 	}
-	m.CreateInstanceProfile = types.BoolValue(true)
-	m.InstanceProfileARN = types.StringValue(aws.ToString(out.InstanceProfile.Arn))
 	return diags
 }
 
-func profileContains(profile *iamtypes.InstanceProfile, roleName string) bool {
-	return slices.ContainsFunc(profile.Roles, func(r iamtypes.Role) bool { return aws.ToString(r.RoleName) == roleName })
-}
-
+// Update applies the changes step by step. State starts from the prior state and takes the planned values of
+// each step only once IAM has them, so that after a failed step it holds what IAM holds, and the next plan (also
+// with -refresh=false) shows what is still to do.
 func (r *iamRoleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state iamRoleModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -535,45 +524,69 @@ func (r *iamRoleResource) Update(ctx context.Context, req resource.UpdateRequest
 	resp.Diagnostics.Append(diags...)
 	trust, diags := plan.trustPolicy(ctx, r.client.Partition)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || interruptedBeforeWriting(ctx, &resp.Diagnostics) {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
-	plan.AssumeRolePolicy = NewPolicyValue(trust)
-	for _, step := range r.updateSteps(ctx, timeout, &plan, state, trust) {
+	result := state
+	result.Timeouts = plan.Timeouts
+	for _, step := range r.updateSteps(ctx, plan, &result, trust) {
 		if err := step(); err != nil {
-			resp.Diagnostics.AddError("Cannot update IAM role", err.Error())
+			addAWSError(&resp.Diagnostics, "Cannot update IAM role", fmt.Errorf(
+				"%w. State keeps what IAM holds; the next plan shows what is still to do", err))
 			break
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &result)...)
 }
 
-// updateSteps lists the in-place changes in the order they are applied. Steps that fail leave the model with
-// what really happened, because the resource is saved in state either way.
-func (r *iamRoleResource) updateSteps(ctx context.Context, timeout time.Duration, plan *iamRoleModel, state iamRoleModel, trust string) []func() error {
-	name := state.ID.ValueString()
+// updateSteps lists the in-place changes in the order they are applied. Each step copies its planned values into
+// result once IAM has them.
+func (r *iamRoleResource) updateSteps(ctx context.Context, plan iamRoleModel, result *iamRoleModel, trust string) []func() error {
+	name := result.ID.ValueString()
 	return []func() error{
-		func() error { return r.updateTrust(ctx, timeout, name, state.AssumeRolePolicy.ValueString(), trust) },
-		func() error { return r.updateSettings(ctx, name, *plan, state) },
-		func() error { return r.updateBoundary(ctx, name, plan.PermissionsBoundary, state.PermissionsBoundary) },
-		func() error { return r.updateTags(ctx, name, plan.Tags, state.Tags) },
 		func() error {
-			attached, err := r.syncAttachments(ctx, timeout, name, stringsOf(ctx, state.ManagedPolicyARNs), stringsOf(ctx, plan.ManagedPolicyARNs))
-			plan.ManagedPolicyARNs = setOrNull(plan.ManagedPolicyARNs, attached)
+			if err := r.updateTrust(ctx, name, result.AssumeRolePolicy.ValueString(), trust); err != nil {
+				return err
+			}
+			result.TrustedPrincipalARNs, result.ExternalID = plan.TrustedPrincipalARNs, plan.ExternalID
+			result.ServicePrincipals, result.AssumeRolePolicy = plan.ServicePrincipals, NewPolicyValue(trust)
+			return nil
+		},
+		func() error {
+			if err := r.updateSettings(ctx, name, plan, *result); err != nil {
+				return err
+			}
+			result.Description, result.MaxSessionDuration = plan.Description, plan.MaxSessionDuration
+			return nil
+		},
+		func() error {
+			if err := r.updateBoundary(ctx, name, plan.PermissionsBoundary, result.PermissionsBoundary); err != nil {
+				return err
+			}
+			result.PermissionsBoundary = plan.PermissionsBoundary
+			return nil
+		},
+		func() error { return r.updateTags(ctx, name, plan.Tags, result) },
+		func() error {
+			have, want := stringsOf(ctx, result.ManagedPolicyARNs), stringsOf(ctx, plan.ManagedPolicyARNs)
+			attached, err := r.syncAttachments(ctx, name, have, want)
+			result.ManagedPolicyARNs = setOrNull(plan.ManagedPolicyARNs, attached)
 			return err
 		},
-		func() error { return r.updateInstanceProfile(ctx, timeout, plan, state) },
+		func() error { return r.updateInstanceProfile(ctx, plan, result) },
 	}
 }
 
-func (r *iamRoleResource) updateTrust(ctx context.Context, timeout time.Duration, name, current, trust string) error {
+// updateTrust replaces the role's own trust policy. The write is idempotent, so the SDK may resend it.
+func (r *iamRoleResource) updateTrust(ctx context.Context, name, current, trust string) error {
 	if equivalent, err := policy.Equivalent(current, trust); err == nil && equivalent {
 		return nil
 	}
-	err := awsclient.Retry(ctx, timeout, awsclient.AnyOf(awsclient.IsInvalidPrincipal, awsclient.IsConcurrentModification), func(ctx context.Context) error {
-		_, err := r.client.IAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(trust)})
+	err := awsclient.RetryPropagation(ctx, func(ctx context.Context) error {
+		_, err := r.client.IAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{
+			RoleName: aws.String(name), PolicyDocument: aws.String(trust)})
 		return err
 	})
 	if err != nil {
@@ -605,7 +618,8 @@ func (r *iamRoleResource) updateBoundary(ctx context.Context, name string, plan,
 	case plan.IsNull():
 		_, err = r.client.IAM.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(name)})
 	default:
-		_, err = r.client.IAM.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String(name), PermissionsBoundary: plan.ValueStringPointer()})
+		_, err = r.client.IAM.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{
+			RoleName: aws.String(name), PermissionsBoundary: plan.ValueStringPointer()})
 	}
 	if err != nil {
 		return fmt.Errorf("updating the permissions boundary of role %s: %w", name, err)
@@ -613,35 +627,41 @@ func (r *iamRoleResource) updateBoundary(ctx context.Context, name string, plan,
 	return nil
 }
 
-func (r *iamRoleResource) updateTags(ctx context.Context, name string, plan, state types.Map) error {
-	set, remove := tagChanges(ctx, plan, state)
+// updateTags removes and sets tags, leaving in result.Tags the tags the role has when a call fails.
+func (r *iamRoleResource) updateTags(ctx context.Context, name string, plan types.Map, result *iamRoleModel) error {
+	set, remove := tagChanges(ctx, plan, result.Tags)
 	if len(remove) > 0 {
 		if _, err := r.client.IAM.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: remove}); err != nil {
 			return fmt.Errorf("removing tags from role %s: %w", name, err)
 		}
+		kept := slices.DeleteFunc(iamTags(ctx, result.Tags), func(t iamtypes.Tag) bool {
+			return slices.Contains(remove, aws.ToString(t.Key))
+		})
+		result.Tags = tagsMap(kept, result.Tags)
 	}
 	if len(set) > 0 {
 		if _, err := r.client.IAM.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: set}); err != nil {
 			return fmt.Errorf("tagging role %s: %w", name, err)
 		}
 	}
+	result.Tags = plan
 	return nil
 }
 
-func (r *iamRoleResource) updateInstanceProfile(ctx context.Context, timeout time.Duration, plan *iamRoleModel, state iamRoleModel) error {
-	want, have := plan.CreateInstanceProfile.ValueBool(), state.CreateInstanceProfile.ValueBool()
-	var err error
+// updateInstanceProfile creates or adopts the role's profile, or deletes it (also an empty one left in state by
+// a failed create).
+func (r *iamRoleResource) updateInstanceProfile(ctx context.Context, plan iamRoleModel, result *iamRoleModel) error {
+	want, have := plan.CreateInstanceProfile.ValueBool(), result.CreateInstanceProfile.ValueBool()
 	switch {
 	case want && !have:
-		plan.InstanceProfileARN, err = r.createInstanceProfile(ctx, timeout, *plan)
-		plan.CreateInstanceProfile = types.BoolValue(!plan.InstanceProfileARN.IsNull())
-	case !want && have:
-		err = r.deleteOwnInstanceProfile(ctx, state.ID.ValueString())
-		plan.InstanceProfileARN = types.StringNull()
-	default:
-		plan.InstanceProfileARN = state.InstanceProfileARN
+		return r.createInstanceProfile(ctx, result)
+	case !want && (have || !result.InstanceProfileARN.IsNull()):
+		if err := r.deleteOwnInstanceProfile(ctx, result.ID.ValueString(), result.Path.ValueString()); err != nil {
+			return err
+		}
+		result.CreateInstanceProfile, result.InstanceProfileARN = types.BoolValue(false), types.StringNull()
 	}
-	return err
+	return nil
 }
 
 func (r *iamRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -652,42 +672,45 @@ func (r *iamRoleResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	timeout, diags := state.Timeouts.Delete(ctx, defaultRoleTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	if interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
-	if err := r.deleteRole(ctx, timeout, state); err != nil {
-		resp.Diagnostics.AddError("Cannot delete IAM role", err.Error())
+	if err := r.deleteRole(ctx, state); err != nil {
+		addAWSError(&resp.Diagnostics, "Cannot delete IAM role", err)
 	}
 }
 
 // deleteRole removes the role from every instance profile (deleting the one this resource created), detaches
 // every managed policy, deletes inline policies, then deletes the role. It never deletes a policy or profile it
 // did not create, except a retired template part left with no users.
-func (r *iamRoleResource) deleteRole(ctx context.Context, timeout time.Duration, state iamRoleModel) error {
+func (r *iamRoleResource) deleteRole(ctx context.Context, state iamRoleModel) error {
 	name := state.ID.ValueString()
-	if err := r.leaveInstanceProfiles(ctx, name, state.CreateInstanceProfile.ValueBool()); err != nil {
+	ownsProfile := state.CreateInstanceProfile.ValueBool() || !state.InstanceProfileARN.IsNull()
+	if err := r.leaveInstanceProfiles(ctx, name, state.Path.ValueString(), ownsProfile); err != nil {
 		return err
 	}
 	attached, err := r.client.AttachedPolicyARNs(ctx, name)
 	if err != nil && !awsclient.IsNoSuchEntity(err) {
 		return err
 	}
-	if _, err := r.syncAttachments(ctx, timeout, name, attached, nil); err != nil {
+	if _, err := r.syncAttachments(ctx, name, attached, nil); err != nil {
 		return err
 	}
 	if err := r.deleteInlinePolicies(ctx, name); err != nil {
 		return err
 	}
-	err = awsclient.Retry(ctx, timeout, awsclient.AnyOf(awsclient.IsDeleteConflict, awsclient.IsConcurrentModification), func(ctx context.Context) error {
-		_, err := r.client.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
-		return err
-	})
+	_, err = r.client.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
 	if err != nil && !awsclient.IsNoSuchEntity(err) {
 		return fmt.Errorf("deleting role %s: %w", name, err)
 	}
 	return nil
 }
 
-func (r *iamRoleResource) leaveInstanceProfiles(ctx context.Context, name string, ownsProfile bool) error {
+// leaveInstanceProfiles takes the role out of every profile that holds it and, when the resource owns the
+// profile of its name, deletes that one, also when the role is no longer in it.
+func (r *iamRoleResource) leaveInstanceProfiles(ctx context.Context, name, rolePath string, ownsProfile bool) error {
 	profiles, err := r.client.InstanceProfilesForRole(ctx, name)
 	if err != nil && !awsclient.IsNoSuchEntity(err) {
 		return err
@@ -695,25 +718,43 @@ func (r *iamRoleResource) leaveInstanceProfiles(ctx context.Context, name string
 	for _, p := range profiles {
 		profile := aws.ToString(p.InstanceProfileName)
 		if ownsProfile && profile == name {
-			if err := r.deleteOwnInstanceProfile(ctx, name); err != nil {
-				return err
-			}
 			continue
 		}
 		if err := r.client.RemoveRoleFromInstanceProfile(ctx, profile, name); err != nil {
 			return err
 		}
 	}
+	if ownsProfile {
+		return r.deleteOwnInstanceProfile(ctx, name, rolePath)
+	}
 	return nil
 }
 
-// deleteOwnInstanceProfile removes the role from the profile of the same name that this resource created, then
-// deletes the profile.
-func (r *iamRoleResource) deleteOwnInstanceProfile(ctx context.Context, name string) error {
-	if err := r.client.RemoveRoleFromInstanceProfile(ctx, name, name); err != nil {
-		return err
+// deleteOwnInstanceProfile deletes the profile of the role's name and path when it is empty or holds only the
+// role, taking the role out first. A profile that is gone, lies on another path or holds another role is left.
+func (r *iamRoleResource) deleteOwnInstanceProfile(ctx context.Context, name, rolePath string) error {
+	out, err := r.client.IAM.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)})
+	if awsclient.IsNoSuchEntity(err) {
+		return nil
 	}
-	_, err := r.client.IAM.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(name)})
+	if err != nil {
+		return fmt.Errorf("reading instance profile %s: %w", name, err)
+	}
+	profile := out.InstanceProfile
+	for _, role := range profile.Roles {
+		if aws.ToString(role.RoleName) != name {
+			return nil
+		}
+	}
+	if aws.ToString(profile.Path) != rolePath {
+		return nil
+	}
+	if awsclient.ProfileContains(profile, name) {
+		if err := r.client.RemoveRoleFromInstanceProfile(ctx, name, name); err != nil {
+			return err
+		}
+	}
+	_, err = r.client.IAM.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(name)})
 	if err != nil && !awsclient.IsNoSuchEntity(err) {
 		return fmt.Errorf("deleting instance profile %s: %w", name, err)
 	}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -100,19 +101,24 @@ func (d *impersonationRoleDataSource) Read(ctx context.Context, req datasource.R
 		return
 	}
 	role, err := d.findRole(ctx, m)
-	if err != nil {
+	var missing *lookupError
+	switch {
+	case errors.As(err, &missing):
 		resp.Diagnostics.AddError("Impersonation role not found", err.Error())
+		return
+	case err != nil:
+		addAWSError(&resp.Diagnostics, "Cannot read the Impersonation role", err)
 		return
 	}
 	roleName := aws.ToString(role.RoleName)
 	profiles, err := d.client.InstanceProfilesForRole(ctx, roleName)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the Impersonation role's instance profiles", err.Error())
+		addAWSError(&resp.Diagnostics, "Cannot read the Impersonation role's instance profiles", err)
 		return
 	}
 	canAssume, err := d.canAssumeRoles(ctx, roleName)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot evaluate the Impersonation role's permissions", err.Error())
+		addAWSError(&resp.Diagnostics, "Cannot evaluate the Impersonation role's permissions", err)
 		return
 	}
 	if !canAssume {
@@ -124,7 +130,15 @@ func (d *impersonationRoleDataSource) Read(ctx context.Context, req datasource.R
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// findRole looks the role up by whichever input is set, or from the caller identity when none is.
+// lookupError is a lookup that found no role, as opposed to one that could not look (unreachable, denied).
+type lookupError struct{ message string }
+
+func (e *lookupError) Error() string { return e.message }
+
+func notFound(format string, args ...any) error { return &lookupError{fmt.Sprintf(format, args...)} }
+
+// findRole looks the role up by whichever input is set, or from the caller identity when none is. A role that
+// does not exist is a *lookupError.
 func (d *impersonationRoleDataSource) findRole(ctx context.Context, m impersonationRoleModel) (*iamtypes.Role, error) {
 	switch {
 	case m.Name.ValueString() != "":
@@ -141,7 +155,7 @@ func (d *impersonationRoleDataSource) findRole(ctx context.Context, m impersonat
 func (d *impersonationRoleDataSource) getRole(ctx context.Context, name, searchedBy string) (*iamtypes.Role, error) {
 	out, err := d.client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	if awsclient.IsNoSuchEntity(err) {
-		return nil, fmt.Errorf("no IAM role with %s exists in account %s", searchedBy, orUnknown(d.client.AccountID))
+		return nil, notFound("no IAM role with %s exists in account %s", searchedBy, orUnknown(d.client.AccountID))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading IAM role %s: %w", name, err)
@@ -155,7 +169,7 @@ func (d *impersonationRoleDataSource) roleByARN(ctx context.Context, roleARN str
 		return nil, problem
 	}
 	if d.client.AccountID != "" && p.AccountID != d.client.AccountID {
-		return nil, fmt.Errorf("role %s is in account %s, but the provider runs in account %s; use a provider alias with assume_role for that account",
+		return nil, notFound("role %s is in account %s, but the provider runs in account %s; use a provider alias with assume_role for that account",
 			roleARN, p.AccountID, d.client.AccountID)
 	}
 	role, err := d.getRole(ctx, p.Name, "ARN "+roleARN)
@@ -163,7 +177,7 @@ func (d *impersonationRoleDataSource) roleByARN(ctx context.Context, roleARN str
 		return nil, err
 	}
 	if aws.ToString(role.Arn) != roleARN {
-		return nil, fmt.Errorf("no IAM role with ARN %s exists; a role named %s exists as %s", roleARN, p.Name, aws.ToString(role.Arn))
+		return nil, notFound("no IAM role with ARN %s exists; a role named %s exists as %s", roleARN, p.Name, aws.ToString(role.Arn))
 	}
 	return role, nil
 }
@@ -171,13 +185,13 @@ func (d *impersonationRoleDataSource) roleByARN(ctx context.Context, roleARN str
 func (d *impersonationRoleDataSource) roleByInstanceProfile(ctx context.Context, profileName string) (*iamtypes.Role, error) {
 	out, err := d.client.IAM.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(profileName)})
 	if awsclient.IsNoSuchEntity(err) {
-		return nil, fmt.Errorf("no instance profile named %s exists in account %s", profileName, orUnknown(d.client.AccountID))
+		return nil, notFound("no instance profile named %s exists in account %s", profileName, orUnknown(d.client.AccountID))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading instance profile %s: %w", profileName, err)
 	}
 	if len(out.InstanceProfile.Roles) == 0 {
-		return nil, fmt.Errorf("instance profile %s contains no role", profileName)
+		return nil, notFound("instance profile %s contains no role", profileName)
 	}
 	return d.getRole(ctx, aws.ToString(out.InstanceProfile.Roles[0].RoleName), "the name found in instance profile "+profileName)
 }
@@ -187,7 +201,7 @@ func (d *impersonationRoleDataSource) roleByInstanceProfile(ctx context.Context,
 func (d *impersonationRoleDataSource) roleFromCaller(ctx context.Context) (*iamtypes.Role, error) {
 	name, ok := assumedRoleName(d.client.CallerARN)
 	if !ok {
-		return nil, fmt.Errorf("the provider does not run as a role (caller %s), so the Impersonation role cannot be derived from it; "+
+		return nil, notFound("the provider does not run as a role (caller %s), so the Impersonation role cannot be derived from it; "+
 			"set one of name, arn or instance_profile_name", orUnknown(d.client.CallerARN))
 	}
 	return d.getRole(ctx, name, "the name of the caller's session "+d.client.CallerARN)

@@ -208,12 +208,17 @@ func (r *roleTemplateResource) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel := writeContext(ctx, defaultRoleTimeout)
+	defer cancel()
 	names := template.PartNames(plan.Name.ValueString(), len(tpl.Documents))
 	var created []string
 	for i := range tpl.Documents {
 		arn, err := r.createPart(ctx, plan, tpl, i, names[i])
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot create role template", err.Error())
+			addAWSError(&resp.Diagnostics, "Cannot create role template", err)
 			break
 		}
 		created = append(created, arn)
@@ -228,7 +233,7 @@ func (r *roleTemplateResource) Create(ctx context.Context, req resource.CreateRe
 }
 
 func (r *roleTemplateResource) createPart(ctx context.Context, m roleTemplateModel, tpl template.Template, index int, name string) (string, error) {
-	out, err := r.client.IAM.CreatePolicy(ctx, &iam.CreatePolicyInput{
+	created, err := r.client.CreatePolicy(ctx, &iam.CreatePolicyInput{
 		PolicyName:     aws.String(name),
 		Path:           aws.String(m.Path.ValueString()),
 		Description:    m.Description.ValueStringPointer(),
@@ -238,7 +243,7 @@ func (r *roleTemplateResource) createPart(ctx context.Context, m roleTemplateMod
 	if err != nil {
 		return "", fmt.Errorf("creating policy %s (part %d of %d): %w", name, index+1, len(tpl.Documents), err)
 	}
-	return aws.ToString(out.Policy.Arn), nil
+	return aws.ToString(created.Arn), nil
 }
 
 // partTags are the user's tags plus the provider's record of the selection.
@@ -408,13 +413,18 @@ func (r *roleTemplateResource) Update(ctx context.Context, req resource.UpdateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel := writeContext(ctx, defaultRoleTimeout)
+	defer cancel()
 	current := currentDocuments(ctx, state)
 	arns, err := r.syncParts(ctx, plan, state, tpl, current)
 	if err == nil {
 		err = r.dropObsolete(ctx, slices.Collect(maps.Keys(current)), arns)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot update role template", err.Error())
+		addAWSError(&resp.Diagnostics, "Cannot update role template", err)
 	}
 	plan.PolicyARNs = types.ListValueMust(types.StringType, stringValues(arns))
 	plan.Documents = types.ListValueMust(types.StringType, stringValues(tpl.Documents[:len(arns)]))
@@ -503,6 +513,11 @@ func (r *roleTemplateResource) Delete(ctx context.Context, req resource.DeleteRe
 	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
+	if interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel := writeContext(ctx, defaultRoleTimeout)
+	defer cancel()
 	arns := listStrings(ctx, state.PolicyARNs)
 	var inUse []string
 	for _, arn := range arns {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -26,10 +25,6 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 )
-
-// trustWriteAttempts bounds how often a write is redone when another writer replaced the trust policy between our
-// write and the check that follows it.
-const trustWriteAttempts = 5
 
 var (
 	_                resource.ResourceWithConfigure   = (*trustRelationshipResource)(nil)
@@ -71,7 +66,18 @@ func (r *trustRelationshipResource) Schema(ctx context.Context, _ resource.Schem
 			"On destroy only this resource's statements are removed. IAM rejects a trust policy without statements, so when " +
 			"ours were the last ones the role is left with a single statement, Sid `" + policy.PlaceholderSid + "`, that " +
 			"denies `sts:AssumeRole` to every AWS principal: the role then trusts nobody, and a warning says so. Adding a " +
-			"trust relationship to the role later replaces that statement.",
+			"trust relationship to the role later replaces that statement.\n\n" +
+			"**Other writers.** IAM has no conditional writes: a trust policy can only be replaced as a whole, and " +
+			"nothing stops another writer from replacing it between this resource's read and its write. The resource " +
+			"keeps that window as small as IAM allows: it reads the policy right before each write and merges into what " +
+			"it read; when IAM refuses a write (`ConcurrentModification`, or a principal that is still propagating) or " +
+			"its answer is lost, it reads and merges again instead of resending an old document; and it reads the " +
+			"policy back after writing, writing again when the statements are missing. What IAM still allows: a writer " +
+			"whose own read-modify-write overlaps this one can drop this resource's statements after they were " +
+			"verified, and this resource's write can undo an edit another writer made in the milliseconds between the " +
+			"read and the write. The first shows in the next plan as the statement to add again (a refresh finds it " +
+			"missing), and the next apply restores it; the second is visible only to that other writer. Within one " +
+			"Terraform run, resources writing to the same role are serialised, so they never lose each other's edits.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "`<role_name>/<sid>`.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
@@ -173,67 +179,71 @@ func (r *trustRelationshipResource) Create(ctx context.Context, req resource.Cre
 	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultRoleTimeout)
 	resp.Diagnostics.Append(diags...)
-	r.save(ctx, timeout, &plan, &resp.Diagnostics)
-	if plan.RoleARN.IsUnknown() {
-		return // nothing was written: no state
+	if resp.Diagnostics.HasError() || interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	ctx, cancel := writeContext(ctx, timeout)
+	defer cancel()
+	if r.save(ctx, &plan, &resp.Diagnostics) || r.settle(ctx, &plan) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
 }
 
+// Update writes the planned statements. After a failure, state holds what the role's trust policy holds, or the
+// prior state when it cannot be read, so that the next plan shows what is still to do.
 func (r *trustRelationshipResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan trustRelationshipModel
+	var plan, state trustRelationshipModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
 	timeout, diags := plan.Timeouts.Update(ctx, defaultRoleTimeout)
 	resp.Diagnostics.Append(diags...)
-	r.save(ctx, timeout, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel := writeContext(ctx, timeout)
+	defer cancel()
+	if !r.save(ctx, &plan, &resp.Diagnostics) {
+		plan = state
+		r.settle(ctx, &plan)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// save writes the planned statements. It fills role_arn and the computed values once the role has been read, so
-// that callers can tell whether anything may have been written.
-func (r *trustRelationshipResource) save(ctx context.Context, timeout time.Duration, m *trustRelationshipModel, diags *diag.Diagnostics) {
+// save writes the planned statements and reports whether IAM holds them. It fills role_arn and the computed
+// values once the role has been read.
+func (r *trustRelationshipResource) save(ctx context.Context, m *trustRelationshipModel, diags *diag.Diagnostics) bool {
 	spec, more := m.spec(ctx, r.client.Partition)
 	diags.Append(more...)
 	if diags.HasError() {
-		return
+		return false
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	role, err := r.apply(ctx, timeout, m.RoleName.ValueString(), spec)
-	if role != nil {
-		m.RoleARN = types.StringValue(aws.ToString(role.Arn))
-		m.ID = m.id()
-		m.Statement = keepEquivalent(m.Statement, policy.NewDocument(policy.TrustStatements(spec)...).Marshal())
-	}
+	role, err := r.client.RewriteTrust(ctx, m.RoleName.ValueString(), r.readTrust, func(doc policy.Document) policy.Document {
+		return policy.ApplyTrust(doc, spec)
+	})
 	if err != nil {
-		diags.AddError("Cannot add the Veeam trust statement", err.Error())
+		addAWSError(diags, "Cannot add the Veeam trust statement", err)
+		return false
 	}
+	m.RoleARN = types.StringValue(aws.ToString(role.Arn))
+	m.ID = m.id()
+	m.Statement = keepEquivalent(m.Statement, policy.NewDocument(policy.TrustStatements(spec)...).Marshal())
+	return true
 }
 
-// apply merges spec into the role's trust policy and checks, by reading it back, that the statements are there.
-// When another writer replaced the policy in between, the merge is redone on top of what that writer wrote.
-func (r *trustRelationshipResource) apply(ctx context.Context, timeout time.Duration, roleName string, spec policy.TrustSpec) (*iamtypes.Role, error) {
-	defer r.client.LockRole(roleName)()
-	var role *iamtypes.Role
-	for range trustWriteAttempts {
-		current, doc, err := r.readTrust(ctx, roleName)
-		if err != nil {
-			return role, err
-		}
-		role = current
-		next := policy.ApplyTrust(doc, spec)
-		if equivalent, err := policy.Equivalent(doc.Marshal(), next.Marshal()); err == nil && equivalent {
-			return role, nil
-		}
-		if err := r.writeTrust(ctx, timeout, roleName, next); err != nil {
-			return role, err
-		}
+// settle reads the role's trust policy after a failed write and fills m with the statements of its Sid as IAM
+// holds them. It reports false when they are not there or cannot be read.
+func (r *trustRelationshipResource) settle(ctx context.Context, m *trustRelationshipModel) bool {
+	role, doc, err := r.readTrust(ctx, m.RoleName.ValueString())
+	if err != nil {
+		return false
 	}
-	return role, fmt.Errorf("the trust policy of role %s was replaced by another writer after each of %d writes; "+
-		"make sure only one pipeline manages it, then apply again", roleName, trustWriteAttempts)
+	if _, found := doc.Find(m.Sid.ValueString()); !found {
+		return false
+	}
+	return !m.readFrom(ctx, role, doc).HasError()
 }
 
 // readTrust reads a role and its decoded trust policy. A missing role is an error that names it.
@@ -251,18 +261,6 @@ func (r *trustRelationshipResource) readTrust(ctx context.Context, roleName stri
 	return out.Role, policy.Document{}, fmt.Errorf("reading the trust policy of role %s: %w", roleName, err)
 }
 
-// writeTrust replaces the role's trust policy, retrying while IAM does not yet know a principal created moments ago.
-func (r *trustRelationshipResource) writeTrust(ctx context.Context, timeout time.Duration, roleName string, doc policy.Document) error {
-	err := awsclient.Retry(ctx, timeout, awsclient.AnyOf(awsclient.IsInvalidPrincipal, awsclient.IsConcurrentModification), func(ctx context.Context) error {
-		_, err := r.client.IAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(roleName), PolicyDocument: aws.String(doc.Marshal())})
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("updating the trust policy of role %s: %w", roleName, err)
-	}
-	return nil
-}
-
 // Read removes the resource from state when the role or its statement is gone, and reports changes made to the
 // statements outside Terraform. Other statements never show as a change.
 func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -277,7 +275,7 @@ func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadR
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the Veeam trust statement", err.Error())
+		addAWSError(&resp.Diagnostics, "Cannot read the Veeam trust statement", err)
 		return
 	}
 	if _, found := doc.Find(state.Sid.ValueString()); !found {
@@ -331,12 +329,15 @@ func (r *trustRelationshipResource) Delete(ctx context.Context, req resource.Del
 	}
 	timeout, diags := state.Timeouts.Delete(ctx, defaultRoleTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	if resp.Diagnostics.HasError() || interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
 	roleName := state.RoleName.ValueString()
-	emptied, err := r.remove(ctx, timeout, roleName, state.Sid.ValueString())
+	emptied, err := r.remove(ctx, roleName, state.Sid.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot remove the Veeam trust statement", err.Error())
+		addAWSError(&resp.Diagnostics, "Cannot remove the Veeam trust statement", err)
 		return
 	}
 	if emptied {
@@ -347,22 +348,21 @@ func (r *trustRelationshipResource) Delete(ctx context.Context, req resource.Del
 }
 
 // remove takes the statements of sid out of the role's trust policy; a missing role or statement counts as removed.
-func (r *trustRelationshipResource) remove(ctx context.Context, timeout time.Duration, roleName, sid string) (emptied bool, err error) {
-	defer r.client.LockRole(roleName)()
-	_, doc, err := r.readTrust(ctx, roleName)
+func (r *trustRelationshipResource) remove(ctx context.Context, roleName, sid string) (emptied bool, err error) {
+	_, err = r.client.RewriteTrust(ctx, roleName, r.readTrust, func(doc policy.Document) policy.Document {
+		_, found := doc.Find(sid)
+		_, foundServices := doc.Find(policy.ServicesSid(sid))
+		if !found && !foundServices {
+			return doc
+		}
+		var next policy.Document
+		next, emptied = policy.RemoveTrust(doc, sid)
+		return next
+	})
 	if awsclient.IsNoSuchEntity(err) {
 		return false, nil
 	}
-	if err != nil {
-		return false, err
-	}
-	if _, found := doc.Find(sid); !found {
-		if _, found := doc.Find(policy.ServicesSid(sid)); !found {
-			return false, nil
-		}
-	}
-	next, emptied := policy.RemoveTrust(doc, sid)
-	return emptied, r.writeTrust(ctx, timeout, roleName, next)
+	return emptied, err
 }
 
 // ImportState accepts "<role_name>/<sid>"; role names cannot contain "/".

@@ -1,0 +1,191 @@
+package awsclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+)
+
+// maxPolicyVersions is how many versions IAM keeps of one managed policy.
+const maxPolicyVersions = 5
+
+// CreatePolicy creates a customer managed policy idempotently (see Create): a policy a lost attempt made is
+// adopted when its path, description, tags and document are the requested ones and it has a single version.
+func (c *Client) CreatePolicy(ctx context.Context, in *iam.CreatePolicyInput) (*iamtypes.Policy, error) {
+	name := aws.ToString(in.PolicyName)
+	path := orDefault(aws.ToString(in.Path), "/")
+	return Create(ctx, c, Creation[*iamtypes.Policy]{
+		What: "policy " + name,
+		Send: func(ctx context.Context) (*iamtypes.Policy, error) {
+			out, err := c.IAM.CreatePolicy(ctx, in, c.RetryUnsentOnly)
+			if err != nil {
+				return nil, err
+			}
+			return out.Policy, nil
+		},
+		Find: func(ctx context.Context) (*iamtypes.Policy, error) { return c.findPolicy(ctx, path, name) },
+		Matches: func(p *iamtypes.Policy, since time.Time) error {
+			return c.policyMatches(ctx, p, in, since)
+		},
+	})
+}
+
+// findPolicy reads the customer managed policy of that path and name. Without the account ID its ARN is unknown,
+// so the policies on the path are listed instead.
+func (c *Client) findPolicy(ctx context.Context, path, name string) (*iamtypes.Policy, error) {
+	policyARN := fmt.Sprintf("arn:%s:iam::%s:policy%s%s", c.Partition, c.AccountID, path, name)
+	if c.AccountID == "" {
+		pages := iam.NewListPoliciesPaginator(c.IAM, &iam.ListPoliciesInput{Scope: iamtypes.PolicyScopeTypeLocal,
+			PathPrefix: aws.String(path)})
+		policyARN = ""
+		for pages.HasMorePages() && policyARN == "" {
+			page, err := pages.NextPage(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range page.Policies {
+				if aws.ToString(p.PolicyName) == name && aws.ToString(p.Path) == path {
+					policyARN = aws.ToString(p.Arn)
+				}
+			}
+		}
+		if policyARN == "" {
+			return nil, &iamtypes.NoSuchEntityException{Message: aws.String("Policy " + path + name + " was not found.")}
+		}
+	}
+	out, err := c.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(policyARN)})
+	if err != nil {
+		return nil, err
+	}
+	return out.Policy, nil
+}
+
+func (c *Client) policyMatches(ctx context.Context, p *iamtypes.Policy, in *iam.CreatePolicyInput, since time.Time) error {
+	if err := errors.Join(
+		differs("path", aws.ToString(p.Path), orDefault(aws.ToString(in.Path), "/")),
+		differs("description", aws.ToString(p.Description), aws.ToString(in.Description)),
+		differs("default version", aws.ToString(p.DefaultVersionId), "v1"),
+		differentTags(p.Tags, in.Tags),
+		createdSince(p.CreateDate, since),
+	); err != nil {
+		return err
+	}
+	document, err := c.DefaultPolicyDocument(ctx, aws.ToString(p.Arn))
+	if err != nil {
+		return err
+	}
+	return differentPolicy("document", document, aws.ToString(in.PolicyDocument))
+}
+
+// SetPolicyDocument makes document the default version of a managed policy, idempotently: a version a lost
+// attempt made is found and kept instead of being made twice. When IAM already holds the maximum number of
+// versions, it first deletes the oldest version that is not the default, so a policy never has more than five.
+func (c *Client) SetPolicyDocument(ctx context.Context, policyARN, document string) error {
+	before, err := c.policyVersions(ctx, policyARN)
+	if err != nil {
+		return err
+	}
+	if err := c.makeRoomForVersion(ctx, policyARN, before); err != nil {
+		return err
+	}
+	known := make([]string, 0, len(before))
+	for _, v := range before {
+		known = append(known, aws.ToString(v.VersionId))
+	}
+	_, err = Create(ctx, c, Creation[*iamtypes.PolicyVersion]{
+		What: "a new version of policy " + policyARN,
+		Send: func(ctx context.Context) (*iamtypes.PolicyVersion, error) {
+			out, err := c.IAM.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(policyARN),
+				PolicyDocument: aws.String(document), SetAsDefault: true}, c.RetryUnsentOnly)
+			if err != nil {
+				return nil, err
+			}
+			return out.PolicyVersion, nil
+		},
+		Find: func(ctx context.Context) (*iamtypes.PolicyVersion, error) { return c.defaultVersion(ctx, policyARN) },
+		Matches: func(v *iamtypes.PolicyVersion, _ time.Time) error {
+			if slices.Contains(known, aws.ToString(v.VersionId)) {
+				return fmt.Errorf("its default version %s is older than this apply", aws.ToString(v.VersionId))
+			}
+			remote, err := DecodePolicy(aws.ToString(v.Document))
+			if err != nil {
+				return err
+			}
+			return differentPolicy("default version's document", remote, document)
+		},
+		Conflict: IsLimitExceeded,
+	})
+	if err != nil {
+		return fmt.Errorf("creating a new version of policy %s: %w", policyARN, err)
+	}
+	return nil
+}
+
+func (c *Client) policyVersions(ctx context.Context, policyARN string) ([]iamtypes.PolicyVersion, error) {
+	out, err := c.IAM.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(policyARN)})
+	if err != nil {
+		return nil, fmt.Errorf("listing versions of policy %s: %w", policyARN, err)
+	}
+	return out.Versions, nil
+}
+
+// defaultVersion reads the default version of a policy with its document.
+func (c *Client) defaultVersion(ctx context.Context, policyARN string) (*iamtypes.PolicyVersion, error) {
+	pol, err := c.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(policyARN)})
+	if err != nil {
+		return nil, err
+	}
+	out, err := c.IAM.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(policyARN),
+		VersionId: pol.Policy.DefaultVersionId})
+	if err != nil {
+		return nil, err
+	}
+	return out.PolicyVersion, nil
+}
+
+// makeRoomForVersion deletes the oldest non-default version when the policy has the maximum number of versions.
+func (c *Client) makeRoomForVersion(ctx context.Context, policyARN string, versions []iamtypes.PolicyVersion) error {
+	if len(versions) < maxPolicyVersions {
+		return nil
+	}
+	oldest := oldestNonDefault(versions)
+	if oldest == nil {
+		return nil
+	}
+	_, err := c.IAM.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: aws.String(policyARN),
+		VersionId: oldest.VersionId})
+	if err != nil && !IsNoSuchEntity(err) {
+		return fmt.Errorf("deleting version %s of policy %s to make room: %w", aws.ToString(oldest.VersionId), policyARN, err)
+	}
+	return nil
+}
+
+// oldestNonDefault picks the non-default version with the lowest number; IAM numbers versions v1, v2, ... in the
+// order they were created, which is safer than creation times that may be equal to the second.
+func oldestNonDefault(versions []iamtypes.PolicyVersion) *iamtypes.PolicyVersion {
+	var oldest *iamtypes.PolicyVersion
+	for i := range versions {
+		v := &versions[i]
+		if !v.IsDefaultVersion && (oldest == nil || versionNumber(v) < versionNumber(oldest)) {
+			oldest = v
+		}
+	}
+	return oldest
+}
+
+func versionNumber(v *iamtypes.PolicyVersion) int {
+	n, err := strconv.Atoi(strings.TrimPrefix(aws.ToString(v.VersionId), "v"))
+	if err != nil {
+		return math.MaxInt
+	}
+	return n
+}

@@ -1,0 +1,68 @@
+package awsclient
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
+)
+
+// maxTrustRewrites bounds how often RewriteTrust writes again when another writer replaced the trust policy
+// between its write and the read that verifies it.
+const maxTrustRewrites = 5
+
+// TrustReader reads a role and its parsed trust policy.
+type TrustReader func(ctx context.Context, roleName string) (*iamtypes.Role, policy.Document, error)
+
+// RewriteTrust changes the trust policy of a role other writers may edit too, keeping the window in which their
+// edit can be lost as small as IAM allows. IAM has no conditional write, so it:
+//
+//   - reads the policy right before each write and applies change to what it read;
+//   - never resends a computed document: when IAM refuses the write (ConcurrentModification, or "Invalid
+//     principal" while a new principal propagates) or its answer is lost, it reads and applies change again;
+//   - reads the policy after each write and writes again, at most maxTrustRewrites times, until change finds
+//     nothing to do, so that a writer who replaced the policy in between does not silently undo this one.
+//
+// Calls for one role are serialised within this provider process. It returns the role as last read.
+func (c *Client) RewriteTrust(ctx context.Context, roleName string, read TrustReader,
+	change func(policy.Document) policy.Document) (*iamtypes.Role, error) {
+	defer c.LockRole(roleName)()
+	deadline := time.Now().Add(PropagationTimeout)
+	backoff := retry.NewExponentialJitterBackoff(maxPropagationDelay)
+	writes := 0
+	for attempt := 1; ; attempt++ {
+		role, doc, err := read(ctx, roleName)
+		if err != nil {
+			return role, err
+		}
+		next := change(doc)
+		if equivalent, err := policy.Equivalent(doc.Marshal(), next.Marshal()); err == nil && equivalent {
+			return role, nil
+		}
+		if writes == maxTrustRewrites {
+			return role, fmt.Errorf("the trust policy of role %s was replaced by another writer after each of %d "+
+				"writes; make sure only one pipeline manages it, then apply again", roleName, writes)
+		}
+		_, err = c.IAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(roleName),
+			PolicyDocument: aws.String(next.Marshal())}, c.RetryUnsentOnly)
+		switch {
+		case err == nil:
+			writes++
+			continue
+		case !(IsConcurrentModification(err) || IsInvalidPrincipal(err) || MayHaveApplied(err)):
+			return role, fmt.Errorf("updating the trust policy of role %s: %w", roleName, err)
+		case time.Now().After(deadline):
+			return role, fmt.Errorf("updating the trust policy of role %s: still failing after %s: %w",
+				roleName, PropagationTimeout, err)
+		}
+		if err := sleep(ctx, backoff, attempt, err); err != nil {
+			return role, err
+		}
+	}
+}
