@@ -120,7 +120,9 @@ func (c *Client) CreateRoleInstanceProfile(ctx context.Context, roleName, path s
 			}
 			return out.InstanceProfile, nil
 		},
-		Find: func(ctx context.Context) (*iamtypes.InstanceProfile, error) { return c.getInstanceProfile(ctx, roleName) },
+		Find: func(ctx context.Context) (*iamtypes.InstanceProfile, error) {
+			return c.getInstanceProfile(ctx, roleName)
+		},
 		Matches: func(p *iamtypes.InstanceProfile, _ time.Time) error {
 			return errors.Join(differs("path", aws.ToString(p.Path), path), holdsOnly(p, roleName))
 		},
@@ -175,7 +177,9 @@ func (c *Client) addRoleToInstanceProfile(ctx context.Context, roleName string) 
 				return err
 			})
 		},
-		Find: func(ctx context.Context) (*iamtypes.InstanceProfile, error) { return c.getInstanceProfile(ctx, roleName) },
+		Find: func(ctx context.Context) (*iamtypes.InstanceProfile, error) {
+			return c.getInstanceProfile(ctx, roleName)
+		},
 		Matches: func(p *iamtypes.InstanceProfile, _ time.Time) error {
 			if ProfileContains(p, roleName) {
 				return nil
