@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -19,8 +20,9 @@ import (
 
 // Call is one AWS API call seen by a Proxy.
 type Call struct {
-	Service string // signing name, e.g. "iam" or "sts"
-	Action  string // query-protocol action, e.g. "CreateRole"
+	Service string     // signing name, e.g. "iam" or "sts"
+	Action  string     // query-protocol action, e.g. "CreateRole"
+	Params  url.Values // the request's parameters, e.g. RoleName
 }
 
 // Fault makes a Proxy answer matching calls with an AWS error instead of forwarding them.
@@ -29,8 +31,25 @@ type Fault struct {
 	Times   int           // how many matching calls fail; 0 means every one
 	Code    string        // AWS error code, e.g. "Throttling", "NoSuchEntity", "ConcurrentModification"
 	Message string        // error message
-	Status  int           // HTTP status; 400 when zero
+	Status  int           // HTTP status; 400 when zero (500 for a lost answer)
 	Delay   time.Duration // wait before answering
+	// Lost forwards the call to the emulator, so that it takes effect, and then answers with the error instead
+	// of the emulator's answer, as when a response is lost on the way back. Code defaults to InternalFailure.
+	Lost bool
+	// Where limits the fault to calls with these parameters, such as {"RoleName": "x"}.
+	Where map[string]string
+}
+
+func (f *Fault) matches(call Call) bool {
+	if f.Action != call.Action {
+		return false
+	}
+	for key, value := range f.Where {
+		if call.Params.Get(key) != value {
+			return false
+		}
+	}
+	return true
 }
 
 // Proxy is an HTTP proxy in front of the emulator that records which API actions were called and can inject
@@ -39,10 +58,12 @@ type Fault struct {
 type Proxy struct {
 	URL string
 
-	mu     sync.Mutex
-	calls  []Call
-	faults []*Fault
-	hooks  map[string][]func()
+	mu       sync.Mutex
+	calls    []Call
+	faults   []*Fault
+	hooks    map[string][]func()
+	chaos    *chaos
+	injected map[string]int
 }
 
 var credentialScope = regexp.MustCompile(`Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request`)
@@ -60,7 +81,7 @@ func NewProxy(t *testing.T) *Proxy {
 	if err != nil {
 		t.Fatalf("emulator endpoint %q: %v", Endpoint(), err)
 	}
-	p := &Proxy{hooks: map[string][]func(){}}
+	p := &Proxy{hooks: map[string][]func(){}, injected: map[string]int{}}
 	forward := httputil.NewSingleHostReverseProxy(target)
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.serve(w, r, forward) }))
 	t.Cleanup(server.Close)
@@ -76,11 +97,35 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, forward http.Handl
 	}
 	p.record(call)
 	p.runHooks(call.Action)
-	if fault := p.takeFault(call.Action); fault != nil {
-		writeFault(w, *fault)
-		return
+	fault := p.takeFault(call)
+	if fault == nil {
+		fault = p.chaosFault(call)
 	}
-	forward.ServeHTTP(w, r)
+	switch {
+	case fault == nil:
+		forward.ServeHTTP(w, r)
+		return
+	case fault.Lost:
+		forward.ServeHTTP(httptest.NewRecorder(), r)
+		p.count("lost " + call.Action)
+	default:
+		p.count(fault.Code + " " + call.Action)
+	}
+	writeFault(w, *fault)
+}
+
+func (p *Proxy) count(what string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.injected[what]++
+}
+
+// Injected returns how many faults were injected, per kind and action, such as "lost CreateRole" or
+// "Throttling GetRole".
+func (p *Proxy) Injected() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.injected)
 }
 
 // readCall reads the action from a query-protocol request and puts the body back for forwarding.
@@ -94,7 +139,7 @@ func readCall(r *http.Request) (Call, error) {
 	if err != nil {
 		return Call{}, err
 	}
-	call := Call{Action: form.Get("Action")}
+	call := Call{Action: form.Get("Action"), Params: form}
 	if m := credentialScope.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
 		call.Service = m[1]
 	}
@@ -116,11 +161,11 @@ func (p *Proxy) runHooks(action string) {
 	}
 }
 
-func (p *Proxy) takeFault(action string) *Fault {
+func (p *Proxy) takeFault(call Call) *Fault {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for i, f := range p.faults {
-		if f.Action != action {
+		if !f.matches(call) {
 			continue
 		}
 		if f.Times > 0 {
@@ -137,8 +182,14 @@ func (p *Proxy) takeFault(action string) *Fault {
 func writeFault(w http.ResponseWriter, f Fault) {
 	time.Sleep(f.Delay)
 	status := f.Status
-	if status == 0 {
+	switch {
+	case status == 0 && f.Lost:
+		status = http.StatusInternalServerError
+	case status == 0:
 		status = http.StatusBadRequest
+	}
+	if f.Code == "" {
+		f.Code, f.Message = "InternalFailure", "the answer to this request was lost"
 	}
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(status)
@@ -157,6 +208,13 @@ func (p *Proxy) Inject(f Fault) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.faults = append(p.faults, &f)
+}
+
+// ClearFaults removes every fault added with Inject that has not been used up.
+func (p *Proxy) ClearFaults() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults = nil
 }
 
 // Before runs hook every time action is called, before the call is forwarded (for example to simulate another

@@ -115,11 +115,19 @@ func (c *Client) InstanceProfilesForRole(ctx context.Context, roleName string) (
 	return profiles, nil
 }
 
-// RemoveRoleFromInstanceProfile takes a role out of an instance profile; a role or profile that is already gone
-// counts as removed.
+// RemoveRoleFromInstanceProfile takes a role out of an instance profile; a role or profile that is already gone,
+// or a role no longer in the profile, counts as removed. When the answer is lost, it checks the profile before
+// sending again (moto answers a second removal with a 500 rather than NoSuchEntity).
 func (c *Client) RemoveRoleFromInstanceProfile(ctx context.Context, profileName, roleName string) error {
-	_, err := c.IAM.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{
-		InstanceProfileName: aws.String(profileName), RoleName: aws.String(roleName)})
+	in := &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String(profileName), RoleName: aws.String(roleName)}
+	_, err := c.IAM.RemoveRoleFromInstanceProfile(ctx, in, c.RetryUnsentOnly)
+	if MayHaveApplied(err) {
+		profile, getErr := c.getInstanceProfile(ctx, profileName)
+		if getErr == nil && !ProfileContains(profile, roleName) {
+			return nil
+		}
+		_, err = c.IAM.RemoveRoleFromInstanceProfile(ctx, in)
+	}
 	if err != nil && !IsNoSuchEntity(err) {
 		return fmt.Errorf("removing role %s from instance profile %s: %w", roleName, profileName, err)
 	}
