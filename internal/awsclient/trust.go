@@ -55,7 +55,7 @@ func (c *Client) RewriteTrust(ctx context.Context, roleName string, read TrustRe
 		case err == nil:
 			writes++
 			continue
-		case !(IsConcurrentModification(err) || IsInvalidPrincipal(err) || MayHaveApplied(err)):
+		case !IsConcurrentModification(err) && !IsInvalidPrincipal(err) && !MayHaveApplied(err):
 			return role, fmt.Errorf("updating the trust policy of role %s: %w", roleName, err)
 		case time.Now().After(deadline):
 			return role, fmt.Errorf("updating the trust policy of role %s: still failing after %s: %w",
