@@ -16,50 +16,45 @@ type grantStatement struct {
 	Condition   json.RawMessage `json:"Condition"`
 }
 
-// AllowsAction reports whether identity policies documents allow action on resource without conditions. A Deny
-// that matches, with or without a condition, wins; an Allow with a condition does not count, because whether it
-// applies depends on the request. Wildcards in actions and resources are honoured; actions compare case-insensitively.
+// AllowsAction reports whether identity policies documents allow action on resource without conditions, by the
+// rules of Evaluate. It fails when a document does not parse.
 func AllowsAction(documents []string, action, resource string) (bool, error) {
-	allowed := false
-	for _, text := range documents {
-		doc, err := Parse(text)
-		if err != nil {
-			return false, err
-		}
-		for _, s := range doc.Statements {
-			var g grantStatement
-			if err := json.Unmarshal(s.raw, &g); err != nil {
-				return false, err
-			}
-			if !g.matches(action, resource) {
-				continue
-			}
-			if g.Effect == "Deny" {
-				return false, nil
-			}
-			allowed = allowed || (g.Effect == "Allow" && len(g.Condition) == 0)
-		}
+	named := make([]NamedDocument, len(documents))
+	for i, text := range documents {
+		named[i] = NamedDocument{Text: text}
 	}
-	return allowed, nil
+	e := Evaluate(Policies{Identity: named}, []string{action}, resource)
+	if len(e.Unparsed) > 0 {
+		return false, e.Unparsed[0].Err
+	}
+	return len(e.Findings) == 0, nil
 }
 
 // matches reports whether the statement covers action on resource.
 func (g grantStatement) matches(action, resource string) bool {
-	return matchesEither(g.Action, g.NotAction, strings.ToLower(action), strings.ToLower) &&
-		matchesEither(g.Resource, g.NotResource, resource, func(s string) string { return s })
+	return matchesAction(g.Action, g.NotAction, action) &&
+		matchesEither(g.Resource, g.NotResource, func(pattern string) bool { return resourceMatches(pattern, resource) })
 }
 
-// matchesEither applies a positive list, or else its negated form, to value.
-func matchesEither(list, notList stringOrList, value string, normalise func(string) string) bool {
+// matchesAction applies an Action list, or else a NotAction list, to action, ignoring case.
+func matchesAction(actions, notActions stringOrList, action string) bool {
+	action = strings.ToLower(action)
+	return matchesEither(actions, notActions, func(pattern string) bool {
+		return wildcardMatch(strings.ToLower(pattern), action)
+	})
+}
+
+// matchesEither applies a positive list, or else its negated form, with match.
+func matchesEither(list, notList stringOrList, match func(pattern string) bool) bool {
 	if notList != nil {
-		return !anyMatch(notList, value, normalise)
+		return !anyMatch(notList, match)
 	}
-	return anyMatch(list, value, normalise)
+	return anyMatch(list, match)
 }
 
-func anyMatch(patterns stringOrList, value string, normalise func(string) string) bool {
+func anyMatch(patterns stringOrList, match func(pattern string) bool) bool {
 	for _, pattern := range patterns {
-		if wildcardMatch(normalise(pattern), value) {
+		if match(pattern) {
 			return true
 		}
 	}
