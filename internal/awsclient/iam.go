@@ -22,52 +22,17 @@ func DecodePolicy(encoded string) (string, error) {
 // RoleIdentityPolicies returns the decoded documents of every inline policy of the role and the default version
 // of every managed policy attached to it.
 func (c *Client) RoleIdentityPolicies(ctx context.Context, roleName string) ([]string, error) {
-	inline, err := c.inlinePolicies(ctx, roleName)
+	inline, err := c.namedInlinePolicies(ctx, roleName)
 	if err != nil {
 		return nil, err
 	}
-	managed, err := c.attachedPolicyDocuments(ctx, roleName)
+	managed, err := c.namedManagedPolicies(ctx, roleName)
 	if err != nil {
 		return nil, err
 	}
-	return append(inline, managed...), nil
-}
-
-func (c *Client) inlinePolicies(ctx context.Context, roleName string) ([]string, error) {
-	var docs []string
-	pages := iam.NewListRolePoliciesPaginator(c.IAM, &iam.ListRolePoliciesInput{RoleName: aws.String(roleName)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing inline policies of role %s: %w", roleName, err)
-		}
-		for _, name := range page.PolicyNames {
-			out, err := c.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(roleName), PolicyName: aws.String(name)})
-			if err != nil {
-				return nil, fmt.Errorf("reading inline policy %s of role %s: %w", name, roleName, err)
-			}
-			doc, err := DecodePolicy(aws.ToString(out.PolicyDocument))
-			if err != nil {
-				return nil, err
-			}
-			docs = append(docs, doc)
-		}
-	}
-	return docs, nil
-}
-
-func (c *Client) attachedPolicyDocuments(ctx context.Context, roleName string) ([]string, error) {
-	arns, err := c.AttachedPolicyARNs(ctx, roleName)
-	if err != nil {
-		return nil, err
-	}
-	docs := make([]string, 0, len(arns))
-	for _, policyARN := range arns {
-		doc, err := c.DefaultPolicyDocument(ctx, policyARN)
-		if err != nil {
-			return nil, err
-		}
-		docs = append(docs, doc)
+	docs := make([]string, 0, len(inline)+len(managed))
+	for _, d := range append(inline, managed...) {
+		docs = append(docs, d.Text)
 	}
 	return docs, nil
 }

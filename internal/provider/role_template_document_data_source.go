@@ -2,15 +2,12 @@ package provider
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -18,23 +15,10 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/template"
 )
 
-// Descriptions shared by the data source and the resource, which take the same selection.
-const (
-	operationsDescription = "Veeam operations the permissions are for: `organization_rescan`, `worker_deployment`, " +
-		"`production_worker`, `repository`, `ec2_backup`, `ec2_replication`, `ec2_restore`, `rds_snapshot`, " +
-		"`rds_replication`, `rds_restore`, `efs_backup`, `efs_restore`, `vpc_backup`, `vpc_restore`, `dynamodb_backup`, " +
-		"`dynamodb_restore`, `fsx_backup`, `fsx_restore`, `redshift_backup`, `redshift_restore`, " +
-		"`redshift_serverless_backup`, `redshift_serverless_restore`."
-	productVersionDescription = "Veeam Backup for AWS version whose permission lists are used: `10` (build 10.0.0.232, " +
-		"the default) or `11`."
-	workersDescription = "Add the extra permissions the selected operations need when workers run in production " +
-		"accounts. Defaults to `false`."
-	documentsDescription = "The permission policy documents, each within IAM's limit of 6,144 characters for a managed " +
-		"policy (whitespace excluded). Actions are deduplicated regardless of case and sorted; the same selection always " +
-		"gives the same documents."
-)
-
-var pathOperations = path.Root("operations")
+// documentsDescription is shared by the data source and the resource, which export the same documents.
+const documentsDescription = "The permission policy documents, each within IAM's limit of 6,144 characters for a " +
+	"managed policy (whitespace excluded). Actions are deduplicated regardless of case and sorted; the same selection " +
+	"always gives the same documents."
 
 func newRoleTemplateDocumentDataSource() datasource.DataSource {
 	return &roleTemplateDocumentDataSource{}
@@ -97,21 +81,6 @@ func (d *roleTemplateDocumentDataSource) Read(ctx context.Context, req datasourc
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// renderTemplate renders a known selection, defaulting the version and the workers flag when they are null.
-func renderTemplate(ctx context.Context, operations types.Set, version types.String, workers types.Bool) (template.Template, diag.Diagnostics) {
-	var names []string
-	diags := operations.ElementsAs(ctx, &names, false)
-	v := version.ValueString()
-	if version.IsNull() {
-		v = catalog.DefaultVersion
-	}
-	tpl, err := template.Render(v, names, workers.ValueBool())
-	if err != nil {
-		diags.AddAttributeError(pathOperations, "Cannot build the Veeam permissions", err.Error())
-	}
-	return tpl, diags
-}
-
 // templateOutputs are the values both the data source and the resource export for a rendered template.
 type templateOutputs struct {
 	Documents               types.List
@@ -128,30 +97,4 @@ func outputsOf(ctx context.Context, tpl template.Template) (templateOutputs, dia
 	diags.Append(more...)
 	return templateOutputs{Documents: documents, Actions: actions, ServicePrincipals: services,
 		RequiresInstanceProfile: types.BoolValue(tpl.RequiresInstanceProfile)}, diags
-}
-
-// operationValidator checks an operation name during plan and suggests the closest one for a typo.
-type operationValidator struct{}
-
-func (operationValidator) Description(context.Context) string {
-	return "one of: " + strings.Join(catalog.OperationNames(), ", ")
-}
-
-func (v operationValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (operationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	name := req.ConfigValue.ValueString()
-	if _, err := catalog.Get(catalog.DefaultVersion, name); err == nil {
-		return
-	}
-	detail := fmt.Sprintf("%q is not a Veeam operation.", name)
-	if suggestion := catalog.Suggest(name); suggestion != "" {
-		detail += fmt.Sprintf(" Did you mean %q?", suggestion)
-	}
-	resp.Diagnostics.AddAttributeError(req.Path, "Unknown operation", detail+" Valid operations: "+strings.Join(catalog.OperationNames(), ", ")+".")
 }
