@@ -224,5 +224,6 @@ func (p *vbawsProvider) DataSources(_ context.Context) []func() datasource.DataS
 	return []func() datasource.DataSource{
 		newImpersonationRoleDataSource,
 		newRoleTemplateDocumentDataSource,
+		newRoleCheckDataSource,
 	}
 }
