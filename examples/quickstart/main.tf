@@ -59,6 +59,20 @@ resource "vbaws_trust_relationship" "team" {
   principal_arn = data.vbaws_impersonation_role.appliance.arn
 }
 
+# Veeam's "Check Permissions" on the role above: a warning in every plan if anything is missing.
+data "vbaws_role_check" "ec2" {
+  role_name             = vbaws_iam_role.ec2.name
+  operations            = ["ec2_backup", "ec2_restore"]
+  trusted_principal_arn = data.vbaws_impersonation_role.appliance.arn
+}
+
+check "veeam_ec2_role" {
+  assert {
+    condition     = data.vbaws_role_check.ec2.ok
+    error_message = join("\n", data.vbaws_role_check.ec2.problems)
+  }
+}
+
 output "veeam_role_arn" {
   value = vbaws_iam_role.ec2.arn
 }

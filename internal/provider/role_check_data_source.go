@@ -194,7 +194,9 @@ const roleCheckDescription = "Veeam's **Check Permissions** at plan time, for an
 	"behave as IAM documents them; the boundary limits what the policies grant; actions are checked against " +
 	"`Resource` `*`. A policy that cannot be parsed grants nothing and is reported in `problems`. Service control " +
 	"policies, resource control policies, session policies and resource-based policies cannot be seen from the " +
-	"account and are not evaluated: an action they deny is still reported as granted."
+	"account and are not evaluated locally: an action only they deny is still reported as granted. The simulator " +
+	"takes service control policies into account, except those with conditions, as Veeam documents for its own " +
+	"check. For a trusted principal in another account, `problems` says that its own policies could not be seen."
 
 func (d *roleCheckDataSource) Configure(_ context.Context, req datasource.ConfigureRequest,
 	resp *datasource.ConfigureResponse) {
@@ -239,6 +241,9 @@ type roleCheck struct {
 // check reads the role and evaluates it against the template's requirements.
 func (d *roleCheckDataSource) check(ctx context.Context, m roleCheckModel, tpl template.Template) (roleCheck, error) {
 	out, err := d.client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(m.RoleName.ValueString())})
+	if awsclient.IsNoSuchEntity(err) {
+		return roleCheck{}, &roleNotFoundError{err: err}
+	}
 	if err != nil {
 		return roleCheck{}, err
 	}
@@ -312,6 +317,13 @@ func (d *roleCheckDataSource) simulate(ctx context.Context, roleARN string, acti
 	return e, nil
 }
 
+// roleNotFoundError says that the role to check does not exist.
+type roleNotFoundError struct{ err error }
+
+func (e *roleNotFoundError) Error() string { return e.err.Error() }
+
+func (e *roleNotFoundError) Unwrap() error { return e.err }
+
 // simulatorError is a simulator failure that the chosen evaluator does not allow to fall back from.
 type simulatorError struct{ err error }
 
@@ -367,10 +379,11 @@ func (d *roleCheckDataSource) roleMayAssume(ctx context.Context, p principal.Pri
 // addRoleCheckError reports why the check could not run: the role is missing, the simulator was required but
 // is not available, or an AWS call failed.
 func addRoleCheckError(diags *diag.Diagnostics, roleName string, err error) {
+	var missing *roleNotFoundError
 	var simulator *simulatorError
 	var problem *principal.Problem
 	switch {
-	case awsclient.IsNoSuchEntity(err) && strings.Contains(err.Error(), roleName):
+	case errors.As(err, &missing):
 		diags.AddAttributeError(path.Root("role_name"), "Role not found",
 			fmt.Sprintf("No IAM role named %s exists in the provider's account: %s", roleName, err))
 	case errors.As(err, &simulator) && awsclient.IsSimulatorUnavailable(err):

@@ -40,7 +40,7 @@ func stringSetExact(values []string) knownvalue.Check {
 	return knownvalue.SetExact(checks)
 }
 
-// problemMatching matches a list of problems in which one sentence matches pattern.
+// problemMatching matches a list of problems whose first sentence matches pattern.
 func problemMatching(pattern string) knownvalue.Check {
 	return knownvalue.ListPartial(map[int]knownvalue.Check{0: knownvalue.StringRegexp(regexp.MustCompile(pattern))})
 }
