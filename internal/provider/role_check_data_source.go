@@ -502,8 +502,8 @@ func permissionProblems(roleName, evaluator string, e policy.Evaluation) []strin
 		problems = append(problems, g.sentence(roleName, evaluator))
 	}
 	for _, u := range e.Unparsed {
-		problems = append(problems, fmt.Sprintf("Policy %s of role %s cannot be evaluated (%s), so it counts as "+
-			"granting nothing; fix the document.", u.Policy, roleName, u.Err))
+		problems = append(problems, fmt.Sprintf("%s of role %s cannot be evaluated (%s), so it counts as "+
+			"granting nothing; fix the document.", capitalised(u.Policy), roleName, u.Err))
 	}
 	return problems
 }

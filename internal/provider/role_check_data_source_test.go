@@ -262,7 +262,8 @@ data "vbaws_role_check" "test" {
 	}))
 }
 
-// An inline Deny and a narrowing permissions boundary both remove actions that an Allow of everything grants.
+// An inline Deny and a narrowing permissions boundary both remove actions that an Allow of everything grants; a
+// policy that cannot be evaluated grants nothing.
 func TestAccRoleCheck_denyAndBoundary(t *testing.T) {
 	client := acctest.IAMClient(t)
 	backup := operationActions(t, "ec2_backup")
@@ -279,6 +280,9 @@ func TestAccRoleCheck_denyAndBoundary(t *testing.T) {
 	boundary := fixturePolicy(t, client, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"}]}`)
 	fixtureRoleWithBoundary(t, client, bounded, boundary)
 	outside := filter(backup, func(a string) bool { return !strings.HasPrefix(strings.ToLower(a), "ec2:") })
+	broken := acctest.RandomName("vbaws-broken") // moto stores a document IAM would refuse
+	fixtureRole(t, client, broken, "/", ec2TrustPolicy, map[string]string{"dup": `{"Version":"2012-10-17",` +
+		`"Statement":[{"Effect":"Deny","Effect":"Allow","Action":"*","Resource":"*"}]}`})
 	if len(deniedActions) == 0 || len(outside) == 0 {
 		t.Fatalf("the catalog changed: denied %v, outside %v", deniedActions, outside)
 	}
@@ -291,7 +295,11 @@ data "vbaws_role_check" "deny" {
 data "vbaws_role_check" "boundary" {
   role_name  = %q
   operations = ["ec2_backup"]
-}`, denied, bounded),
+}
+data "vbaws_role_check" "broken" {
+  role_name  = %q
+  operations = ["ec2_backup"]
+}`, denied, bounded, broken),
 		ConfigStateChecks: []statecheck.StateCheck{
 			checkValueOf("data.vbaws_role_check.deny", "ok", knownvalue.Bool(false)),
 			checkValueOf("data.vbaws_role_check.deny", "missing_actions", stringSetExact(deniedActions)),
@@ -303,6 +311,13 @@ data "vbaws_role_check" "boundary" {
 			checkValueOf("data.vbaws_role_check.boundary", "missing_permissions_policies", documentsGrant(outside)),
 			checkValueOf("data.vbaws_role_check.boundary", "problems", knownvalue.ListExact([]knownvalue.Check{
 				knownvalue.StringRegexp(regexp.MustCompile(`^The permissions boundary ` + regexp.QuoteMeta(boundary))),
+			})),
+			checkValueOf("data.vbaws_role_check.broken", "ok", knownvalue.Bool(false)),
+			checkValueOf("data.vbaws_role_check.broken", "missing_actions", stringSetExact(backup)),
+			checkValueOf("data.vbaws_role_check.broken", "problems", knownvalue.ListExact([]knownvalue.Check{
+				knownvalue.StringRegexp(regexp.MustCompile(`^No policy of role `)),
+				knownvalue.StringRegexp(regexp.MustCompile(`^Inline policy dup of role .* cannot be evaluated ` +
+					`\(the key "Effect" appears twice`)),
 			})),
 		},
 	}))
