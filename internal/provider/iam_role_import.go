@@ -187,7 +187,9 @@ func (namePrefixValidator) Description(context.Context) string {
 	return "name_prefix may accompany name only when name begins with it and ends with the generated suffix"
 }
 
-func (v namePrefixValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v namePrefixValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (namePrefixValidator) ValidateString(ctx context.Context, req validator.StringRequest,
 	resp *validator.StringResponse) {

@@ -40,7 +40,9 @@ func (inlineSizeValidator) Description(context.Context) string {
 		inlinePoliciesMaxSize)
 }
 
-func (v inlineSizeValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v inlineSizeValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (inlineSizeValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
 	total := 0
