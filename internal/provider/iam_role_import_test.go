@@ -3,15 +3,20 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
@@ -185,4 +190,85 @@ func TestSameTrustIgnoresSids(t *testing.T) {
 	if sameTrust(generated, other) {
 		t.Fatal("a different external ID was taken for the same meaning")
 	}
+}
+
+// A role made with name_prefix imports without a replacement: name_prefix is read back from the name.
+func TestAccIAMRole_namePrefixImportsWithoutReplacement(t *testing.T) {
+	prefix := acctest.RandomName("vbaws-pfx") + "-"
+	config := roleConfig(acctest.ProviderConfig(), fmt.Sprintf(`
+  name_prefix            = %q
+  trusted_principal_arns = ["arn:aws:iam::%s:root"]`, prefix, emulatorAccount))
+	resource.ParallelTest(t, testAccCase(t,
+		resource.TestStep{Config: config, ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(testRole, tfjsonpath.New("name_prefix"), knownvalue.StringExact(prefix)),
+		}},
+		resource.TestStep{Config: config, ResourceName: testRole, ImportState: true,
+			ImportStateKind: resource.ImportBlockWithID,
+			ImportStateIdFunc: func(s *terraform.State) (string, error) {
+				return s.RootModule().Resources[testRole].Primary.ID, nil
+			},
+			ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue(testRole, tfjsonpath.New("name_prefix"), knownvalue.StringExact(prefix)),
+			}}},
+	))
+}
+
+// terraform plan -generate-config-out writes a valid configuration for roles made elsewhere (by Veeam's
+// CloudFormation, and with a name made from a prefix), and the plan after importing them shows no changes.
+func TestAccIAMRole_generateConfigOut(t *testing.T) {
+	client := acctest.IAMClient(t)
+	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
+	cfn := acctest.RandomName("vbaws-gen")
+	fixtureRole(t, client, cfn, "/", cfnWorkerTrust(appliance), map[string]string{"vcb-policy": vcbPolicy})
+	prefixed := acctest.RandomName("vbaws-gen") + "-" + uniqueSuffix()
+	fixtureRole(t, client, prefixed, "/veeam/", fmt.Sprintf(`{"Version":"2012-10-17","Statement":[`+
+		`{"Effect":"Allow","Principal":{"AWS":%q},"Action":"sts:AssumeRole"}]}`, appliance), nil)
+	cli := acctest.NewCLI(t, providerserver.NewProtocol6(New("test")()))
+	cli.WriteConfig(acctest.ProviderConfig() + fmt.Sprintf(`
+import {
+  to = vbaws_iam_role.cfn
+  id = %q
+}
+import {
+  to = vbaws_iam_role.prefixed
+  id = %q
+}`, cfn, prefixed))
+	cli.MustRun("init", "-no-color")
+	cli.MustRun("plan", "-no-color", "-generate-config-out=generated.tf")
+	generated, err := os.ReadFile(filepath.Join(cli.Dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := cli.MustRun("plan", "-no-color"); !strings.Contains(out, "2 to import, 0 to add, 0 to change, 0 to destroy") {
+		t.Fatalf("the generated configuration plans changes:\n%s\n%s", generated, out)
+	}
+	cli.MustRun("apply", "-no-color", "-auto-approve")
+	if code, out := cli.Run("plan", "-no-color", "-detailed-exitcode"); code != 0 {
+		t.Fatalf("plan after import is not empty (exit %d):\n%s\n%s", code, generated, out)
+	}
+	for _, want := range []string{`external_id = "` + cfnExternalID + `"`, `"ec2.amazonaws.com"`, "BreakGlass",
+		"vcb-policy", `name_prefix = "` + strings.TrimSuffix(prefixed, prefixed[len(prefixed)-26:]) + `"`} {
+		if !strings.Contains(regexp.MustCompile(`\s+`).ReplaceAllString(string(generated), " "),
+			regexp.MustCompile(`\s+`).ReplaceAllString(want, " ")) {
+			t.Errorf("generated configuration lacks %s:\n%s", want, generated)
+		}
+	}
+}
+
+// id (the name) and account_id are known while planning a create.
+func TestAccIAMRole_idAndAccountKnownAtPlan(t *testing.T) {
+	name := acctest.RandomName("vbaws-known")
+	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
+		Config: roleConfig(acctest.ProviderConfig(), fmt.Sprintf(`
+  name                   = %q
+  trusted_principal_arns = ["arn:aws:iam::%s:role/appliance"]`, name, emulatorAccount)),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(testRole, plancheck.ResourceActionCreate),
+			plancheck.ExpectKnownValue(testRole, tfjsonpath.New("id"), knownvalue.StringExact(name)),
+			plancheck.ExpectKnownValue(testRole, tfjsonpath.New("account_id"), knownvalue.StringExact(emulatorAccount)),
+		}},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(testRole, tfjsonpath.New("account_id"), knownvalue.StringExact(emulatorAccount)),
+		},
+	}))
 }
