@@ -608,9 +608,10 @@ func (r *roleTemplateResource) Delete(ctx context.Context, req resource.DeleteRe
 		}
 	}
 	if len(inUse) > 0 {
-		resp.Diagnostics.AddError("Role template is still in use", "Terraform destroys the roles of this configuration "+
-			"before their template, so these attachments belong to something else. Detach the policies there, then "+
-			"destroy again; nothing was detached or deleted:\n- "+strings.Join(inUse, "\n- "))
+		resp.Diagnostics.AddError("Role template is still in use", "IAM deletes only policies that nothing uses, "+
+			"and these are still attached; nothing was detached or deleted. Detach them from the roles listed "+
+			"(in Terraform, by removing them from the role's managed_policy_arns), then apply again:\n- "+
+			strings.Join(inUse, "\n- "))
 		return
 	}
 	for _, arn := range arns {

@@ -231,3 +231,42 @@ func (c notContaining) CheckValue(v any) error {
 }
 
 func (c notContaining) String() string { return "without " + string(c) }
+
+// A team that manages its role's trust policy in its own configuration includes the relationship's plan-known
+// statement in it; both then converge in one apply, plan no changes afterwards, and keep each other's statements.
+func TestAccTrustRelationship_ownerComposesStatement(t *testing.T) {
+	client := acctest.IAMClient(t)
+	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
+	team := acctest.RandomName("vbaws-owner")
+	owner := fmt.Sprintf(`
+resource "vbaws_iam_role" "team" {
+  name                    = %q
+  trusted_principal_arns  = ["arn:aws:iam::%s:role/deployer"]
+  additional_trust_policy = %s
+}`, team, emulatorAccount, "%s")
+	alone := acctest.ProviderConfig() + fmt.Sprintf(owner, "null")
+	composed := acctest.ProviderConfig() + fmt.Sprintf(owner, "vbaws_trust_relationship.veeam.statement") +
+		fmt.Sprintf(`
+resource "vbaws_trust_relationship" "veeam" {
+  role_name     = %q
+  sid           = "VeeamAppliance"
+  principal_arn = %q
+  external_id   = "owner-composed"
+}`, team, appliance)
+	spec := policy.TrustSpec{Sid: "VeeamAppliance", AWSPrincipals: []string{appliance}, ExternalID: "owner-composed"}
+	resource.ParallelTest(t, testAccCase(t,
+		resource.TestStep{Config: alone},
+		resource.TestStep{Config: composed, ConfigStateChecks: []statecheck.StateCheck{
+			expectRemote(func() error { return trustStatementIs(t, client, team, spec) }),
+			expectRemote(func() error {
+				if _, found := remoteTrust(t, client, team).Find(veeamTrustSid); !found {
+					return fmt.Errorf("the owner's own statement is gone")
+				}
+				return nil
+			}),
+		}},
+		resource.TestStep{Config: composed, PlanOnly: true},
+		resource.TestStep{Config: composed, ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+	))
+}
