@@ -27,7 +27,8 @@ import (
 const cfnExternalID = "x7Kq2mZp9LwB"
 
 // breakGlassStatement is a statement that is not Veeam's: another account's root, with MFA.
-const breakGlassStatement = `{"Sid":"BreakGlass","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},` +
+const breakGlassStatement = `{"Sid":"BreakGlass","Effect":"Allow",` +
+	`"Principal":{"AWS":"arn:aws:iam::210987654321:root"},` +
 	`"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}`
 
 // vcbPolicy is an inline policy like the ones Veeam's lab stacks give their roles.
@@ -239,7 +240,8 @@ import {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out := cli.MustRun("plan", "-no-color"); !strings.Contains(out, "2 to import, 0 to add, 0 to change, 0 to destroy") {
+	out := cli.MustRun("plan", "-no-color")
+	if !strings.Contains(out, "2 to import, 0 to add, 0 to change, 0 to destroy") {
 		t.Fatalf("the generated configuration plans changes:\n%s\n%s", generated, out)
 	}
 	cli.MustRun("apply", "-no-color", "-auto-approve")

@@ -114,7 +114,8 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: fmt.Sprintf("Creates a unique name beginning with this prefix (at most %d characters). "+
 					"Read back from a name made this way, so that such a role imports without a replacement.",
 					maxRoleNameLength-nameSuffixLength),
-				Validators: []validator.String{stringvalidator.LengthAtMost(maxRoleNameLength - nameSuffixLength), namePrefixValidator{},
+				Validators: []validator.String{stringvalidator.LengthAtMost(maxRoleNameLength - nameSuffixLength),
+					namePrefixValidator{},
 					ruleValidator{description: "characters allowed in role names", rule: func(s string) *principal.Problem { return principal.ValidateRoleName(s) }}}},
 			"path": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("/"), PlanModifiers: replace,
 				MarkdownDescription: "Role path, such as `/veeam/`. Defaults to `/`.",
@@ -166,7 +167,9 @@ func policyARNValidator() validator.String {
 }
 
 func (r *iamRoleResource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{resourcevalidator.AtLeastOneOf(path.MatchRoot("name"), path.MatchRoot("name_prefix"))}
+	return []resource.ConfigValidator{
+		resourcevalidator.AtLeastOneOf(path.MatchRoot("name"), path.MatchRoot("name_prefix")),
+	}
 }
 
 func (r *iamRoleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

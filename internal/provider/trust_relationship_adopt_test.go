@@ -28,7 +28,8 @@ type callsWhilePlanning struct {
 	check func(counts map[string]int) error
 }
 
-func (c callsWhilePlanning) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+func (c callsWhilePlanning) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest,
+	resp *plancheck.CheckPlanResponse) {
 	resp.Error = c.check(c.proxy.Counts())
 }
 

@@ -251,7 +251,10 @@ func (r *trustRelationshipResource) settle(ctx context.Context, m *trustRelation
 	if adopted {
 		m.RoleARN, m.ID = types.StringValue(aws.ToString(role.Arn)), m.id()
 	}
-	return adopted || own && !m.readFrom(ctx, role, doc).HasError()
+	if own {
+		m.readFrom(role, doc)
+	}
+	return own || adopted
 }
 
 // readTrust reads a role and its decoded trust policy. A missing role is an error that names it.
@@ -289,7 +292,7 @@ func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadR
 	own, adopted := state.holdsTrust(ctx, doc, r.client.Partition)
 	switch {
 	case own:
-		resp.Diagnostics.Append(state.readFrom(ctx, role, doc)...)
+		state.readFrom(role, doc)
 	case adopted:
 		state.RoleARN = types.StringValue(aws.ToString(role.Arn))
 	default:
@@ -301,14 +304,13 @@ func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadR
 
 // readFrom fills the model from the statements under its Sid, keeping the configured spelling of an equivalent
 // principal (an account ID for its root ARN, say).
-func (m *trustRelationshipModel) readFrom(ctx context.Context, role *iamtypes.Role, doc policy.Document) diag.Diagnostics {
+func (m *trustRelationshipModel) readFrom(role *iamtypes.Role, doc policy.Document) {
 	sid := m.Sid.ValueString()
 	inputs := policy.TrustInputs(doc, sid)
 	if len(inputs.AWSPrincipals) != 1 || !samePrincipal(m.PrincipalARN.ValueString(), inputs.AWSPrincipals[0]) {
 		m.PrincipalARN = types.StringValue(strings.Join(inputs.AWSPrincipals, ","))
 	}
 	m.ExternalID = stringOrNull(aws.String(inputs.ExternalID))
-	var diags diag.Diagnostics
 	m.ServicePrincipals = setOrNull(m.ServicePrincipals, inputs.ServicePrincipals)
 	var ours []policy.Statement
 	for _, s := range doc.Statements {
@@ -319,7 +321,6 @@ func (m *trustRelationshipModel) readFrom(ctx context.Context, role *iamtypes.Ro
 	m.Statement = keepEquivalent(m.Statement, policy.NewDocument(ours...).Marshal())
 	m.RoleARN = types.StringValue(aws.ToString(role.Arn))
 	m.ID = m.id()
-	return diags
 }
 
 // samePrincipal reports whether configured and remote name the same principal.
