@@ -378,8 +378,9 @@ data "vbaws_impersonation_role" "test" {
   name = "VeeamImpersonationRole"
 }
 `, acctest.Region, refused, acctest.Endpoint())
-	start := time.Now()
+	var start time.Time // set when the step starts, not while the parallel test waits for its turn
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
+		PreConfig:   func() { start = time.Now() },
 		Config:      config,
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`(?s)Cannot reach AWS IAM.*` + regexp.QuoteMeta(refused) + `.*connection refused`),

@@ -275,6 +275,7 @@ func (r *roleTemplateResource) Read(ctx context.Context, req resource.ReadReques
 func (r *roleTemplateResource) readParts(ctx context.Context, m *roleTemplateModel, diags *diag.Diagnostics) (gone bool) {
 	arns, prior := listStrings(ctx, m.PolicyARNs), listStrings(ctx, m.Documents)
 	documents := make([]string, len(arns))
+	partTags := make([]types.Map, 0, len(arns))
 	missing := 0
 	for i, arn := range arns {
 		part, document, err := r.readPart(ctx, arn)
@@ -290,12 +291,50 @@ func (r *roleTemplateResource) readParts(ctx context.Context, m *roleTemplateMod
 		if i < len(prior) {
 			documents[i] = keepEquivalent(NewPolicyValue(prior[i]), document).ValueString()
 		}
-		if i == 0 {
-			m.Tags = tagsMap(userTags(part.Tags), m.Tags)
-		}
+		partTags = append(partTags, tagsMap(userTags(part.Tags), m.Tags))
 	}
 	m.Documents = types.ListValueMust(types.StringType, stringValues(documents))
+	if len(partTags) > 0 {
+		m.Tags = partsTags(partTags)
+	}
 	return missing == len(arns)
+}
+
+// partsTags returns the tags every part holds. When the parts disagree (one was tagged out of band, or an update
+// stopped part-way), it returns tags that differ from the configuration the parts last agreed on, so that the next
+// plan tags every part again: the entries all parts share, or, when some part holds exactly those, the tags of a
+// part that holds more.
+func partsTags(parts []types.Map) types.Map {
+	shared := sharedTags(parts)
+	for _, tags := range parts {
+		if !tags.Equal(shared) {
+			continue
+		}
+		for _, other := range parts {
+			if !other.Equal(shared) {
+				return other
+			}
+		}
+	}
+	return shared
+}
+
+// sharedTags returns the entries with the same value in every part, or the first part's tags when all are equal.
+func sharedTags(parts []types.Map) types.Map {
+	shared := parts[0]
+	for _, tags := range parts[1:] {
+		if tags.Equal(shared) {
+			continue
+		}
+		common := map[string]attr.Value{}
+		for key, value := range shared.Elements() {
+			if other, ok := tags.Elements()[key]; ok && other.Equal(value) {
+				common[key] = value
+			}
+		}
+		shared = types.MapValueMust(types.StringType, common)
+	}
+	return shared
 }
 
 // readPart reads a managed policy and the document of its default version.
@@ -420,15 +459,50 @@ func (r *roleTemplateResource) Update(ctx context.Context, req resource.UpdateRe
 	defer cancel()
 	current := currentDocuments(ctx, state)
 	arns, err := r.syncParts(ctx, plan, state, tpl, current)
+	var dropped []string
 	if err == nil {
-		err = r.dropObsolete(ctx, slices.Collect(maps.Keys(current)), arns)
+		dropped, err = r.dropObsolete(ctx, slices.Collect(maps.Keys(current)), arns)
 	}
 	if err != nil {
 		addAWSError(&resp.Diagnostics, "Cannot update role template", err)
+		state.setPartsAfterFailure(ctx, arns, tpl.Documents[:len(arns)], dropped)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
 	}
 	plan.PolicyARNs = types.ListValueMust(types.StringType, stringValues(arns))
 	plan.Documents = types.ListValueMust(types.StringType, stringValues(tpl.Documents[:len(arns)]))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// setPartsAfterFailure makes the prior state tell what IAM holds after an update stopped part-way: every part of
+// the prior state that was not dropped, with its new document when the update got to it, then the parts the update
+// created. The selection and tags keep their prior values, so the next plan, even without refresh, shows the
+// update that is still to do.
+func (m *roleTemplateModel) setPartsAfterFailure(ctx context.Context, done, doneDocuments, dropped []string) {
+	written := make(map[string]string, len(done))
+	for i, arn := range done {
+		written[arn] = doneDocuments[i]
+	}
+	var arns, documents []string
+	priorDocuments := listStrings(ctx, m.Documents)
+	for i, arn := range listStrings(ctx, m.PolicyARNs) {
+		if slices.Contains(dropped, arn) {
+			continue
+		}
+		document, updated := written[arn]
+		if !updated && i < len(priorDocuments) {
+			document = priorDocuments[i]
+		}
+		delete(written, arn)
+		arns, documents = append(arns, arn), append(documents, document)
+	}
+	for i, arn := range done {
+		if _, created := written[arn]; created {
+			arns, documents = append(arns, arn), append(documents, doneDocuments[i])
+		}
+	}
+	m.PolicyARNs = types.ListValueMust(types.StringType, stringValues(arns))
+	m.Documents = types.ListValueMust(types.StringType, stringValues(documents))
 }
 
 // currentDocuments maps each part ARN in state to its document as last read ("" when the part is missing).
@@ -492,18 +566,21 @@ func staleKeys(ctx context.Context, planTags, stateTags types.Map, tpl template.
 	return append(removed, tpl.UnusedTagKeys(index)...)
 }
 
-// dropObsolete retires or deletes the parts in old that are not in kept. It never detaches anything.
-func (r *roleTemplateResource) dropObsolete(ctx context.Context, old, kept []string) error {
+// dropObsolete retires or deletes the parts in old that are not in kept, and returns those it dropped. It never
+// detaches anything.
+func (r *roleTemplateResource) dropObsolete(ctx context.Context, old, kept []string) ([]string, error) {
 	slices.Sort(old)
+	var dropped []string
 	for _, arn := range old {
 		if slices.Contains(kept, arn) {
 			continue
 		}
 		if err := r.client.RetireOrDeletePolicy(ctx, arn); err != nil {
-			return err
+			return dropped, err
 		}
+		dropped = append(dropped, arn)
 	}
-	return nil
+	return dropped, nil
 }
 
 // Delete removes every part with all its versions, but refuses, listing the users, while any part is attached.
@@ -531,9 +608,10 @@ func (r *roleTemplateResource) Delete(ctx context.Context, req resource.DeleteRe
 		}
 	}
 	if len(inUse) > 0 {
-		resp.Diagnostics.AddError("Role template is still in use", "Terraform destroys the roles of this configuration "+
-			"before their template, so these attachments belong to something else. Detach the policies there, then "+
-			"destroy again; nothing was detached or deleted:\n- "+strings.Join(inUse, "\n- "))
+		resp.Diagnostics.AddError("Role template is still in use", "IAM deletes only policies that nothing uses, "+
+			"and these are still attached; nothing was detached or deleted. Detach them from the roles listed "+
+			"(in Terraform, by removing them from the role's managed_policy_arns), then apply again:\n- "+
+			strings.Join(inUse, "\n- "))
 		return
 	}
 	for _, arn := range arns {
