@@ -128,19 +128,16 @@ func (e *Evaluation) parseAll(docs []NamedDocument) []namedStatements {
 	return parsed
 }
 
-// parseGrants reads the statements of a permission policy, refusing duplicate JSON keys, which IAM's JSON does not
-// define.
+// parseGrants reads the statements of a permission policy, refusing a document that repeats a key inside one JSON
+// object, whose meaning IAM's JSON does not define.
 func parseGrants(text string) ([]grantStatement, error) {
-	decoded, err := decode(text)
+	doc, err := Parse(text)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkDuplicateKeys([]byte(decoded)); err != nil {
-		return nil, err
-	}
-	doc, err := Parse(decoded)
-	if err != nil {
-		return nil, err
+	if repeated := doc.duplicateKey; repeated != nil {
+		return nil, fmt.Errorf("%s repeats the key %q, and IAM does not define which one counts",
+			doc.describePath(repeated), repeated[len(repeated)-1])
 	}
 	grants := make([]grantStatement, 0, len(doc.Statements))
 	for i, s := range doc.Statements {
@@ -229,51 +226,6 @@ func boundaryName(boundary []namedStatements) string {
 func (g grantStatement) conditional() bool {
 	trimmed := bytes.TrimSpace(g.Condition)
 	return len(trimmed) > 0 && !bytes.Equal(trimmed, []byte("{}")) && !bytes.Equal(trimmed, []byte("null"))
-}
-
-// checkDuplicateKeys fails when any JSON object in data has the same key twice.
-func checkDuplicateKeys(data []byte) error {
-	decoder := json.NewDecoder(bytes.NewReader(data))
-	decoder.UseNumber()
-	return walkValue(decoder)
-}
-
-// walkValue consumes one JSON value from decoder, checking every object in it for duplicate keys.
-func walkValue(decoder *json.Decoder) error {
-	token, err := decoder.Token()
-	if err != nil {
-		return err
-	}
-	delim, isDelim := token.(json.Delim)
-	if !isDelim {
-		return nil
-	}
-	seen := map[string]bool{}
-	for decoder.More() {
-		if delim == '{' {
-			if err := checkKey(decoder, seen); err != nil {
-				return err
-			}
-		}
-		if err := walkValue(decoder); err != nil {
-			return err
-		}
-	}
-	_, err = decoder.Token() // the closing delimiter
-	return err
-}
-
-func checkKey(decoder *json.Decoder, seen map[string]bool) error {
-	token, err := decoder.Token()
-	if err != nil {
-		return err
-	}
-	key, _ := token.(string)
-	if seen[key] {
-		return fmt.Errorf("the key %q appears twice in one JSON object; IAM does not define which one counts", key)
-	}
-	seen[key] = true
-	return nil
 }
 
 // matchesEveryResource reports whether a Resource pattern covers every resource, which only "*" (or "**"...) does.

@@ -242,8 +242,9 @@ func TestTrustsPrincipal(t *testing.T) {
 			`"Action":"sts:AssumeRoleWithSAML"}`}, roleIDs, "", false},
 		{"matching external ID", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
 			`"Action":"sts:AssumeRole",` + extID + `}`}, roleIDs, "abc", true},
-		{"external ID key in another case", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
-			`"Action":"sts:AssumeRole","Condition":{"StringEquals":{"STS:externalid":["x","abc"]}}}`}, roleIDs, "abc", true},
+		{"several external IDs are not Veeam's shape", []string{`{"Effect":"Allow","Principal":{"AWS":"` +
+			impersonation + `"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":["x","abc"]}}}`},
+			roleIDs, "abc", false},
 		{"external ID that does not match", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
 			`"Action":"sts:AssumeRole",` + extID + `}`}, roleIDs, "abd", false},
 		{"external ID required but none sent", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
@@ -262,6 +263,13 @@ func TestTrustsPrincipal(t *testing.T) {
 			false},
 		{"Allow with NotPrincipal does not count", []string{`{"Effect":"Allow","NotPrincipal":{"AWS":"x"},` +
 			`"Action":"sts:AssumeRole"}`}, roleIDs, "", false},
+		{"Deny with a numeric condition", []string{`{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}`,
+			`{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"NumericGreaterThan":` +
+				`{"aws:MultiFactorAuthAge":3600}}}`}, roleIDs, "", false},
+		{"Allow with a numeric condition", []string{`{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole",` +
+			`"Condition":{"NumericLessThan":{"aws:MultiFactorAuthAge":3600}}}`}, roleIDs, "", false},
+		{"unreadable statement", []string{`{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}`,
+			`{"Effect":"Deny","Principal":{"AWS":7},"Action":"sts:AssumeRole"}`}, roleIDs, "", false},
 		{"placeholder trusts nobody", []string{placeholderStatement.JSON()}, roleIDs, "", false},
 		{"statements built by TrustStatements", []string{TrustStatements(TrustSpec{Sid: "Veeam",
 			AWSPrincipals: []string{impersonation}, ExternalID: "abc"})[0].JSON()}, roleIDs, "abc", true},

@@ -3,7 +3,6 @@ package policy
 import (
 	"encoding/json"
 	"slices"
-	"strings"
 )
 
 // How a trust policy is checked, in one place:
@@ -11,9 +10,10 @@ import (
 //   - A principal may assume the role when an Allow statement covering sts:AssumeRole (Action, NotAction and
 //     wildcards as in Evaluate) names it in Principal.AWS, by any of its names (role ARN, account root ARN,
 //     account ID) or as "*", and no Deny statement covering sts:AssumeRole may apply to it.
-//   - The Allow counts without condition, or with a condition made only of StringEquals on sts:ExternalId whose
-//     values include the external ID the caller sends. Any other condition depends on the request and does not
-//     count. A Deny counts with or without condition.
+//   - The Allow counts without condition, or with a condition made only of StringEquals on sts:ExternalId with
+//     the one value the caller sends, as Veeam writes it. Any other condition depends on the request or is not
+//     Veeam's shape, and does not count. A Deny counts with or without condition.
+//   - A statement that cannot be read counts as a Deny for anyone, so an unreadable policy trusts nobody.
 //   - An Allow with NotPrincipal cannot be judged without the request and does not count; a Deny with
 //     NotPrincipal applies to everyone it does not list.
 //   - A service principal counts when an Allow without condition names it in Principal.Service, or the statement's
@@ -77,7 +77,7 @@ func TrustsPrincipal(doc Document, ids []string, externalID string) bool {
 	}
 	for _, r := range rules {
 		if r.Effect == "Allow" && !r.NotPrincipal.present && r.Principal.names("AWS", ids) &&
-			onlyExternalID(r.Condition, externalID) {
+			sendsExternalID(r.Condition, externalID) {
 			return true
 		}
 	}
@@ -107,6 +107,7 @@ func trustRules(doc Document) []trustRule {
 	for _, s := range doc.Statements {
 		var r trustRule
 		if err := json.Unmarshal(s.raw, &r); err != nil {
+			rules = append(rules, unreadableRule) // it might deny anyone
 			continue
 		}
 		if matchesAction(r.Action, r.NotAction, AssumeRoleAction) {
@@ -123,25 +124,23 @@ func deniedTo(rules []trustRule, kind string, ids []string) bool {
 	})
 }
 
-// onlyExternalID reports whether condition is absent, or holds only a StringEquals on sts:ExternalId whose values
-// include externalID (condition keys compare case-insensitively, values exactly).
-func onlyExternalID(condition map[string]map[string]json.RawMessage, externalID string) bool {
-	if len(condition) == 0 {
-		return true
-	}
-	if len(condition) != 1 || externalID == "" {
-		return false
-	}
-	keys, ok := condition["StringEquals"]
-	if !ok || len(keys) != 1 {
-		return false
-	}
-	for key, raw := range keys {
-		var values stringOrList
-		if !strings.EqualFold(key, externalIDKey) || json.Unmarshal(raw, &values) != nil {
-			return false
+// unreadableRule stands for a statement that cannot be read: it may be a Deny for anyone.
+var unreadableRule = trustRule{Effect: "Deny", Principal: principalValue{present: true, anyone: true}}
+
+// sendsExternalID reports whether a caller sending externalID meets condition: no condition, or exactly the
+// sts:ExternalId condition that Veeam's trust statements carry (see onlyExternalID) with that value.
+func sendsExternalID(condition map[string]map[string]json.RawMessage, externalID string) bool {
+	values := map[string]map[string]stringOrList{}
+	for operator, keys := range condition {
+		values[operator] = map[string]stringOrList{}
+		for key, raw := range keys {
+			var list stringOrList
+			if json.Unmarshal(raw, &list) != nil {
+				return false
+			}
+			values[operator][key] = list
 		}
-		return slices.Contains(values, externalID)
 	}
-	return false
+	required, ok := onlyExternalID(values)
+	return ok && (required == "" || required == externalID)
 }

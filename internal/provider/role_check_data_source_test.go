@@ -235,7 +235,9 @@ func TestAccRoleCheck_legacyRoleMissingActions(t *testing.T) {
 	candidates := filter(backup, func(a string) bool { return !isDescribe(a) && notInRescan(a) })
 	left := candidates[:3]
 	granted := append(slices.Clone(rescan), "EC2:describe*")
-	granted = append(granted, filter(backup, func(a string) bool { return !isDescribe(a) && !slices.Contains(left, a) })...)
+	granted = append(granted, filter(backup, func(a string) bool {
+		return !isDescribe(a) && !slices.Contains(left, a)
+	})...)
 	name := acctest.RandomName("vbaws-legacy")
 	fixtureRole(t, client, name, "/", ec2TrustPolicy, map[string]string{"veeam": allowDocument(granted...)})
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
@@ -269,15 +271,16 @@ func TestAccRoleCheck_denyAndBoundary(t *testing.T) {
 	backup := operationActions(t, "ec2_backup")
 	denied := acctest.RandomName("vbaws-deny")
 	fixtureRole(t, client, denied, "/", ec2TrustPolicy, map[string]string{
-		"all":  allowEverything,
-		"deny": `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["ec2:CreateSnapshot*","EC2:deletesnapshot"],"Resource":"*"}]}`,
+		"all": allowEverything,
+		"deny": `{"Version":"2012-10-17","Statement":[{"Effect":"Deny",` +
+			`"Action":["ec2:CreateSnapshot*","EC2:deletesnapshot"],"Resource":"*"}]}`,
 	})
 	deniedActions := filter(backup, func(a string) bool {
 		lower := strings.ToLower(a)
 		return strings.HasPrefix(lower, "ec2:createsnapshot") || lower == "ec2:deletesnapshot"
 	})
 	bounded := acctest.RandomName("vbaws-bounded")
-	boundary := fixturePolicy(t, client, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"}]}`)
+	boundary := fixturePolicy(t, client, allowDocument("ec2:*"))
 	fixtureRoleWithBoundary(t, client, bounded, boundary)
 	outside := filter(backup, func(a string) bool { return !strings.HasPrefix(strings.ToLower(a), "ec2:") })
 	broken := acctest.RandomName("vbaws-broken") // moto stores a document IAM would refuse
@@ -317,7 +320,7 @@ data "vbaws_role_check" "broken" {
 			checkValueOf("data.vbaws_role_check.broken", "problems", knownvalue.ListExact([]knownvalue.Check{
 				knownvalue.StringRegexp(regexp.MustCompile(`^No policy of role `)),
 				knownvalue.StringRegexp(regexp.MustCompile(`^Inline policy dup of role .* cannot be evaluated ` +
-					`\(the key "Effect" appears twice`)),
+					`\(statement 1 \(no Sid\) repeats the key "Effect"`)),
 			})),
 		},
 	}))
@@ -390,7 +393,8 @@ func TestAccRoleCheck_trustAndImpersonation(t *testing.T) {
 	elsewhere := fixtureRole(t, client, acctest.RandomName("vbaws-imp"), "/", ec2TrustPolicy, scopedTo("team-*"))
 	withExternalID := `{"StringEquals":{"sts:ExternalId":"veeam-7"}}`
 	other := acctest.RandomName("vbaws-other")
-	fixtureRole(t, client, other, "/", trustOf(trustStatementFor(elsewhere, "")), map[string]string{"all": allowEverything})
+	fixtureRole(t, client, other, "/", trustOf(trustStatementFor(elsewhere, "")),
+		map[string]string{"all": allowEverything})
 	guarded := acctest.RandomName("vbaws-guarded")
 	fixtureRole(t, client, guarded, "/", trustOf(trustStatementFor(appliance, withExternalID), trustStatementFor(elsewhere,
 		withExternalID)), map[string]string{"all": allowEverything})
