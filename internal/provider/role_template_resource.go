@@ -108,7 +108,7 @@ func (r *roleTemplateResource) Schema(_ context.Context, _ resource.SchemaReques
 			"description": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "Description of the policies. IAM cannot change it in place; see **New description " +
 					"or path** above.",
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 1000)}},
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 1000)}},
 			"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "Tags of every part. Keys starting with `" + template.TagPrefix + "` are the provider's own.",
 				Validators: []validator.Map{mapvalidator.KeysAre(ruleValidator{description: "a key not starting with " + template.TagPrefix,
