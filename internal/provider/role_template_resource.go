@@ -386,7 +386,7 @@ func (r *roleTemplateResource) readPart(ctx context.Context, arn string) (*iamty
 	if err != nil {
 		return nil, "", fmt.Errorf("reading the default version of policy %s: %w", arn, err)
 	}
-	document, err := awsclient.DecodePolicy(aws.ToString(version.PolicyVersion.Document))
+	document, err := policy.Decode(aws.ToString(version.PolicyVersion.Document))
 	return out.Policy, document, err
 }
 

@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
-	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
 	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 	"github.com/vbaws/terraform-provider-vbaws/internal/template"
@@ -67,7 +66,7 @@ func partsAre(client *iam.Client, name string, tpl template.Template) resource.T
 			if err != nil {
 				return err
 			}
-			document, _ := awsclient.DecodePolicy(aws.ToString(version.PolicyVersion.Document))
+			document, _ := policy.Decode(aws.ToString(version.PolicyVersion.Document))
 			if equivalent, err := policy.Equivalent(document, tpl.Documents[i]); err != nil || !equivalent {
 				return fmt.Errorf("part %s holds another document", arn)
 			}
