@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -150,7 +149,7 @@ func duplicateVersions(ctx context.Context, client *iam.Client, policyARN string
 		if err != nil {
 			return nil, err
 		}
-		document, err := url.QueryUnescape(aws.ToString(out.PolicyVersion.Document))
+		document, err := policy.Decode(aws.ToString(out.PolicyVersion.Document))
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +168,7 @@ func duplicateStatements(ctx context.Context, client *iam.Client, roleName strin
 	if err != nil {
 		return nil, err
 	}
-	text, err := url.QueryUnescape(aws.ToString(out.Role.AssumeRolePolicyDocument))
+	text, err := policy.Decode(aws.ToString(out.Role.AssumeRolePolicyDocument))
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 )
 
 // maxPolicyVersions is how many versions IAM keeps of one managed policy.
@@ -116,7 +118,7 @@ func (c *Client) SetPolicyDocument(ctx context.Context, policyARN, document stri
 			if slices.Contains(known, aws.ToString(v.VersionId)) {
 				return fmt.Errorf("its default version %s is older than this apply", aws.ToString(v.VersionId))
 			}
-			remote, err := DecodePolicy(aws.ToString(v.Document))
+			remote, err := policy.Decode(aws.ToString(v.Document))
 			if err != nil {
 				return err
 			}

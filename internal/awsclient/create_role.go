@@ -51,7 +51,7 @@ func (c *Client) getRole(ctx context.Context, name string) (*iamtypes.Role, erro
 
 // roleMatches returns nil when role is exactly what in asked for and was created at or after since.
 func roleMatches(role *iamtypes.Role, in *iam.CreateRoleInput, since time.Time) error {
-	trust, err := DecodePolicy(aws.ToString(role.AssumeRolePolicyDocument))
+	trust, err := policy.Decode(aws.ToString(role.AssumeRolePolicyDocument))
 	if err != nil {
 		return err
 	}

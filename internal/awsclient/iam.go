@@ -3,21 +3,13 @@ package awsclient
 import (
 	"context"
 	"fmt"
-	"net/url"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-)
 
-// DecodePolicy undoes the RFC 3986 encoding IAM applies to policy documents it returns.
-func DecodePolicy(encoded string) (string, error) {
-	doc, err := url.QueryUnescape(encoded)
-	if err != nil {
-		return "", fmt.Errorf("decoding policy document returned by IAM: %w", err)
-	}
-	return doc, nil
-}
+	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
+)
 
 // RoleIdentityPolicies returns the decoded documents of every inline policy of the role and the default version
 // of every managed policy attached to it.
@@ -63,7 +55,7 @@ func (c *Client) DefaultPolicyDocument(ctx context.Context, policyARN string) (s
 	if err != nil {
 		return "", fmt.Errorf("reading default version of managed policy %s: %w", policyARN, err)
 	}
-	return DecodePolicy(aws.ToString(ver.PolicyVersion.Document))
+	return policy.Decode(aws.ToString(ver.PolicyVersion.Document))
 }
 
 // InstanceProfilesForRole lists the instance profiles that contain the role.

@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 )
 
 // InlinePolicies returns the decoded document of every inline policy of a role, by policy name.
@@ -37,7 +39,7 @@ func (c *Client) inlinePolicy(ctx context.Context, roleName, name string) (strin
 	if err != nil {
 		return "", fmt.Errorf("reading inline policy %s of role %s: %w", name, roleName, err)
 	}
-	return DecodePolicy(aws.ToString(out.PolicyDocument))
+	return policy.Decode(aws.ToString(out.PolicyDocument))
 }
 
 // PutInlinePolicy sets an inline policy of a role. The write is idempotent, so the SDK may resend it.

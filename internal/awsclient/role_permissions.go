@@ -54,7 +54,7 @@ func (c *Client) namedInlinePolicies(ctx context.Context, roleName string) ([]po
 			if err != nil {
 				return nil, fmt.Errorf("reading inline policy %s of role %s: %w", name, roleName, err)
 			}
-			text, err := DecodePolicy(aws.ToString(out.PolicyDocument))
+			text, err := policy.Decode(aws.ToString(out.PolicyDocument))
 			if err != nil {
 				return nil, err
 			}

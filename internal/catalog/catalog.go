@@ -131,10 +131,11 @@ func Get(version, name string) (Operation, error) {
 	return cloneOperation(op), nil
 }
 
-// FullList returns every action of version: Veeam's published full list
+// fullList returns every action of version: Veeam's published full list
 // for the Default Backup Restore role plus the documented additions (see
-// the data files), sorted case-insensitively.
-func FullList(version string) ([]string, error) {
+// the data files), sorted case-insensitively. The tests check that the
+// operations together grant exactly these actions.
+func fullList(version string) ([]string, error) {
 	v, err := lookupVersion(version)
 	if err != nil {
 		return nil, err

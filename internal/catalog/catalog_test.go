@@ -128,7 +128,7 @@ func checkActionList(t *testing.T, what string, actions []string) {
 		}
 		seen[strings.ToLower(a)] = true
 	}
-	if !slices.IsSortedFunc(actions, compareActions) {
+	if !slices.IsSortedFunc(actions, compareFolded) {
 		t.Errorf("%s: actions not sorted", what)
 	}
 }
@@ -221,7 +221,7 @@ func TestSpotCheckExactLists(t *testing.T) {
 
 func TestUnionEqualsFullList(t *testing.T) {
 	for _, v := range Versions() {
-		full, err := FullList(v)
+		full, err := fullList(v)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,12 +251,12 @@ func TestFullListCounts(t *testing.T) {
 	// Veeam publishes 450 actions; rds:DeleteTenantDatabase is added (v10),
 	// and v11 adds ebs:GetSnapshotBlock and pricing:GetProducts.
 	for v, want := range map[string]int{"10": 451, "11": 453} {
-		full, err := FullList(v)
+		full, err := fullList(v)
 		if err != nil || len(full) != want {
-			t.Errorf("FullList(%s) = %d actions, %v; want %d", v, len(full), err, want)
+			t.Errorf("fullList(%s) = %d actions, %v; want %d", v, len(full), err, want)
 		}
 		if !slices.Contains(full, "rds:DeleteTenantDatabase") {
-			t.Errorf("FullList(%s) lacks rds:DeleteTenantDatabase", v)
+			t.Errorf("fullList(%s) lacks rds:DeleteTenantDatabase", v)
 		}
 		checkActionList(t, "full "+v, full)
 	}
@@ -305,8 +305,8 @@ func TestVersion11Delta(t *testing.T) {
 			t.Errorf("%s changed between v10 and v11", name)
 		}
 	}
-	full10, _ := FullList("10")
-	full11, _ := FullList("11")
+	full10, _ := fullList("10")
+	full11, _ := fullList("11")
 	if slices.Contains(full10, "pricing:GetProducts") || !slices.Contains(full11, "pricing:GetProducts") {
 		t.Error("pricing:GetProducts must be in the v11 full list only")
 	}
@@ -320,9 +320,9 @@ func TestGetReturnsCopies(t *testing.T) {
 	if again.Actions[0] == "x:Y" || again.ProductionWorkerActions[0] == "x:Y" {
 		t.Fatal("Get exposes cached slices")
 	}
-	full, _ := FullList("10")
+	full, _ := fullList("10")
 	full[0] = "x:Y"
-	if f, _ := FullList("10"); f[0] == "x:Y" {
+	if f, _ := fullList("10"); f[0] == "x:Y" {
 		t.Fatal("FullList exposes cached slice")
 	}
 }
@@ -374,10 +374,10 @@ func TestResolveActionOrder(t *testing.T) {
 		t.Errorf("sorted = %v", got)
 	}
 	// Ties after case folding are broken bytewise.
-	xs := []string{"a:b", "A:B", "a:B"}
-	sortActions(xs)
-	if !slices.Equal(xs, []string{"A:B", "a:B", "a:b"}) {
-		t.Errorf("sortActions = %v", xs)
+	var ties actionSet
+	ties.items = []keyedAction{{key: "a:b", action: "a:b"}, {key: "a:b", action: "A:B"}, {key: "a:b", action: "a:B"}}
+	if got := ties.sorted(); !slices.Equal(got, []string{"A:B", "a:B", "a:b"}) {
+		t.Errorf("sorted ties = %v", got)
 	}
 }
 
@@ -452,18 +452,6 @@ func TestSuggest(t *testing.T) {
 	for in, want := range cases {
 		if got := Suggest(in); got != want {
 			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestEditDistance(t *testing.T) {
-	cases := []struct {
-		a, b string
-		d    int
-	}{{"", "", 0}, {"abc", "", 3}, {"kitten", "sitting", 3}, {"flaw", "lawn", 2}, {"ec2_bakup", "ec2_backup", 1}}
-	for _, c := range cases {
-		if got := editDistance(c.a, c.b); got != c.d {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
 		}
 	}
 }
@@ -591,4 +579,12 @@ func BenchmarkResolveAll(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// compareFolded orders actions case-insensitively, breaking ties bytewise, as the catalog sorts them.
+func compareFolded(a, b string) int {
+	if c := strings.Compare(strings.ToLower(a), strings.ToLower(b)); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
 }

@@ -65,7 +65,7 @@ func (s *actionSet) add(actions ...string) {
 	}
 }
 
-// sorted returns the collected actions ordered like sortActions.
+// sorted returns the collected actions ordered case-insensitively, breaking ties bytewise.
 func (s *actionSet) sorted() []string {
 	slices.SortFunc(s.items, func(a, b keyedAction) int {
 		if c := strings.Compare(a.key, b.key); c != 0 {
@@ -78,19 +78,6 @@ func (s *actionSet) sorted() []string {
 		out[i] = it.action
 	}
 	return out
-}
-
-// sortActions orders actions case-insensitively, breaking ties bytewise.
-func sortActions(actions []string) {
-	slices.SortFunc(actions, compareActions)
-}
-
-// compareActions is the ordering used by sortActions.
-func compareActions(a, b string) int {
-	if c := strings.Compare(strings.ToLower(a), strings.ToLower(b)); c != 0 {
-		return c
-	}
-	return strings.Compare(a, b)
 }
 
 // sortedUnique returns values sorted bytewise without exact duplicates. It

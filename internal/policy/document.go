@@ -76,7 +76,7 @@ func newStatement(v any) Statement {
 // Parse reads a policy document given as plain JSON or in the URL-encoded form IAM returns. It accepts a single
 // statement object in place of a list, and rejects unknown top-level elements and duplicate Sids, as IAM does.
 func Parse(text string) (Document, error) {
-	decoded, err := decode(text)
+	decoded, err := Decode(text)
 	if err != nil {
 		return Document{}, err
 	}
@@ -96,8 +96,9 @@ func Parse(text string) (Document, error) {
 	return doc, doc.checkSids()
 }
 
-// decode undoes IAM's URL encoding when text is not already JSON.
-func decode(text string) (string, error) {
+// Decode returns a policy document as plain JSON. IAM returns documents URL-encoded as RFC 3986 describes, where
+// a space is %20 and a plus sign stays a plus sign; a document that is already JSON is returned as it is.
+func Decode(text string) (string, error) {
 	trimmed := strings.TrimSpace(text)
 	if strings.HasPrefix(trimmed, "{") {
 		return trimmed, nil
@@ -247,11 +248,11 @@ func (d Document) clone() Document {
 // order of principals, actions and condition values, the string-versus-list form of single values, and an account
 // ID written instead of its root ARN.
 func Equivalent(a, b string) (bool, error) {
-	da, err := decode(a)
+	da, err := Decode(a)
 	if err != nil {
 		return false, err
 	}
-	db, err := decode(b)
+	db, err := Decode(b)
 	if err != nil {
 		return false, err
 	}

@@ -89,3 +89,14 @@ func TestPrepareRewriteOfDocumentWithoutVersion(t *testing.T) {
 		t.Errorf("a document without Version that uses ${...} was not refused clearly: %v", err)
 	}
 }
+
+func TestDecodeKeepsPlusSigns(t *testing.T) {
+	got, err := Decode("%7B%22Sid%22%3A%22a+b%20c%22%7D")
+	if err != nil || got != `{"Sid":"a+b c"}` {
+		t.Errorf("Decode = %q, %v; want a plus sign kept and %%20 as a space", got, err)
+	}
+	plain := `{"Sid":"a+b c"}`
+	if got, err := Decode(plain); err != nil || got != plain {
+		t.Errorf("Decode of plain JSON = %q, %v", got, err)
+	}
+}

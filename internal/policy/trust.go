@@ -143,18 +143,3 @@ func RemoveTrust(doc Document, sid string) (out Document, emptied bool) {
 	}
 	return out.Upsert(placeholderStatement), true
 }
-
-// SameStatements reports whether doc holds statements equivalent to want under the Sids of want, whatever else doc
-// holds. It is how a writer checks, after writing, that no concurrent writer dropped its statements.
-func SameStatements(doc Document, want []Statement) bool {
-	found := make([]Statement, 0, len(want))
-	for _, w := range want {
-		s, ok := doc.Find(w.Sid())
-		if !ok {
-			return false
-		}
-		found = append(found, s)
-	}
-	equivalent, err := Equivalent(NewDocument(found...).Marshal(), NewDocument(want...).Marshal())
-	return err == nil && equivalent
-}

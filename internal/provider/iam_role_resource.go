@@ -468,7 +468,7 @@ func (m *iamRoleModel) readRole(ctx context.Context, role *iamtypes.Role) diag.D
 		m.PermissionsBoundary = stringOrNull(role.PermissionsBoundary.PermissionsBoundaryArn)
 	}
 	m.Tags = tagsMap(role.Tags, m.Tags)
-	trust, err := awsclient.DecodePolicy(aws.ToString(role.AssumeRolePolicyDocument))
+	trust, err := policy.Decode(aws.ToString(role.AssumeRolePolicyDocument))
 	var diags diag.Diagnostics
 	if err != nil {
 		diags.AddError("Cannot read the role's trust policy", err.Error())

@@ -86,6 +86,13 @@ func (r *roleTemplateResource) Schema(_ context.Context, _ resource.SchemaReques
 			"` instead and left in place; `vbaws_iam_role` deletes a retired policy as soon as it detaches its last user. " +
 			"The apply therefore converges in one run. Nothing is ever detached from a role this provider does not manage: " +
 			"a retired part attached elsewhere stays until its user detaches it.\n\n" +
+			"**New description or path.** IAM can change neither on a policy, and policy names are unique in an " +
+			"account whatever the path. So a new `description` or `path` is an in-place update that creates the parts " +
+			"under the other of two name sets, `name.1`, `name.2`, ... instead of `name` or `name-1`, `name-2`, ... (and " +
+			"back again on the next such change), then retires or deletes the old parts as above. `policy_arns` is " +
+			"known at plan time, so a `vbaws_iam_role` of the same configuration attaches the new parts and detaches " +
+			"the old ones in the same apply, and nothing is left behind. A `name` change replaces the template; with " +
+			"`create_before_destroy` the new parts exist before roles move to them.\n\n" +
 			"**Destroy** refuses, listing the users, while any part is still attached to something.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The template name.",
@@ -95,12 +102,13 @@ func (r *roleTemplateResource) Schema(_ context.Context, _ resource.SchemaReques
 					"parts of a split template get `-1`, `-2`, ... appended.", maxTemplateNameLength),
 				Validators: []validator.String{stringvalidator.LengthBetween(1, maxTemplateNameLength),
 					stringvalidator.RegexMatches(policyNamePattern, "must contain only letters, digits and +=,.@_-")}},
-			"path": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("/"), PlanModifiers: replace,
+			"path": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("/"),
 				MarkdownDescription: "Path of the policies, such as `/veeam/`. Defaults to `/`.",
 				Validators:          []validator.String{ruleValidator{description: "an IAM path", rule: principal.ValidatePath}}},
-			"description": schema.StringAttribute{Optional: true, PlanModifiers: replace,
-				MarkdownDescription: "Description of the policies. IAM cannot change it, so a new value replaces them.",
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 1000)}},
+			"description": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Description of the policies. IAM cannot change it in place; see **New description " +
+					"or path** above.",
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 1000)}},
 			"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "Tags of every part. Keys starting with `" + template.TagPrefix + "` are the provider's own.",
 				Validators: []validator.Map{mapvalidator.KeysAre(ruleValidator{description: "a key not starting with " + template.TagPrefix,
@@ -156,7 +164,12 @@ func (r *roleTemplateResource) ModifyPlan(ctx context.Context, req resource.Modi
 			return
 		}
 		resp.Diagnostics.Append(plan.setOutputs(ctx, tpl)...)
-		plan.PolicyARNs = r.plannedARNs(plan, len(tpl.Documents))
+		var state *roleTemplateModel
+		if !req.State.Raw.IsNull() {
+			state = &roleTemplateModel{}
+			resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		}
+		plan.PolicyARNs = r.plannedARNs(plan, partNames(ctx, plan, state, len(tpl.Documents)))
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -179,16 +192,42 @@ func (m *roleTemplateModel) setOutputs(ctx context.Context, tpl template.Templat
 	return diags
 }
 
-// plannedARNs returns the part ARNs, or unknown while the account, name or path is not known.
-func (r *roleTemplateResource) plannedARNs(plan roleTemplateModel, parts int) types.List {
-	if r.client == nil || r.client.AccountID == "" || plan.Name.IsUnknown() || plan.Path.IsUnknown() {
+// plannedARNs returns the part ARNs, or unknown while the account, name, path or description is not known.
+func (r *roleTemplateResource) plannedARNs(plan roleTemplateModel, names []string) types.List {
+	if r.client == nil || r.client.AccountID == "" || plan.Name.IsUnknown() || plan.Path.IsUnknown() ||
+		plan.Description.IsUnknown() {
 		return types.ListUnknown(types.StringType)
 	}
-	return types.ListValueMust(types.StringType, stringValues(r.partARNs(plan, parts)))
+	return types.ListValueMust(types.StringType, stringValues(r.partARNs(plan, names)))
 }
 
-func (r *roleTemplateResource) partARNs(m roleTemplateModel, parts int) []string {
-	names := template.PartNames(m.Name.ValueString(), parts)
+// partNames names the parts of the planned template: the same name set as the prior parts (state, nil while
+// creating), or the other set when the description or path changes, since IAM can change neither in place.
+func partNames(ctx context.Context, plan roleTemplateModel, state *roleTemplateModel, parts int) []string {
+	name := plan.Name.ValueString()
+	revised := false
+	if state != nil && state.Name.Equal(plan.Name) {
+		revised = usesRevisedNames(ctx, *state)
+		if !state.Description.Equal(plan.Description) || !state.Path.Equal(plan.Path) {
+			revised = !revised
+		}
+	}
+	if revised {
+		return template.RevisedPartNames(name, parts)
+	}
+	return template.PartNames(name, parts)
+}
+
+// usesRevisedNames reports whether the template's parts in state are named by template.RevisedPartNames.
+func usesRevisedNames(ctx context.Context, m roleTemplateModel) bool {
+	arns := listStrings(ctx, m.PolicyARNs)
+	if len(arns) == 0 {
+		return false
+	}
+	return template.IsRevisedPartName(m.Name.ValueString(), arns[0][strings.LastIndex(arns[0], "/")+1:])
+}
+
+func (r *roleTemplateResource) partARNs(m roleTemplateModel, names []string) []string {
 	arns := make([]string, len(names))
 	for i, name := range names {
 		arns[i] = fmt.Sprintf("arn:%s:iam::%s:policy%s%s", r.client.Partition, r.client.AccountID, m.Path.ValueString(), name)
@@ -213,7 +252,7 @@ func (r *roleTemplateResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	ctx, cancel := writeContext(ctx, defaultRoleTimeout)
 	defer cancel()
-	names := template.PartNames(plan.Name.ValueString(), len(tpl.Documents))
+	names := partNames(ctx, plan, nil, len(tpl.Documents))
 	var created []string
 	for i := range tpl.Documents {
 		arn, err := r.createPart(ctx, plan, tpl, i, names[i])
@@ -347,7 +386,7 @@ func (r *roleTemplateResource) readPart(ctx context.Context, arn string) (*iamty
 	if err != nil {
 		return nil, "", fmt.Errorf("reading the default version of policy %s: %w", arn, err)
 	}
-	document, err := awsclient.DecodePolicy(aws.ToString(version.PolicyVersion.Document))
+	document, err := policy.Decode(aws.ToString(version.PolicyVersion.Document))
 	return out.Policy, document, err
 }
 
@@ -393,9 +432,10 @@ func (r *roleTemplateResource) readImported(ctx context.Context, m *roleTemplate
 	return diags
 }
 
-// findParts lists the local managed policies named name or name-N, ordered by the part number in their tags.
+// findParts lists the local managed policies named name, name-N or name.N that are not retired, ordered by the
+// part number in their tags.
 func (r *roleTemplateResource) findParts(ctx context.Context, name string) ([]iamtypes.Policy, error) {
-	partName := regexp.MustCompile(`^` + regexp.QuoteMeta(name) + `(-\d+)?$`)
+	partName := regexp.MustCompile(`^` + regexp.QuoteMeta(name) + `([-.]\d+)?$`)
 	var parts []iamtypes.Policy
 	pages := iam.NewListPoliciesPaginator(r.client.IAM, &iam.ListPoliciesInput{Scope: iamtypes.PolicyScopeTypeLocal})
 	for pages.HasMorePages() {
@@ -411,7 +451,9 @@ func (r *roleTemplateResource) findParts(ctx context.Context, name string) ([]ia
 			if err != nil {
 				return nil, fmt.Errorf("reading policy %s: %w", aws.ToString(p.Arn), err)
 			}
-			parts = append(parts, *out.Policy)
+			if !awsclient.IsRetired(out.Policy.Tags) {
+				parts = append(parts, *out.Policy)
+			}
 		}
 	}
 	if len(parts) == 0 {
@@ -520,8 +562,8 @@ func currentDocuments(ctx context.Context, state roleTemplateModel) map[string]s
 
 // syncParts brings every wanted part up to date and returns the ARNs of the parts that are, in order.
 func (r *roleTemplateResource) syncParts(ctx context.Context, plan, state roleTemplateModel, tpl template.Template, current map[string]string) ([]string, error) {
-	names := template.PartNames(plan.Name.ValueString(), len(tpl.Documents))
-	wanted := r.partARNs(plan, len(tpl.Documents))
+	names := partNames(ctx, plan, &state, len(tpl.Documents))
+	wanted := r.partARNs(plan, names)
 	var done []string
 	for i, arn := range wanted {
 		document, exists := current[arn]

@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
-	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
 	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 	"github.com/vbaws/terraform-provider-vbaws/internal/template"
@@ -67,7 +66,7 @@ func partsAre(client *iam.Client, name string, tpl template.Template) resource.T
 			if err != nil {
 				return err
 			}
-			document, _ := awsclient.DecodePolicy(aws.ToString(version.PolicyVersion.Document))
+			document, _ := policy.Decode(aws.ToString(version.PolicyVersion.Document))
 			if equivalent, err := policy.Equivalent(document, tpl.Documents[i]); err != nil || !equivalent {
 				return fmt.Errorf("part %s holds another document", arn)
 			}
@@ -89,11 +88,7 @@ func policiesGone(client *iam.Client, arns func() []string) resource.TestCheckFu
 }
 
 func exactStrings(values []string) knownvalue.Check {
-	checks := make([]knownvalue.Check, len(values))
-	for i, v := range values {
-		checks[i] = knownvalue.StringExact(v)
-	}
-	return knownvalue.ListExact(checks)
+	return knownvalue.ListExact(stringChecks(values))
 }
 
 // Create, import, grow from one part to several, and shrink back; the parts no longer needed are deleted.

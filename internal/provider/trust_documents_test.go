@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -41,7 +40,7 @@ func rawTrust(t *testing.T, client *iam.Client, name string) string {
 	if err != nil {
 		t.Fatalf("reading role %s: %v", name, err)
 	}
-	text, err := url.QueryUnescape(aws.ToString(out.Role.AssumeRolePolicyDocument))
+	text, err := policy.Decode(aws.ToString(out.Role.AssumeRolePolicyDocument))
 	if err != nil {
 		return aws.ToString(out.Role.AssumeRolePolicyDocument)
 	}

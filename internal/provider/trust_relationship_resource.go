@@ -263,7 +263,7 @@ func (r *trustRelationshipResource) readTrust(ctx context.Context, roleName stri
 	if err != nil {
 		return nil, policy.Document{}, fmt.Errorf("reading role %s: %w", roleName, err)
 	}
-	text, err := awsclient.DecodePolicy(aws.ToString(out.Role.AssumeRolePolicyDocument))
+	text, err := policy.Decode(aws.ToString(out.Role.AssumeRolePolicyDocument))
 	if err == nil {
 		var doc policy.Document
 		doc, err = policy.Parse(text)
