@@ -242,9 +242,15 @@ func TestTrustsPrincipal(t *testing.T) {
 			`"Action":"sts:AssumeRoleWithSAML"}`}, roleIDs, "", false},
 		{"matching external ID", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
 			`"Action":"sts:AssumeRole",` + extID + `}`}, roleIDs, "abc", true},
-		{"several external IDs are not Veeam's shape", []string{`{"Effect":"Allow","Principal":{"AWS":"` +
+		{"one of several external IDs", []string{`{"Effect":"Allow","Principal":{"AWS":"` +
 			impersonation + `"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":["x","abc"]}}}`},
+			roleIDs, "abc", true},
+		{"none of several external IDs", []string{`{"Effect":"Allow","Principal":{"AWS":"` +
+			impersonation + `"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":["x","y"]}}}`},
 			roleIDs, "abc", false},
+		{"condition key in another case", []string{`{"Effect":"Allow","Principal":{"AWS":"` +
+			impersonation + `"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"STS:externalid":"abc"}}}`},
+			roleIDs, "abc", true},
 		{"external ID that does not match", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
 			`"Action":"sts:AssumeRole",` + extID + `}`}, roleIDs, "abd", false},
 		{"external ID required but none sent", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +

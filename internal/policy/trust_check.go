@@ -2,7 +2,9 @@ package policy
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
+	"strings"
 )
 
 // How a trust policy is checked, in one place:
@@ -10,9 +12,9 @@ import (
 //   - A principal may assume the role when an Allow statement covering sts:AssumeRole (Action, NotAction and
 //     wildcards as in Evaluate) names it in Principal.AWS, by any of its names (role ARN, account root ARN,
 //     account ID) or as "*", and no Deny statement covering sts:AssumeRole may apply to it.
-//   - The Allow counts without condition, or with a condition made only of StringEquals on sts:ExternalId with
-//     the one value the caller sends, as Veeam writes it. Any other condition depends on the request or is not
-//     Veeam's shape, and does not count. A Deny counts with or without condition.
+//   - The Allow counts without condition, or with a condition made only of StringEquals on sts:ExternalId (the key
+//     in any case, as IAM reads condition keys) whose values include the one the caller sends. Any other condition
+//     depends on more of the request, and does not count. A Deny counts with or without condition.
 //   - A statement that cannot be read counts as a Deny for anyone, so an unreadable policy trusts nobody.
 //   - An Allow with NotPrincipal cannot be judged without the request and does not count; a Deny with
 //     NotPrincipal applies to everyone it does not list.
@@ -127,20 +129,20 @@ func deniedTo(rules []trustRule, kind string, ids []string) bool {
 // unreadableRule stands for a statement that cannot be read: it may be a Deny for anyone.
 var unreadableRule = trustRule{Effect: "Deny", Principal: principalValue{present: true, anyone: true}}
 
-// sendsExternalID reports whether a caller sending externalID meets condition: no condition, or exactly the
-// sts:ExternalId condition that Veeam's trust statements carry (see onlyExternalID) with that value.
+// sendsExternalID reports whether a caller sending externalID ("" for none) meets condition: no condition, or
+// only StringEquals on sts:ExternalId with externalID among its values.
 func sendsExternalID(condition map[string]map[string]json.RawMessage, externalID string) bool {
-	values := map[string]map[string]stringOrList{}
-	for operator, keys := range condition {
-		values[operator] = map[string]stringOrList{}
-		for key, raw := range keys {
-			var list stringOrList
-			if json.Unmarshal(raw, &list) != nil {
-				return false
-			}
-			values[operator][key] = list
-		}
+	if len(condition) == 0 {
+		return true
 	}
-	required, ok := onlyExternalID(values)
-	return ok && (required == "" || required == externalID)
+	keys := condition["StringEquals"]
+	if len(condition) != 1 || len(keys) != 1 || externalID == "" {
+		return false
+	}
+	key := slices.Collect(maps.Keys(keys))[0]
+	var values stringOrList
+	if !strings.EqualFold(key, externalIDKey) || json.Unmarshal(keys[key], &values) != nil {
+		return false
+	}
+	return slices.Contains(values, externalID)
 }
