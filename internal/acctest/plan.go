@@ -14,7 +14,8 @@ func ExpectOutputsKnown() plancheck.PlanCheck { return outputsKnownCheck{} }
 
 type outputsKnownCheck struct{}
 
-func (outputsKnownCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+func (outputsKnownCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest,
+	resp *plancheck.CheckPlanResponse) {
 	var unknown []string
 	for address, change := range req.Plan.OutputChanges {
 		if containsUnknown(change.AfterUnknown) {
