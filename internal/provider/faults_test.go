@@ -378,8 +378,10 @@ data "vbaws_impersonation_role" "test" {
   name = "VeeamImpersonationRole"
 }
 `, acctest.Region, refused, acctest.Endpoint())
+	// Parallel before the clock starts: a parallel test waits for the serial ones, and that wait is not the plan's.
+	t.Parallel()
 	start := time.Now()
-	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
+	resource.Test(t, testAccCase(t, resource.TestStep{
 		Config:      config,
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`(?s)Cannot reach AWS IAM.*` + regexp.QuoteMeta(refused) + `.*connection refused`),
