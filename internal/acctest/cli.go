@@ -120,8 +120,14 @@ func (c *CLI) MustRun(args ...string) string {
 // State returns the working directory's state as `terraform show -json` reports it.
 func (c *CLI) State() *tfjson.State {
 	c.t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd := c.Command(&stdout, "show", "-json")
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		c.t.Fatalf("terraform show -json: %v\n%s", err, stderr.String())
+	}
 	var state tfjson.State
-	if err := json.Unmarshal([]byte(c.MustRun("show", "-json")), &state); err != nil {
+	if err := json.Unmarshal(stdout.Bytes(), &state); err != nil {
 		c.t.Fatalf("reading state: %v", err)
 	}
 	return &state

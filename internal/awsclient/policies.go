@@ -81,6 +81,9 @@ func (c *Client) DeleteIfRetiredAndUnused(ctx context.Context, policyARN string)
 	return true, c.DeleteManagedPolicy(ctx, policyARN)
 }
 
+// IsRetired reports whether a policy's tags mark it retired (RetiredTagKey).
+func IsRetired(tags []iamtypes.Tag) bool { return hasTag(tags, RetiredTagKey) }
+
 func hasTag(tags []iamtypes.Tag, key string) bool {
 	for _, t := range tags {
 		if aws.ToString(t.Key) == key {

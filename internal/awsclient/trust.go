@@ -23,7 +23,8 @@ type TrustReader func(ctx context.Context, roleName string) (*iamtypes.Role, pol
 // RewriteTrust changes the trust policy of a role other writers may edit too, keeping the window in which their
 // edit can be lost as small as IAM allows. IAM has no conditional write, so it:
 //
-//   - reads the policy right before each write and applies change to what it read;
+//   - reads the policy right before each write and applies change to what it read, refusing documents a rewrite
+//     would change the meaning of (policy.Document.PrepareRewrite);
 //   - never resends a computed document: when IAM refuses the write (ConcurrentModification, or "Invalid
 //     principal" while a new principal propagates) or its answer is lost, it reads and applies change again;
 //   - reads the policy after each write and writes again, at most maxTrustRewrites times, until change finds
@@ -41,7 +42,11 @@ func (c *Client) RewriteTrust(ctx context.Context, roleName string, read TrustRe
 		if err != nil {
 			return role, err
 		}
-		next := change(doc)
+		writable, err := doc.PrepareRewrite()
+		if err != nil {
+			return role, fmt.Errorf("refusing to change the trust policy of role %s: %w", roleName, err)
+		}
+		next := change(writable)
 		if equivalent, err := policy.Equivalent(doc.Marshal(), next.Marshal()); err == nil && equivalent {
 			return role, nil
 		}

@@ -28,6 +28,8 @@ type Document struct {
 	ID string
 	// Statements are the document's statements in order.
 	Statements []Statement
+	// duplicateKey is the path to the first key the parsed text repeated within one object, if any.
+	duplicateKey []string
 }
 
 // Statement is one statement of a document, held as canonical JSON.
@@ -83,6 +85,9 @@ func Parse(text string) (Document, error) {
 		return Document{}, fmt.Errorf("the policy is not a JSON object: %w", err)
 	}
 	var doc Document
+	if doc.duplicateKey, err = firstDuplicateKey([]byte(decoded)); err != nil {
+		return Document{}, fmt.Errorf("the policy is not valid JSON: %w", err)
+	}
 	for key, value := range top {
 		if err := doc.setElement(key, value); err != nil {
 			return Document{}, err
@@ -171,16 +176,21 @@ func (d Document) checkSids() error {
 }
 
 // Marshal returns the document as compact JSON with a fixed element order, so the same document always gives the
-// same text.
+// same text. A document without Version is marshalled without one, never with an empty one.
 func (d Document) Marshal() string {
 	var b strings.Builder
-	b.WriteString(`{"Version":`)
-	b.Write(mustMarshal(d.Version))
-	if d.ID != "" {
-		b.WriteString(`,"Id":`)
-		b.Write(mustMarshal(d.ID))
+	b.WriteByte('{')
+	if d.Version != "" {
+		b.WriteString(`"Version":`)
+		b.Write(mustMarshal(d.Version))
+		b.WriteByte(',')
 	}
-	b.WriteString(`,"Statement":[`)
+	if d.ID != "" {
+		b.WriteString(`"Id":`)
+		b.Write(mustMarshal(d.ID))
+		b.WriteByte(',')
+	}
+	b.WriteString(`"Statement":[`)
 	for i, s := range d.Statements {
 		if i > 0 {
 			b.WriteByte(',')

@@ -378,10 +378,9 @@ data "vbaws_impersonation_role" "test" {
   name = "VeeamImpersonationRole"
 }
 `, acctest.Region, refused, acctest.Endpoint())
-	// Parallel before the clock starts: a parallel test waits for the serial ones, and that wait is not the plan's.
-	t.Parallel()
-	start := time.Now()
-	resource.Test(t, testAccCase(t, resource.TestStep{
+	var start time.Time // set when the step starts, not while the parallel test waits for its turn
+	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
+		PreConfig:   func() { start = time.Now() },
 		Config:      config,
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`(?s)Cannot reach AWS IAM.*` + regexp.QuoteMeta(refused) + `.*connection refused`),

@@ -82,6 +82,10 @@ type iamRoleModel struct {
 	CreateDate            types.String   `tfsdk:"create_date"`
 	InstanceProfileARN    types.String   `tfsdk:"instance_profile_arn"`
 	AssumeRolePolicy      PolicyValue    `tfsdk:"assume_role_policy"`
+	AdditionalTrustPolicy PolicyValue    `tfsdk:"additional_trust_policy"`
+	InlinePolicies        types.Map      `tfsdk:"inline_policies"`
+	AccountID             types.String   `tfsdk:"account_id"`
+	AcknowledgeRoot       types.Bool     `tfsdk:"acknowledge_account_root"`
 	Timeouts              timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -99,14 +103,19 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"of the same name and path. The resource is authoritative for the role's trust policy and its managed policy " +
 			"attachments: statements or attachments added outside Terraform show as drift and are removed on apply. Use " +
 			"`vbaws_trust_relationship` for roles someone else owns.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{Computed: true, PlanModifiers: keep, MarkdownDescription: "The role name."},
+		Attributes: withAdoptionAttributes(map[string]schema.Attribute{
+			"id": schema.StringAttribute{Computed: true, PlanModifiers: keep,
+				MarkdownDescription: "The role name; known at plan time when `name` is."},
 			"name": schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "Role name, 1 to 64 characters. Exactly one of `name` and `name_prefix`.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace(), stringplanmodifier.UseStateForUnknown()},
 				Validators:    []validator.String{roleNameValidator()}},
-			"name_prefix": schema.StringAttribute{Optional: true, PlanModifiers: replace,
-				MarkdownDescription: fmt.Sprintf("Creates a unique name beginning with this prefix (at most %d characters).", maxRoleNameLength-nameSuffixLength),
+			"name_prefix": schema.StringAttribute{Optional: true, Computed: true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
+				MarkdownDescription: fmt.Sprintf("Creates a unique name beginning with this prefix (at most %d characters). "+
+					"Read back from a name made this way, so that such a role imports without a replacement.",
+					maxRoleNameLength-nameSuffixLength),
 				Validators: []validator.String{stringvalidator.LengthAtMost(maxRoleNameLength - nameSuffixLength),
+					namePrefixValidator{},
 					ruleValidator{description: "characters allowed in role names", rule: func(s string) *principal.Problem { return principal.ValidateRoleName(s) }}}},
 			"path": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("/"), PlanModifiers: replace,
 				MarkdownDescription: "Role path, such as `/veeam/`. Defaults to `/`.",
@@ -145,8 +154,8 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"create_date":          schema.StringAttribute{Computed: true, PlanModifiers: keep, MarkdownDescription: "When the role was created (RFC 3339)."},
 			"instance_profile_arn": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the instance profile, when `create_instance_profile` is true."},
 			"assume_role_policy": schema.StringAttribute{Computed: true, CustomType: PolicyType{},
-				MarkdownDescription: "The effective trust policy JSON, always known at plan time."},
-		},
+				MarkdownDescription: "The effective trust policy JSON, known at plan time when its inputs are."},
+		}),
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
@@ -158,7 +167,9 @@ func policyARNValidator() validator.String {
 }
 
 func (r *iamRoleResource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{resourcevalidator.ExactlyOneOf(path.MatchRoot("name"), path.MatchRoot("name_prefix"))}
+	return []resource.ConfigValidator{
+		resourcevalidator.AtLeastOneOf(path.MatchRoot("name"), path.MatchRoot("name_prefix")),
+	}
 }
 
 func (r *iamRoleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -185,6 +196,7 @@ func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	plan.AssumeRolePolicy = plannedTrustPolicy(ctx, plan, state.AssumeRolePolicy, partition)
 	plan.ARN, plan.InstanceProfileARN = r.plannedARNs(plan, state)
+	plan.ID, plan.AccountID = r.plannedIdentity(plan, state)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
@@ -205,7 +217,7 @@ func plannedTrustPolicy(ctx context.Context, plan iamRoleModel, prior PolicyValu
 	if diags.HasError() {
 		return NewPolicyUnknown()
 	}
-	if equivalent, err := policy.Equivalent(prior.ValueString(), doc); err == nil && equivalent && !prior.IsNull() && !prior.IsUnknown() {
+	if !prior.IsNull() && !prior.IsUnknown() && sameTrust(prior.ValueString(), doc) {
 		return prior
 	}
 	return NewPolicyValue(doc)
@@ -238,7 +250,8 @@ func (r *iamRoleResource) entityARN(kind string, entityPath, name types.String) 
 
 func (m iamRoleModel) trustInputsKnown() bool {
 	return !m.TrustedPrincipalARNs.IsUnknown() && !m.ExternalID.IsUnknown() && !m.ServicePrincipals.IsUnknown() &&
-		allElementsKnown(m.TrustedPrincipalARNs) && allElementsKnown(m.ServicePrincipals)
+		allElementsKnown(m.TrustedPrincipalARNs) && allElementsKnown(m.ServicePrincipals) &&
+		!m.AdditionalTrustPolicy.IsUnknown()
 }
 
 func allElementsKnown(set types.Set) bool {
@@ -257,11 +270,14 @@ func (m iamRoleModel) trustPolicy(ctx context.Context, partition string) (string
 	diags.Append(m.ServicePrincipals.ElementsAs(ctx, &services, false)...)
 	arns, more := principalARNs(pathTrustedPrincipals, principals, partition)
 	diags.Append(more...)
+	extra, more := m.additionalTrustStatements()
+	diags.Append(more...)
 	if diags.HasError() {
 		return "", diags
 	}
-	spec := policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: arns, ExternalID: m.ExternalID.ValueString(), ServicePrincipals: services}
-	return policy.NewDocument(policy.TrustStatements(spec)...).Marshal(), diags
+	spec := policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: arns, ExternalID: m.ExternalID.ValueString(),
+		ServicePrincipals: services}
+	return policy.MergeTrust(spec, extra).Marshal(), diags
 }
 
 func (r *iamRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -293,6 +309,11 @@ func (r *iamRoleResource) Create(ctx context.Context, req resource.CreateRequest
 	wanted := stringsOf(ctx, plan.ManagedPolicyARNs)
 	attached, err := r.syncAttachments(ctx, plan.Name.ValueString(), nil, wanted)
 	plan.ManagedPolicyARNs = setOrNull(plan.ManagedPolicyARNs, attached)
+	inline := plan.InlinePolicies
+	plan.InlinePolicies = inlineMap(inline, nil)
+	if err == nil {
+		err = r.syncInlinePolicies(ctx, inline, &plan)
+	}
 	if plan.CreateInstanceProfile.ValueBool() {
 		plan.CreateInstanceProfile, plan.InstanceProfileARN = types.BoolValue(false), types.StringNull()
 		if err == nil {
@@ -342,6 +363,10 @@ func (m *iamRoleModel) setRole(role *iamtypes.Role) {
 	m.ARN = types.StringValue(aws.ToString(role.Arn))
 	m.UniqueID = types.StringValue(aws.ToString(role.RoleId))
 	m.CreateDate = rfc3339(role.CreateDate)
+	m.AccountID = accountOf(m.ARN)
+	if m.NamePrefix.IsNull() || m.NamePrefix.IsUnknown() {
+		m.readNamePrefix()
+	}
 }
 
 // syncAttachments attaches the wanted policies missing from have and detaches the others. It returns what is
@@ -422,6 +447,9 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if importing || !state.ManagedPolicyARNs.IsNull() {
 		resp.Diagnostics.Append(r.readAttachments(ctx, &state)...)
 	}
+	if importing || !state.InlinePolicies.IsNull() {
+		resp.Diagnostics.Append(r.readInlinePolicies(ctx, &state)...)
+	}
 	if importing || state.CreateInstanceProfile.ValueBool() || !state.InstanceProfileARN.IsNull() {
 		resp.Diagnostics.Append(r.readInstanceProfile(ctx, &state)...)
 	}
@@ -448,29 +476,7 @@ func (m *iamRoleModel) readRole(ctx context.Context, role *iamtypes.Role) diag.D
 	}
 	m.AssumeRolePolicy = NewPolicyValue(trust)
 	if m.TrustedPrincipalARNs.IsNull() {
-		diags.Append(m.importTrustInputs(ctx, trust)...)
-	}
-	return diags
-}
-
-// importTrustInputs fills trusted_principal_arns, external_id and service_principals from the trust policy of an
-// imported role, so that a plan right after import shows no changes.
-func (m *iamRoleModel) importTrustInputs(ctx context.Context, trust string) diag.Diagnostics {
-	var diags diag.Diagnostics
-	doc, err := policy.Parse(trust)
-	if err != nil {
-		diags.AddError("Cannot parse the role's trust policy", err.Error())
-		return diags
-	}
-	inputs := policy.TrustInputs(doc, veeamTrustSid)
-	m.TrustedPrincipalARNs, diags = types.SetValueFrom(ctx, types.StringType, inputs.AWSPrincipals)
-	m.ExternalID = stringOrNull(aws.String(inputs.ExternalID))
-	if len(inputs.ServicePrincipals) > 0 {
-		var more diag.Diagnostics
-		m.ServicePrincipals, more = types.SetValueFrom(ctx, types.StringType, inputs.ServicePrincipals)
-		diags.Append(more...)
-	} else {
-		m.ServicePrincipals = types.SetNull(types.StringType)
+		diags.Append(m.importTrust(ctx, trust)...)
 	}
 	return diags
 }
@@ -530,7 +536,7 @@ func (r *iamRoleResource) Update(ctx context.Context, req resource.UpdateRequest
 	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
 	result := state
-	result.Timeouts = plan.Timeouts
+	result.Timeouts, result.AcknowledgeRoot = plan.Timeouts, plan.AcknowledgeRoot
 	for _, step := range r.updateSteps(ctx, plan, &result, trust) {
 		if err := step(); err != nil {
 			addAWSError(&resp.Diagnostics, "Cannot update IAM role", fmt.Errorf(
@@ -551,7 +557,11 @@ func (r *iamRoleResource) updateSteps(ctx context.Context, plan iamRoleModel, re
 				return err
 			}
 			result.TrustedPrincipalARNs, result.ExternalID = plan.TrustedPrincipalARNs, plan.ExternalID
-			result.ServicePrincipals, result.AssumeRolePolicy = plan.ServicePrincipals, NewPolicyValue(trust)
+			result.ServicePrincipals, result.AdditionalTrustPolicy = plan.ServicePrincipals, plan.AdditionalTrustPolicy
+			result.AssumeRolePolicy = plan.AssumeRolePolicy
+			if plan.AssumeRolePolicy.IsUnknown() {
+				result.AssumeRolePolicy = NewPolicyValue(trust)
+			}
 			return nil
 		},
 		func() error {
@@ -575,13 +585,14 @@ func (r *iamRoleResource) updateSteps(ctx context.Context, plan iamRoleModel, re
 			result.ManagedPolicyARNs = setOrNull(plan.ManagedPolicyARNs, attached)
 			return err
 		},
+		func() error { return r.syncInlinePolicies(ctx, plan.InlinePolicies, result) },
 		func() error { return r.updateInstanceProfile(ctx, plan, result) },
 	}
 }
 
 // updateTrust replaces the role's own trust policy. The write is idempotent, so the SDK may resend it.
 func (r *iamRoleResource) updateTrust(ctx context.Context, name, current, trust string) error {
-	if equivalent, err := policy.Equivalent(current, trust); err == nil && equivalent {
+	if sameTrust(current, trust) {
 		return nil
 	}
 	err := awsclient.RetryPropagation(ctx, func(ctx context.Context) error {

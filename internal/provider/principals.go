@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
@@ -32,7 +33,29 @@ func (principalSetValidator) ValidateSet(ctx context.Context, req validator.SetR
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	resp.Diagnostics.Append(checkPrincipalSet(req.Path, req.ConfigValue, "")...)
+	diags := checkPrincipalSet(req.Path, req.ConfigValue, "")
+	if rootAcknowledged(ctx, req.Config) {
+		diags = diags.Errors()
+	}
+	resp.Diagnostics.Append(diags...)
+}
+
+// pathAcknowledgeRoot is the attribute with which a resource acknowledges an account-root principal.
+var pathAcknowledgeRoot = path.Root("acknowledge_account_root")
+
+// rootAcknowledged reports whether the configuration sets acknowledge_account_root to true.
+func rootAcknowledged(ctx context.Context, config tfsdk.Config) bool {
+	var acknowledged types.Bool
+	if diags := config.GetAttribute(ctx, pathAcknowledgeRoot, &acknowledged); diags.HasError() {
+		return false
+	}
+	return acknowledged.ValueBool()
+}
+
+// rootWarningDetail adds to an account-root warning how to acknowledge it.
+func rootWarningDetail(detail string) string {
+	return detail + " When the whole account is meant (Veeam's \"IAM role from another account\" mode), set " +
+		"acknowledge_account_root = true to silence this warning."
 }
 
 // checkPrincipalSet runs principal.ParseList over the known elements of set and reports problems on the element
@@ -45,7 +68,7 @@ func checkPrincipalSet(at path.Path, set types.Set, partition string) diag.Diagn
 		diags.AddAttributeError(at.AtSetValue(elems[i]), p.Summary, p.Detail)
 	}
 	for i, p := range result.Warnings {
-		diags.AddAttributeWarning(at.AtSetValue(elems[i]), p.Summary, p.Detail)
+		diags.AddAttributeWarning(at.AtSetValue(elems[i]), p.Summary, rootWarningDetail(p.Detail))
 	}
 	return diags
 }
@@ -95,7 +118,8 @@ func (v principalStringValidator) MarkdownDescription(ctx context.Context) strin
 	return v.Description(ctx)
 }
 
-func (principalStringValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (principalStringValidator) ValidateString(ctx context.Context, req validator.StringRequest,
+	resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
@@ -104,8 +128,8 @@ func (principalStringValidator) ValidateString(_ context.Context, req validator.
 		resp.Diagnostics.AddAttributeError(req.Path, problem.Summary, problem.Detail)
 		return
 	}
-	if warning := principal.RootWarning(p); warning != nil {
-		resp.Diagnostics.AddAttributeWarning(req.Path, warning.Summary, warning.Detail)
+	if warning := principal.RootWarning(p); warning != nil && !rootAcknowledged(ctx, req.Config) {
+		resp.Diagnostics.AddAttributeWarning(req.Path, warning.Summary, rootWarningDetail(warning.Detail))
 	}
 }
 

@@ -86,6 +86,13 @@ func (r *roleTemplateResource) Schema(_ context.Context, _ resource.SchemaReques
 			"` instead and left in place; `vbaws_iam_role` deletes a retired policy as soon as it detaches its last user. " +
 			"The apply therefore converges in one run. Nothing is ever detached from a role this provider does not manage: " +
 			"a retired part attached elsewhere stays until its user detaches it.\n\n" +
+			"**New description or path.** IAM can change neither on a policy, and policy names are unique in an " +
+			"account whatever the path. So a new `description` or `path` is an in-place update that creates the parts " +
+			"under the other of two name sets, `name.1`, `name.2`, ... instead of `name` or `name-1`, `name-2`, ... (and " +
+			"back again on the next such change), then retires or deletes the old parts as above. `policy_arns` is " +
+			"known at plan time, so a `vbaws_iam_role` of the same configuration attaches the new parts and detaches " +
+			"the old ones in the same apply, and nothing is left behind. A `name` change replaces the template; with " +
+			"`create_before_destroy` the new parts exist before roles move to them.\n\n" +
 			"**Destroy** refuses, listing the users, while any part is still attached to something.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The template name.",
@@ -95,12 +102,13 @@ func (r *roleTemplateResource) Schema(_ context.Context, _ resource.SchemaReques
 					"parts of a split template get `-1`, `-2`, ... appended.", maxTemplateNameLength),
 				Validators: []validator.String{stringvalidator.LengthBetween(1, maxTemplateNameLength),
 					stringvalidator.RegexMatches(policyNamePattern, "must contain only letters, digits and +=,.@_-")}},
-			"path": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("/"), PlanModifiers: replace,
+			"path": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("/"),
 				MarkdownDescription: "Path of the policies, such as `/veeam/`. Defaults to `/`.",
 				Validators:          []validator.String{ruleValidator{description: "an IAM path", rule: principal.ValidatePath}}},
-			"description": schema.StringAttribute{Optional: true, PlanModifiers: replace,
-				MarkdownDescription: "Description of the policies. IAM cannot change it, so a new value replaces them.",
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 1000)}},
+			"description": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Description of the policies. IAM cannot change it in place; see **New description " +
+					"or path** above.",
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 1000)}},
 			"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "Tags of every part. Keys starting with `" + template.TagPrefix + "` are the provider's own.",
 				Validators: []validator.Map{mapvalidator.KeysAre(ruleValidator{description: "a key not starting with " + template.TagPrefix,
@@ -156,7 +164,12 @@ func (r *roleTemplateResource) ModifyPlan(ctx context.Context, req resource.Modi
 			return
 		}
 		resp.Diagnostics.Append(plan.setOutputs(ctx, tpl)...)
-		plan.PolicyARNs = r.plannedARNs(plan, len(tpl.Documents))
+		var state *roleTemplateModel
+		if !req.State.Raw.IsNull() {
+			state = &roleTemplateModel{}
+			resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		}
+		plan.PolicyARNs = r.plannedARNs(plan, partNames(ctx, plan, state, len(tpl.Documents)))
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -179,16 +192,42 @@ func (m *roleTemplateModel) setOutputs(ctx context.Context, tpl template.Templat
 	return diags
 }
 
-// plannedARNs returns the part ARNs, or unknown while the account, name or path is not known.
-func (r *roleTemplateResource) plannedARNs(plan roleTemplateModel, parts int) types.List {
-	if r.client == nil || r.client.AccountID == "" || plan.Name.IsUnknown() || plan.Path.IsUnknown() {
+// plannedARNs returns the part ARNs, or unknown while the account, name, path or description is not known.
+func (r *roleTemplateResource) plannedARNs(plan roleTemplateModel, names []string) types.List {
+	if r.client == nil || r.client.AccountID == "" || plan.Name.IsUnknown() || plan.Path.IsUnknown() ||
+		plan.Description.IsUnknown() {
 		return types.ListUnknown(types.StringType)
 	}
-	return types.ListValueMust(types.StringType, stringValues(r.partARNs(plan, parts)))
+	return types.ListValueMust(types.StringType, stringValues(r.partARNs(plan, names)))
 }
 
-func (r *roleTemplateResource) partARNs(m roleTemplateModel, parts int) []string {
-	names := template.PartNames(m.Name.ValueString(), parts)
+// partNames names the parts of the planned template: the same name set as the prior parts (state, nil while
+// creating), or the other set when the description or path changes, since IAM can change neither in place.
+func partNames(ctx context.Context, plan roleTemplateModel, state *roleTemplateModel, parts int) []string {
+	name := plan.Name.ValueString()
+	revised := false
+	if state != nil && state.Name.Equal(plan.Name) {
+		revised = usesRevisedNames(ctx, *state)
+		if !state.Description.Equal(plan.Description) || !state.Path.Equal(plan.Path) {
+			revised = !revised
+		}
+	}
+	if revised {
+		return template.RevisedPartNames(name, parts)
+	}
+	return template.PartNames(name, parts)
+}
+
+// usesRevisedNames reports whether the template's parts in state are named by template.RevisedPartNames.
+func usesRevisedNames(ctx context.Context, m roleTemplateModel) bool {
+	arns := listStrings(ctx, m.PolicyARNs)
+	if len(arns) == 0 {
+		return false
+	}
+	return template.IsRevisedPartName(m.Name.ValueString(), arns[0][strings.LastIndex(arns[0], "/")+1:])
+}
+
+func (r *roleTemplateResource) partARNs(m roleTemplateModel, names []string) []string {
 	arns := make([]string, len(names))
 	for i, name := range names {
 		arns[i] = fmt.Sprintf("arn:%s:iam::%s:policy%s%s", r.client.Partition, r.client.AccountID, m.Path.ValueString(), name)
@@ -213,7 +252,7 @@ func (r *roleTemplateResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	ctx, cancel := writeContext(ctx, defaultRoleTimeout)
 	defer cancel()
-	names := template.PartNames(plan.Name.ValueString(), len(tpl.Documents))
+	names := partNames(ctx, plan, nil, len(tpl.Documents))
 	var created []string
 	for i := range tpl.Documents {
 		arn, err := r.createPart(ctx, plan, tpl, i, names[i])
@@ -275,6 +314,7 @@ func (r *roleTemplateResource) Read(ctx context.Context, req resource.ReadReques
 func (r *roleTemplateResource) readParts(ctx context.Context, m *roleTemplateModel, diags *diag.Diagnostics) (gone bool) {
 	arns, prior := listStrings(ctx, m.PolicyARNs), listStrings(ctx, m.Documents)
 	documents := make([]string, len(arns))
+	partTags := make([]types.Map, 0, len(arns))
 	missing := 0
 	for i, arn := range arns {
 		part, document, err := r.readPart(ctx, arn)
@@ -290,12 +330,50 @@ func (r *roleTemplateResource) readParts(ctx context.Context, m *roleTemplateMod
 		if i < len(prior) {
 			documents[i] = keepEquivalent(NewPolicyValue(prior[i]), document).ValueString()
 		}
-		if i == 0 {
-			m.Tags = tagsMap(userTags(part.Tags), m.Tags)
-		}
+		partTags = append(partTags, tagsMap(userTags(part.Tags), m.Tags))
 	}
 	m.Documents = types.ListValueMust(types.StringType, stringValues(documents))
+	if len(partTags) > 0 {
+		m.Tags = partsTags(partTags)
+	}
 	return missing == len(arns)
+}
+
+// partsTags returns the tags every part holds. When the parts disagree (one was tagged out of band, or an update
+// stopped part-way), it returns tags that differ from the configuration the parts last agreed on, so that the next
+// plan tags every part again: the entries all parts share, or, when some part holds exactly those, the tags of a
+// part that holds more.
+func partsTags(parts []types.Map) types.Map {
+	shared := sharedTags(parts)
+	for _, tags := range parts {
+		if !tags.Equal(shared) {
+			continue
+		}
+		for _, other := range parts {
+			if !other.Equal(shared) {
+				return other
+			}
+		}
+	}
+	return shared
+}
+
+// sharedTags returns the entries with the same value in every part, or the first part's tags when all are equal.
+func sharedTags(parts []types.Map) types.Map {
+	shared := parts[0]
+	for _, tags := range parts[1:] {
+		if tags.Equal(shared) {
+			continue
+		}
+		common := map[string]attr.Value{}
+		for key, value := range shared.Elements() {
+			if other, ok := tags.Elements()[key]; ok && other.Equal(value) {
+				common[key] = value
+			}
+		}
+		shared = types.MapValueMust(types.StringType, common)
+	}
+	return shared
 }
 
 // readPart reads a managed policy and the document of its default version.
@@ -354,9 +432,10 @@ func (r *roleTemplateResource) readImported(ctx context.Context, m *roleTemplate
 	return diags
 }
 
-// findParts lists the local managed policies named name or name-N, ordered by the part number in their tags.
+// findParts lists the local managed policies named name, name-N or name.N that are not retired, ordered by the
+// part number in their tags.
 func (r *roleTemplateResource) findParts(ctx context.Context, name string) ([]iamtypes.Policy, error) {
-	partName := regexp.MustCompile(`^` + regexp.QuoteMeta(name) + `(-\d+)?$`)
+	partName := regexp.MustCompile(`^` + regexp.QuoteMeta(name) + `([-.]\d+)?$`)
 	var parts []iamtypes.Policy
 	pages := iam.NewListPoliciesPaginator(r.client.IAM, &iam.ListPoliciesInput{Scope: iamtypes.PolicyScopeTypeLocal})
 	for pages.HasMorePages() {
@@ -372,7 +451,9 @@ func (r *roleTemplateResource) findParts(ctx context.Context, name string) ([]ia
 			if err != nil {
 				return nil, fmt.Errorf("reading policy %s: %w", aws.ToString(p.Arn), err)
 			}
-			parts = append(parts, *out.Policy)
+			if !awsclient.IsRetired(out.Policy.Tags) {
+				parts = append(parts, *out.Policy)
+			}
 		}
 	}
 	if len(parts) == 0 {
@@ -420,15 +501,50 @@ func (r *roleTemplateResource) Update(ctx context.Context, req resource.UpdateRe
 	defer cancel()
 	current := currentDocuments(ctx, state)
 	arns, err := r.syncParts(ctx, plan, state, tpl, current)
+	var dropped []string
 	if err == nil {
-		err = r.dropObsolete(ctx, slices.Collect(maps.Keys(current)), arns)
+		dropped, err = r.dropObsolete(ctx, slices.Collect(maps.Keys(current)), arns)
 	}
 	if err != nil {
 		addAWSError(&resp.Diagnostics, "Cannot update role template", err)
+		state.setPartsAfterFailure(ctx, arns, tpl.Documents[:len(arns)], dropped)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
 	}
 	plan.PolicyARNs = types.ListValueMust(types.StringType, stringValues(arns))
 	plan.Documents = types.ListValueMust(types.StringType, stringValues(tpl.Documents[:len(arns)]))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// setPartsAfterFailure makes the prior state tell what IAM holds after an update stopped part-way: every part of
+// the prior state that was not dropped, with its new document when the update got to it, then the parts the update
+// created. The selection and tags keep their prior values, so the next plan, even without refresh, shows the
+// update that is still to do.
+func (m *roleTemplateModel) setPartsAfterFailure(ctx context.Context, done, doneDocuments, dropped []string) {
+	written := make(map[string]string, len(done))
+	for i, arn := range done {
+		written[arn] = doneDocuments[i]
+	}
+	var arns, documents []string
+	priorDocuments := listStrings(ctx, m.Documents)
+	for i, arn := range listStrings(ctx, m.PolicyARNs) {
+		if slices.Contains(dropped, arn) {
+			continue
+		}
+		document, updated := written[arn]
+		if !updated && i < len(priorDocuments) {
+			document = priorDocuments[i]
+		}
+		delete(written, arn)
+		arns, documents = append(arns, arn), append(documents, document)
+	}
+	for i, arn := range done {
+		if _, created := written[arn]; created {
+			arns, documents = append(arns, arn), append(documents, doneDocuments[i])
+		}
+	}
+	m.PolicyARNs = types.ListValueMust(types.StringType, stringValues(arns))
+	m.Documents = types.ListValueMust(types.StringType, stringValues(documents))
 }
 
 // currentDocuments maps each part ARN in state to its document as last read ("" when the part is missing).
@@ -446,8 +562,8 @@ func currentDocuments(ctx context.Context, state roleTemplateModel) map[string]s
 
 // syncParts brings every wanted part up to date and returns the ARNs of the parts that are, in order.
 func (r *roleTemplateResource) syncParts(ctx context.Context, plan, state roleTemplateModel, tpl template.Template, current map[string]string) ([]string, error) {
-	names := template.PartNames(plan.Name.ValueString(), len(tpl.Documents))
-	wanted := r.partARNs(plan, len(tpl.Documents))
+	names := partNames(ctx, plan, &state, len(tpl.Documents))
+	wanted := r.partARNs(plan, names)
 	var done []string
 	for i, arn := range wanted {
 		document, exists := current[arn]
@@ -492,18 +608,21 @@ func staleKeys(ctx context.Context, planTags, stateTags types.Map, tpl template.
 	return append(removed, tpl.UnusedTagKeys(index)...)
 }
 
-// dropObsolete retires or deletes the parts in old that are not in kept. It never detaches anything.
-func (r *roleTemplateResource) dropObsolete(ctx context.Context, old, kept []string) error {
+// dropObsolete retires or deletes the parts in old that are not in kept, and returns those it dropped. It never
+// detaches anything.
+func (r *roleTemplateResource) dropObsolete(ctx context.Context, old, kept []string) ([]string, error) {
 	slices.Sort(old)
+	var dropped []string
 	for _, arn := range old {
 		if slices.Contains(kept, arn) {
 			continue
 		}
 		if err := r.client.RetireOrDeletePolicy(ctx, arn); err != nil {
-			return err
+			return dropped, err
 		}
+		dropped = append(dropped, arn)
 	}
-	return nil
+	return dropped, nil
 }
 
 // Delete removes every part with all its versions, but refuses, listing the users, while any part is attached.
@@ -531,9 +650,10 @@ func (r *roleTemplateResource) Delete(ctx context.Context, req resource.DeleteRe
 		}
 	}
 	if len(inUse) > 0 {
-		resp.Diagnostics.AddError("Role template is still in use", "Terraform destroys the roles of this configuration "+
-			"before their template, so these attachments belong to something else. Detach the policies there, then "+
-			"destroy again; nothing was detached or deleted:\n- "+strings.Join(inUse, "\n- "))
+		resp.Diagnostics.AddError("Role template is still in use", "IAM deletes only policies that nothing uses, "+
+			"and these are still attached; nothing was detached or deleted. Detach them from the roles listed "+
+			"(in Terraform, by removing them from the role's managed_policy_arns), then apply again:\n- "+
+			strings.Join(inUse, "\n- "))
 		return
 	}
 	for _, arn := range arns {

@@ -89,11 +89,7 @@ func policiesGone(client *iam.Client, arns func() []string) resource.TestCheckFu
 }
 
 func exactStrings(values []string) knownvalue.Check {
-	checks := make([]knownvalue.Check, len(values))
-	for i, v := range values {
-		checks[i] = knownvalue.StringExact(v)
-	}
-	return knownvalue.ListExact(checks)
+	return knownvalue.ListExact(stringChecks(values))
 }
 
 // Create, import, grow from one part to several, and shrink back; the parts no longer needed are deleted.

@@ -51,6 +51,7 @@ type trustRelationshipModel struct {
 	RoleARN           types.String   `tfsdk:"role_arn"`
 	Statement         PolicyValue    `tfsdk:"statement"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+	AcknowledgeRoot   types.Bool     `tfsdk:"acknowledge_account_root"`
 }
 
 func (r *trustRelationshipResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -93,14 +94,19 @@ func (r *trustRelationshipResource) Schema(ctx context.Context, _ resource.Schem
 				stringvalidator.RegexMatches(externalIDPattern, "must contain only letters, digits and +=,.@:/-")},
 				MarkdownDescription: "Adds `Condition.StringEquals.\"sts:ExternalId\"` to the statement."},
 			"service_principals": schema.SetAttribute{Optional: true, ElementType: types.StringType,
-				Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(servicePrincipalValidator())},
+				Validators: []validator.Set{setvalidator.ValueStringsAre(servicePrincipalValidator())},
 				MarkdownDescription: "AWS services that may also assume the role, such as `backup.amazonaws.com`, in a second " +
-					"statement `<sid>Services` without the external-ID condition."},
-			"role_arn": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the role.",
+					"statement `<sid>Services` without the external-ID condition. `[]` is the same as leaving it out."},
+			"role_arn": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "ARN of the role, known at plan time: planning a new relationship reads the role " +
+					"once, and a role that does not exist fails the plan.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
 			"statement": schema.StringAttribute{Computed: true, CustomType: PolicyType{},
 				MarkdownDescription: "The statements this resource manages, as a policy document; known at plan time."},
 			"timeouts": timeouts.AttributesAll(ctx),
+			"acknowledge_account_root": schema.BoolAttribute{Optional: true,
+				MarkdownDescription: "Set to `true` to acknowledge that an account root in `principal_arn` trusts the " +
+					"whole account, as in Veeam's \"IAM role from another account\" mode; the warning is then silent."},
 		},
 	}
 }
@@ -123,6 +129,7 @@ func (r *trustRelationshipResource) ModifyPlan(ctx context.Context, req resource
 		return
 	}
 	plan.ID = plan.id()
+	resp.Diagnostics.Append(r.planRoleARN(ctx, &plan, state)...)
 	plan.Statement = NewPolicyUnknown()
 	if plan.inputsKnown() {
 		spec, diags := plan.spec(ctx, r.partition())
@@ -221,7 +228,7 @@ func (r *trustRelationshipResource) save(ctx context.Context, m *trustRelationsh
 		return false
 	}
 	role, err := r.client.RewriteTrust(ctx, m.RoleName.ValueString(), r.readTrust, func(doc policy.Document) policy.Document {
-		return policy.ApplyTrust(doc, spec)
+		return applyOrAdopt(doc, spec)
 	})
 	if err != nil {
 		addAWSError(diags, "Cannot add the Veeam trust statement", err)
@@ -240,10 +247,14 @@ func (r *trustRelationshipResource) settle(ctx context.Context, m *trustRelation
 	if err != nil {
 		return false
 	}
-	if _, found := doc.Find(m.Sid.ValueString()); !found {
-		return false
+	own, adopted := m.holdsTrust(ctx, doc, r.client.Partition)
+	if adopted {
+		m.RoleARN, m.ID = types.StringValue(aws.ToString(role.Arn)), m.id()
 	}
-	return !m.readFrom(ctx, role, doc).HasError()
+	if own {
+		m.readFrom(role, doc)
+	}
+	return own || adopted
 }
 
 // readTrust reads a role and its decoded trust policy. A missing role is an error that names it.
@@ -278,28 +289,29 @@ func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadR
 		addAWSError(&resp.Diagnostics, "Cannot read the Veeam trust statement", err)
 		return
 	}
-	if _, found := doc.Find(state.Sid.ValueString()); !found {
+	own, adopted := state.holdsTrust(ctx, doc, r.client.Partition)
+	switch {
+	case own:
+		state.readFrom(role, doc)
+	case adopted:
+		state.RoleARN = types.StringValue(aws.ToString(role.Arn))
+	default:
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	resp.Diagnostics.Append(state.readFrom(ctx, role, doc)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 // readFrom fills the model from the statements under its Sid, keeping the configured spelling of an equivalent
 // principal (an account ID for its root ARN, say).
-func (m *trustRelationshipModel) readFrom(ctx context.Context, role *iamtypes.Role, doc policy.Document) diag.Diagnostics {
+func (m *trustRelationshipModel) readFrom(role *iamtypes.Role, doc policy.Document) {
 	sid := m.Sid.ValueString()
 	inputs := policy.TrustInputs(doc, sid)
 	if len(inputs.AWSPrincipals) != 1 || !samePrincipal(m.PrincipalARN.ValueString(), inputs.AWSPrincipals[0]) {
 		m.PrincipalARN = types.StringValue(strings.Join(inputs.AWSPrincipals, ","))
 	}
 	m.ExternalID = stringOrNull(aws.String(inputs.ExternalID))
-	var diags diag.Diagnostics
-	m.ServicePrincipals = types.SetNull(types.StringType)
-	if len(inputs.ServicePrincipals) > 0 {
-		m.ServicePrincipals, diags = types.SetValueFrom(ctx, types.StringType, inputs.ServicePrincipals)
-	}
+	m.ServicePrincipals = setOrNull(m.ServicePrincipals, inputs.ServicePrincipals)
 	var ours []policy.Statement
 	for _, s := range doc.Statements {
 		if s.Sid() == sid || s.Sid() == policy.ServicesSid(sid) {
@@ -309,7 +321,6 @@ func (m *trustRelationshipModel) readFrom(ctx context.Context, role *iamtypes.Ro
 	m.Statement = keepEquivalent(m.Statement, policy.NewDocument(ours...).Marshal())
 	m.RoleARN = types.StringValue(aws.ToString(role.Arn))
 	m.ID = m.id()
-	return diags
 }
 
 // samePrincipal reports whether configured and remote name the same principal.

@@ -224,7 +224,8 @@ func TestAccTrustRelationship_lastStatementLeavesRoleTrustingNobody(t *testing.T
 	resource.ParallelTest(t, tc)
 }
 
-// A role deleted outside Terraform drops the resource from state, so the next plan wants to create it.
+// A role deleted outside Terraform drops the resource from state, and planning it again fails with the role's
+// name, because a relationship cannot be created on a missing role.
 func TestAccTrustRelationship_roleDeletedOutsideTerraform(t *testing.T) {
 	client := acctest.IAMClient(t)
 	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
@@ -234,10 +235,10 @@ func TestAccTrustRelationship_roleDeletedOutsideTerraform(t *testing.T) {
 	resource.ParallelTest(t, testAccCase(t,
 		resource.TestStep{Config: config},
 		resource.TestStep{
-			PreConfig:          func() { deleteFixtureRole(client, team, nil) },
-			Config:             config,
-			PlanOnly:           true,
-			ExpectNonEmptyPlan: true,
+			PreConfig:   func() { deleteFixtureRole(client, team, nil) },
+			Config:      config,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Role not found.*` + team),
 		},
 	))
 }

@@ -63,6 +63,27 @@ func PartNames(name string, parts int) []string {
 	return names
 }
 
+// RevisedPartNames names the parts of a template called name after a change IAM cannot make to a policy in place
+// (its description or path): name.1, name.2, ... The next such change returns to PartNames, so the two sets
+// alternate, and the parts of the old set can be retired while roles still have them attached.
+func RevisedPartNames(name string, parts int) []string {
+	names := make([]string, parts)
+	for i := range names {
+		names[i] = name + "." + strconv.Itoa(i+1)
+	}
+	return names
+}
+
+// IsRevisedPartName reports whether partName belongs to RevisedPartNames of a template called name.
+func IsRevisedPartName(name, partName string) bool {
+	number, found := strings.CutPrefix(partName, name+".")
+	if !found {
+		return false
+	}
+	n, err := strconv.Atoi(number)
+	return err == nil && n > 0 && strconv.Itoa(n) == number
+}
+
 // Tags returns the tags of part index (from 0) of t.
 func (t Template) Tags(index int) map[string]string {
 	tags := map[string]string{

@@ -130,3 +130,25 @@ func TestUnusedTagKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestRevisedPartNamesAlternateWithPartNames(t *testing.T) {
+	for _, parts := range []int{1, 3} {
+		revised, plain := RevisedPartNames("veeam-ec2", parts), PartNames("veeam-ec2", parts)
+		for i, name := range revised {
+			if !IsRevisedPartName("veeam-ec2", name) {
+				t.Errorf("%s is not recognised as a revised part name", name)
+			}
+			if name == plain[i] {
+				t.Errorf("part %d has the same name %s in both sets", i+1, name)
+			}
+			if IsRevisedPartName("veeam-ec2", plain[i]) {
+				t.Errorf("%s is taken for a revised part name", plain[i])
+			}
+		}
+	}
+	for _, other := range []string{"veeam-ec2.", "veeam-ec2.0", "veeam-ec2.01", "veeam-ec2.x", "veeam-ec2x.1", "veeam.1"} {
+		if IsRevisedPartName("veeam-ec2", other) {
+			t.Errorf("%s is taken for a revised part name of veeam-ec2", other)
+		}
+	}
+}

@@ -29,3 +29,46 @@ resource "vbaws_iam_role" "worker" {
   service_principals      = ["ec2.amazonaws.com"]
   create_instance_profile = true
 }
+
+# A role Veeam's CloudFormation made, adopted with an import block. Import reads trusted_principal_arns,
+# external_id and service_principals from what the trust policy means (CloudFormation writes no Sids), keeps every
+# other statement in additional_trust_policy, and fills inline_policies. `terraform plan -generate-config-out`
+# writes this configuration for you.
+import {
+  to = vbaws_iam_role.cloudformation_worker
+  id = "VeeamWorkerRole"
+}
+
+resource "vbaws_iam_role" "cloudformation_worker" {
+  name                   = "VeeamWorkerRole"
+  trusted_principal_arns = [data.vbaws_impersonation_role.appliance.arn]
+  external_id            = "x7Kq2mZp9LwB"
+  service_principals     = ["ec2.amazonaws.com"]
+
+  # Trust beyond Veeam's: a break-glass role that must use MFA.
+  additional_trust_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "BreakGlass"
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::210987654321:role/BreakGlass" }
+      Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } }
+    }]
+  })
+
+  # Authoritative: an inline policy added outside Terraform shows as drift and is removed on apply.
+  inline_policies = {
+    worker-config = jsonencode({
+      Version   = "2012-10-17"
+      Statement = [{ Effect = "Allow", Action = ["ec2:DescribeInstances", "iam:ListAccountAliases"], Resource = "*" }]
+    })
+  }
+}
+
+# Veeam's "IAM role from another account" mode trusts the appliance's whole account; acknowledge it once.
+resource "vbaws_iam_role" "cross_account" {
+  name                     = "veeam-cross-account"
+  trusted_principal_arns   = ["111122223333"]
+  acknowledge_account_root = true
+}

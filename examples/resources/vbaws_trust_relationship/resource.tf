@@ -15,3 +15,23 @@ resource "vbaws_trust_relationship" "data_team" {
   principal_arn      = data.vbaws_impersonation_role.appliance.arn
   service_principals = ["backup.amazonaws.com"]
 }
+
+# A team that manages its role's trust policy in its own Terraform includes the statement this resource manages
+# (known at plan time) in the policy it writes. Both then write the same statements, so neither undoes the other.
+# The role must exist when the relationship is planned: role_name is read while planning.
+resource "vbaws_trust_relationship" "owned" {
+  role_name     = "team-owned-role"
+  sid           = "VeeamAppliance"
+  principal_arn = data.vbaws_impersonation_role.appliance.arn
+}
+
+resource "aws_iam_role" "owned" {
+  name = "team-owned-role"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [{ Sid = "AppServers", Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" } }],
+      jsondecode(vbaws_trust_relationship.owned.statement).Statement,
+    )
+  })
+}
