@@ -1,6 +1,7 @@
 package acctest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -93,8 +94,14 @@ func (c *CLI) SavedPlan(args ...string) (string, *tfjson.Plan) {
 	c.t.Helper()
 	planFile := filepath.Join(c.t.TempDir(), "tfplan")
 	c.MustRun(append([]string{"plan", "-input=false", "-out=" + planFile}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd := c.Command(&stdout, "show", "-json", planFile)
+	cmd.Stderr = &stderr // warnings go to stderr and must not spoil the JSON
+	if err := cmd.Run(); err != nil {
+		c.t.Fatalf("terraform show -json %s: %v\n%s", planFile, err, stderr.String())
+	}
 	var plan tfjson.Plan
-	if err := json.Unmarshal([]byte(c.MustRun("show", "-json", planFile)), &plan); err != nil {
+	if err := json.Unmarshal(stdout.Bytes(), &plan); err != nil {
 		c.t.Fatalf("reading the saved plan: %v", err)
 	}
 	return planFile, &plan
