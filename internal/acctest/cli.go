@@ -18,10 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
 
-// providerAddress is where configurations without required_providers find the provider named "vbaws", as in
-// terraform-plugin-testing.
-const providerAddress = "registry.terraform.io/hashicorp/vbaws"
-
 // CLI runs the Terraform CLI in a working directory of its own against the provider served from this test
 // process, as a user would. It is for what terraform-plugin-testing cannot do, such as interrupting an apply with
 // SIGINT, which makes Terraform stop the provider and wait for the operations in flight, as Ctrl-C does.
@@ -39,7 +35,7 @@ func NewCLI(t *testing.T, provider func() tfprotov6.ProviderServer) *CLI {
 	reattach := make(chan *plugin.ReattachConfig)
 	closed := make(chan struct{})
 	go func() {
-		err := tf6server.Serve(providerAddress, provider, tf6server.WithDebug(ctx, reattach, closed),
+		err := tf6server.Serve(ProviderSource(), provider, tf6server.WithDebug(ctx, reattach, closed),
 			tf6server.WithGoPluginLogger(hclog.NewNullLogger()), tf6server.WithoutLogStderrOverride())
 		if err != nil {
 			t.Errorf("serving the provider: %v", err)
@@ -66,7 +62,7 @@ func cliEnv(t *testing.T, config *plugin.ReattachConfig) []string {
 		Test            bool
 		Addr            addr
 	}
-	reattach, err := json.Marshal(map[string]reattachConfig{providerAddress: {
+	reattach, err := json.Marshal(map[string]reattachConfig{ProviderSource(): {
 		Protocol: string(config.Protocol), ProtocolVersion: config.ProtocolVersion, Pid: config.Pid, Test: true,
 		Addr: addr{config.Addr.Network(), config.Addr.String()},
 	}})
@@ -77,10 +73,11 @@ func cliEnv(t *testing.T, config *plugin.ReattachConfig) []string {
 		"CHECKPOINT_DISABLE=1", "TF_INPUT=0", "TF_LOG=")
 }
 
-// WriteConfig replaces the working directory's configuration.
+// WriteConfig replaces the working directory's configuration, which requires the provider from ProviderSource,
+// the address it is served under, as terraform-plugin-testing does (under OpenTofu the default host differs).
 func (c *CLI) WriteConfig(config string) {
 	c.t.Helper()
-	if err := os.WriteFile(filepath.Join(c.Dir, "main.tf"), []byte(config), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(c.Dir, "main.tf"), []byte(RequiredProviders()+config), 0o600); err != nil {
 		c.t.Fatal(err)
 	}
 }

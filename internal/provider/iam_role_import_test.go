@@ -68,7 +68,8 @@ func TestAccIAMRole_importCloudFormationRole(t *testing.T) {
 	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
 	name := acctest.RandomName("vbaws-cfn")
 	fixtureRole(t, client, name, "/", cfnWorkerTrust(appliance), map[string]string{"vcb-policy": vcbPolicy})
-	config := cfnRoleConfig(acctest.ProviderConfig(), name, appliance)
+	// Import steps use their Config as written, so it names the provider's address itself.
+	config := acctest.RequiredProviders() + cfnRoleConfig(acctest.ProviderConfig(), name, appliance)
 	resource.ParallelTest(t, testAccCase(t,
 		// An import block plans a no-op import: the inputs read from meaning match the configuration.
 		resource.TestStep{Config: config, ResourceName: testRole, ImportState: true, ImportStateId: name,
@@ -196,7 +197,8 @@ func TestSameTrustIgnoresSids(t *testing.T) {
 // A role made with name_prefix imports without a replacement: name_prefix is read back from the name.
 func TestAccIAMRole_namePrefixImportsWithoutReplacement(t *testing.T) {
 	prefix := acctest.RandomName("vbaws-pfx") + "-"
-	config := roleConfig(acctest.ProviderConfig(), fmt.Sprintf(`
+	// Import steps use their Config as written, so it names the provider's address itself.
+	config := acctest.RequiredProviders() + roleConfig(acctest.ProviderConfig(), fmt.Sprintf(`
   name_prefix            = %q
   trusted_principal_arns = ["arn:aws:iam::%s:root"]`, prefix, emulatorAccount))
 	resource.ParallelTest(t, testAccCase(t,

@@ -81,14 +81,29 @@ func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				MarkdownDescription: "Paths of shared configuration files. Defaults to `~/.aws/config`."},
 			"shared_credentials_files": schema.ListAttribute{Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "Paths of shared credentials files. Defaults to `~/.aws/credentials`."},
-			"access_key": schema.StringAttribute{Optional: true, Sensitive: true,
-				MarkdownDescription: "Access key ID. Prefer the environment or a profile over writing keys in configuration."},
-			"secret_key": schema.StringAttribute{Optional: true, Sensitive: true,
-				MarkdownDescription: "Secret access key; required with `access_key`."},
+			"access_key": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "Access key ID; requires `secret_key`. " +
+					"Prefer the environment or a profile over writing keys in configuration.",
+				Validators: []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("secret_key"))},
+			},
+			"secret_key": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Secret access key; requires `access_key`.",
+				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("access_key"))},
+			},
 			"token": schema.StringAttribute{Optional: true, Sensitive: true,
 				MarkdownDescription: "Session token for temporary credentials."},
-			"max_retries": schema.Int64Attribute{Optional: true,
-				MarkdownDescription: "Maximum attempts for a throttled or failed AWS call. Defaults to `25`."},
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "How many times in all an AWS call is attempted when it is throttled, answered " +
+					"with a 5xx error or `ConcurrentModification`, times out or loses its connection; the SDK waits " +
+					"with exponential back-off and jitter (at most 20 s) between attempts. Defaults to `25`; `0` " +
+					"means the default. An endpoint that refuses connections fails after 2 attempts whatever this " +
+					"says, and IAM's eventual consistency after a create is waited out separately, for up to 2 minutes.",
+			},
 			"retry_mode": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "SDK retry mode: `standard` or `adaptive`. Defaults to `AWS_RETRY_MODE` or `standard`.",
 				Validators:          []validator.String{stringvalidator.OneOf("standard", "adaptive")}},

@@ -303,7 +303,9 @@ func TestAccRoleTemplate_importWithoutTagsFails(t *testing.T) {
 		_, _ = client.DeletePolicy(context.Background(), &iam.DeletePolicyInput{PolicyArn: out.Policy.Arn})
 	})
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
-		Config:        templateConfig(acctest.ProviderConfig(), name, []string{"repository"}, ""),
+		// An import-only step's Config is used as written, so it names the provider's address itself.
+		Config: acctest.RequiredProviders() +
+			templateConfig(acctest.ProviderConfig(), name, []string{"repository"}, ""),
 		ResourceName:  "vbaws_role_template.test",
 		ImportState:   true,
 		ImportStateId: name,

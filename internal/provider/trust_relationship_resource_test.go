@@ -275,7 +275,9 @@ func TestAccTrustRelationship_invalidPrincipalsFailPlan(t *testing.T) {
 
 func TestAccTrustRelationship_invalidImportID(t *testing.T) {
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
-		Config:        trustConfig(acctest.ProviderConfig(), `  role_name = "r"`+"\n"+`  principal_arn = "123456789012"`),
+		// An import-only step's Config is used as written, so it names the provider's address itself.
+		Config: acctest.RequiredProviders() +
+			trustConfig(acctest.ProviderConfig(), `  role_name = "r"`+"\n"+`  principal_arn = "123456789012"`),
 		ResourceName:  "vbaws_trust_relationship.test",
 		ImportState:   true,
 		ImportStateId: "no-sid-here",

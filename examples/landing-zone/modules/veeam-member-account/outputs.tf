@@ -1,0 +1,24 @@
+output "account_id" {
+  description = "The member account the roles are in."
+  value       = split(":", vbaws_iam_role.backup.arn)[4]
+}
+
+output "role_arn" {
+  description = "ARN of the backup/restore role."
+  value       = vbaws_iam_role.backup.arn
+}
+
+output "policy_arns" {
+  description = "ARNs of the backup/restore role's template parts, in order."
+  value       = vbaws_role_template.backup.policy_arns
+}
+
+output "worker_role_arn" {
+  description = "ARN of the production worker role; null without worker_role_name."
+  value       = one(vbaws_iam_role.worker[*].arn)
+}
+
+output "worker_instance_profile_arn" {
+  description = "ARN of the production worker role's instance profile; null without worker_role_name."
+  value       = one(vbaws_iam_role.worker[*].instance_profile_arn)
+}

@@ -1,0 +1,223 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
+	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
+)
+
+// landingZoneExample is the example under test, relative to this package.
+const landingZoneExample = "../../examples/landing-zone"
+
+// landingZoneMembers are the module instances of the example, one per member account.
+var landingZoneMembers = []string{"production", "staging", "analytics"}
+
+// landingZone is one run of examples/landing-zone against the emulator, with three member accounts of its own.
+type landingZone struct {
+	t            *testing.T
+	cli          *acctest.CLI
+	accounts     map[string]string
+	clients      map[string]*iam.Client
+	appliance    string // the Impersonation role in the emulator's default account
+	applianceARN string
+	team         string // a role in the production account owned by another team
+	teamARN      string
+	roleName     string
+}
+
+// The example's root configuration as a user runs it, with the provider binary installed through dev_overrides so
+// that each of the four provider configurations gets its own provider process (terraform-plugin-testing serves
+// one in-process provider to all aliases). Every output is known in the saved plan, the second plan is empty, a
+// change of operations updates the templates in place, and destroy leaves each member account as it was, down to
+// the other team's trust statements.
+func TestAccLandingZone_threeMemberAccounts(t *testing.T) {
+	t.Parallel()
+	lz := newLandingZone(t)
+	lz.cli.MustRun("get")
+	t.Cleanup(func() { lz.cli.Run("destroy", "-auto-approve", "-input=false", lz.varFile("ec2_backup")) })
+
+	planFile, plan := lz.cli.SavedPlan(lz.varFile("ec2_backup", "ec2_restore"))
+	lz.cli.CheckPlan(plan,
+		acctest.ExpectOutputsKnown(),
+		plancheck.ExpectKnownOutputValue("impersonation_role_arn", knownvalue.StringExact(lz.applianceARN)),
+		plancheck.ExpectKnownOutputValue("members", lz.expectedMembers()))
+	lz.cli.MustRun("apply", "-input=false", planFile)
+	lz.cli.CheckState(append(lz.noOrphans(),
+		statecheck.ExpectKnownOutputValue("members", lz.expectedMembers()),
+		statecheck.ExpectKnownValue(fmt.Sprintf("module.production.vbaws_trust_relationship.team[%q]", lz.team),
+			tfjsonpath.New("role_arn"), knownvalue.StringExact(lz.teamARN)))...)
+	lz.checkProductionTrust()
+	_, second := lz.cli.SavedPlan(lz.varFile("ec2_backup", "ec2_restore"))
+	lz.cli.CheckPlan(second, plancheck.ExpectEmptyPlan())
+
+	changed := []string{"ec2_backup", "ec2_restore", "vpc_backup"}
+	planFile, plan = lz.cli.SavedPlan(lz.varFile(changed...))
+	lz.cli.CheckPlan(plan, append(updatesTemplatesInPlace(), acctest.ExpectOutputsKnown(),
+		plancheck.ExpectResourceAction("module.production.vbaws_role_template.worker[0]", plancheck.ResourceActionNoop),
+		plancheck.ExpectResourceAction("module.production.vbaws_iam_role.backup", plancheck.ResourceActionNoop))...)
+	lz.cli.MustRun("apply", "-input=false", planFile)
+	lz.cli.CheckState(append(lz.noOrphans(), operationsAre(changed...)...)...)
+	lz.checkProductionTrust()
+	_, second = lz.cli.SavedPlan(lz.varFile(changed...))
+	lz.cli.CheckPlan(second, plancheck.ExpectEmptyPlan())
+
+	lz.cli.MustRun("destroy", "-auto-approve", "-input=false", lz.varFile(changed...))
+	kept := map[string][]string{"production": {lz.teamARN}}
+	for member, client := range lz.clients {
+		if err := onlyRolesLeft(client, member, kept[member]...); err != nil {
+			t.Error(err)
+		}
+	}
+	if err := othersMean(t, lz.clients["production"], lz.team, teamTrustPolicy); err != nil {
+		t.Errorf("after destroy: %v", err)
+	}
+}
+
+// newLandingZone creates the accounts and fixtures and copies the example, modules included, into a working
+// directory.
+func newLandingZone(t *testing.T) *landingZone {
+	lz := &landingZone{t: t, accounts: map[string]string{}, clients: map[string]*iam.Client{}}
+	for _, member := range landingZoneMembers {
+		lz.accounts[member] = acctest.RandomAccountID()
+		lz.clients[member] = acctest.IAMClientIn(t, lz.accounts[member])
+	}
+	lz.appliance = acctest.RandomName("vbaws-lz-appliance")
+	lz.applianceARN = fixtureRole(t, acctest.IAMClient(t), lz.appliance, "/", ec2TrustPolicy,
+		map[string]string{"assume": assumeAnyRolePolicy})
+	lz.team = acctest.RandomName("vbaws-lzteam")
+	lz.teamARN = fixtureRole(t, lz.clients["production"], lz.team, "/", teamTrustPolicy, nil)
+	lz.roleName = acctest.RandomName("vbaws-lz")
+	dir := filepath.Join(t.TempDir(), "landing-zone")
+	if err := os.CopyFS(dir, os.DirFS(landingZoneExample)); err != nil {
+		t.Fatalf("copying the example: %v", err)
+	}
+	lz.cli = acctest.NewInstalledCLI(t, dir)
+	return lz
+}
+
+// varFile writes the root module's variables for the given operations and returns the -var-file argument.
+func (lz *landingZone) varFile(operations ...string) string {
+	lz.t.Helper()
+	vars := map[string]any{
+		"endpoint":                acctest.Endpoint(),
+		"impersonation_role_name": lz.appliance,
+		"member_account_ids":      lz.accounts,
+		"operations":              operations,
+		"role_name":               lz.roleName,
+		"external_id":             "veeam-lz",
+		"production_team_roles":   []string{lz.team},
+	}
+	content, err := json.Marshal(vars)
+	if err != nil {
+		lz.t.Fatal(err)
+	}
+	path := filepath.Join(lz.t.TempDir(), "landing-zone.tfvars.json")
+	if err := os.WriteFile(path, content, 0o600); err != nil {
+		lz.t.Fatal(err)
+	}
+	return "-var-file=" + path
+}
+
+// expectedMembers is the root's members output: each member's account and role ARNs, worker only in production.
+func (lz *landingZone) expectedMembers() knownvalue.Check {
+	members := map[string]knownvalue.Check{}
+	for _, member := range landingZoneMembers {
+		members[member] = expectedMemberOutputs(lz.accounts[member], lz.roleName, member == "production")
+	}
+	return knownvalue.ObjectExact(members)
+}
+
+// noOrphans checks every member account: each role, policy and instance profile in it is in state, none twice.
+func (lz *landingZone) noOrphans() []statecheck.StateCheck {
+	var checks []statecheck.StateCheck
+	for _, member := range landingZoneMembers {
+		checks = append(checks, acctest.ExpectNoOrphansOrDuplicates(lz.clients[member], ""))
+	}
+	return checks
+}
+
+// checkProductionTrust reads the production account's trust policies from IAM: the backup/restore role trusts the
+// appliance with the external ID, and the team role gained the Veeam statement beside its own.
+func (lz *landingZone) checkProductionTrust() {
+	client := lz.clients["production"]
+	backup := policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: []string{lz.applianceARN}, ExternalID: "veeam-lz"}
+	team := policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: []string{lz.applianceARN}}
+	for _, err := range []error{
+		trustStatementIs(lz.t, client, lz.roleName, backup),
+		trustStatementIs(lz.t, client, lz.team, team),
+		othersMeanTeamPolicy(lz.t, client, lz.team, veeamTrustSid),
+	} {
+		if err != nil {
+			lz.t.Error(err)
+		}
+	}
+}
+
+// expectedMemberOutputs are the outputs of one veeam-member-account instance.
+func expectedMemberOutputs(account, roleName string, worker bool) knownvalue.Check {
+	arn := func(kind, name string) string { return "arn:aws:iam::" + account + ":" + kind + "/" + name }
+	outputs := map[string]knownvalue.Check{
+		"account_id": knownvalue.StringExact(account),
+		"role_arn":   knownvalue.StringExact(arn("role", roleName)),
+		"policy_arns": knownvalue.ListExact([]knownvalue.Check{
+			knownvalue.StringExact(arn("policy", roleName)),
+		}),
+		"worker_role_arn":             knownvalue.Null(),
+		"worker_instance_profile_arn": knownvalue.Null(),
+	}
+	if worker {
+		outputs["worker_role_arn"] = knownvalue.StringExact(arn("role", roleName+"-worker"))
+		outputs["worker_instance_profile_arn"] = knownvalue.StringExact(arn("instance-profile", roleName+"-worker"))
+	}
+	return knownvalue.ObjectExact(outputs)
+}
+
+// updatesTemplatesInPlace expects every member's backup template to be updated, never replaced.
+func updatesTemplatesInPlace() []plancheck.PlanCheck {
+	var checks []plancheck.PlanCheck
+	for _, member := range landingZoneMembers {
+		checks = append(checks, plancheck.ExpectResourceAction("module."+member+".vbaws_role_template.backup",
+			plancheck.ResourceActionUpdate))
+	}
+	return checks
+}
+
+// operationsAre expects every member's backup template to hold exactly the given operations.
+func operationsAre(operations ...string) []statecheck.StateCheck {
+	values := make([]knownvalue.Check, 0, len(operations))
+	for _, op := range operations {
+		values = append(values, knownvalue.StringExact(op))
+	}
+	var checks []statecheck.StateCheck
+	for _, member := range landingZoneMembers {
+		checks = append(checks, statecheck.ExpectKnownValue("module."+member+".vbaws_role_template.backup",
+			tfjsonpath.New("operations"), knownvalue.SetExact(values)))
+	}
+	return checks
+}
+
+// onlyRolesLeft checks that a member account holds exactly the given roles and no customer managed policy or
+// instance profile at all.
+func onlyRolesLeft(client *iam.Client, member string, roles ...string) error {
+	inv, err := acctest.TakeInventory(context.Background(), client, "")
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(inv.Roles, roles) || len(inv.Policies)+len(inv.InstanceProfiles) > 0 {
+		return fmt.Errorf("the %s account holds %v after destroy, want only the roles %v", member, inv.All(), roles)
+	}
+	return nil
+}
