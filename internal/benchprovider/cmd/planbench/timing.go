@@ -1,0 +1,131 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// bench holds what every plan shares: the options, a scratch directory and the emulator's endpoint.
+type bench struct {
+	opts     options
+	work     string
+	endpoint string
+	clirc    string
+}
+
+// result is the medians of one variant at one size.
+type result struct {
+	name    string
+	seconds []float64
+}
+
+func (r result) median() float64 {
+	s := slices.Clone(r.seconds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// installProviders writes a CLI configuration with dev_overrides for both providers, so that no init is needed.
+func (b *bench) installProviders() error {
+	dir := filepath.Join(b.work, "providers")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for name, src := range map[string]string{"vbaws": b.opts.vbaws, "vbawsbench": b.opts.noop} {
+		if err := os.Symlink(src, filepath.Join(dir, "terraform-provider-"+name)); err != nil {
+			return err
+		}
+	}
+	b.clirc = filepath.Join(b.work, "terraformrc")
+	rc := fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "vbaws/vbaws"      = %[1]q
+    "vbaws/vbawsbench" = %[1]q
+  }
+  direct {}
+}
+`, dir)
+	return os.WriteFile(b.clirc, []byte(rc), 0o600)
+}
+
+// timeVariants plans every variant opts.runs times, alternating between them, after one warm-up round.
+func (b *bench) timeVariants(n int) ([]result, error) {
+	variants := b.variants()
+	dirs := make([]string, len(variants))
+	results := make([]result, len(variants))
+	for i, v := range variants {
+		dir, err := b.writeConfig(v, n)
+		if err != nil {
+			return nil, err
+		}
+		dirs[i], results[i].name = dir, v.name
+	}
+	for round := -1; round < b.opts.runs; round++ {
+		for i, v := range variants {
+			seconds, err := b.timePlan(dirs[i], v.env)
+			if err != nil {
+				return nil, fmt.Errorf("%s, %d resources: %w", v.name, n, err)
+			}
+			if round >= 0 {
+				results[i].seconds = append(results[i].seconds, seconds)
+			}
+		}
+	}
+	return results, nil
+}
+
+// timePlan runs one `terraform plan -refresh=false` and returns its wall-clock time in seconds.
+func (b *bench) timePlan(dir string, logEnv []string) (float64, error) {
+	cmd := b.terraform(dir, logEnv, "plan", "-refresh=false", "-input=false", "-lock=false", "-no-color")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("terraform plan: %w\n%s", err, stderr.String())
+	}
+	return time.Since(start).Seconds(), nil
+}
+
+// terraform prepares a Terraform command in dir with a clean environment plus logEnv.
+func (b *bench) terraform(dir string, logEnv []string, args ...string) *exec.Cmd {
+	cmd := exec.Command(b.opts.terraform, args...)
+	cmd.Dir = dir
+	cmd.Env = append(cleanEnv(), "TF_CLI_CONFIG_FILE="+b.clirc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	cmd.Env = append(cmd.Env, logEnv...)
+	return cmd
+}
+
+// cleanEnv is the environment without any Terraform log variable, as most users run plans.
+func cleanEnv() []string {
+	var env []string
+	for _, entry := range os.Environ() {
+		if !strings.HasPrefix(entry, "TF_") {
+			env = append(env, entry)
+		}
+	}
+	return env
+}
+
+func printTimes(n int, results []result) {
+	core, floor := results[0].median(), results[1].median()
+	fmt.Printf("\nterraform plan -refresh=false, %d new resources (median of %d runs, alternating)\n",
+		n, len(results[0].seconds))
+	fmt.Printf("  %-34s %9s %12s %14s   %s\n", "variant", "median", "× core", "× fw floor", "runs")
+	for _, r := range results {
+		m := r.median()
+		fmt.Printf("  %-34s %9s %11.2f× %13.2f×   %s\n", r.name, fmtSeconds(m), m/core, m/floor, runs(r.seconds))
+	}
+}
+
+func runs(seconds []float64) string {
+	parts := make([]string, len(seconds))
+	for i, s := range seconds {
+		parts[i] = fmt.Sprintf("%.2f", s)
+	}
+	return strings.Join(parts, " ")
+}
