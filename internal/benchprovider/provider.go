@@ -28,7 +28,8 @@ func (benchProvider) Metadata(_ context.Context, _ provider.MetadataRequest, res
 
 func (benchProvider) Schema(context.Context, provider.SchemaRequest, *provider.SchemaResponse) {}
 
-func (benchProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {}
+func (benchProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+}
 
 func (benchProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{func() resource.Resource { return noopResource{} }}
