@@ -31,7 +31,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
-	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 )
 
@@ -174,110 +173,6 @@ func (r *iamRoleResource) ConfigValidators(context.Context) []resource.ConfigVal
 
 func (r *iamRoleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
-}
-
-// ModifyPlan makes everything derivable from configuration known at plan time: the trust policy always, the ARNs
-// when the name and the account are known. It also checks the principals against the provider's partition.
-func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
-	var plan, state iamRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	partition := r.partition()
-	if partition != "" {
-		resp.Diagnostics.Append(checkPrincipalSet(pathTrustedPrincipals, plan.TrustedPrincipalARNs, partition).Errors()...)
-	}
-	plan.AssumeRolePolicy = plannedTrustPolicy(ctx, plan, state.AssumeRolePolicy, partition)
-	plan.ARN, plan.InstanceProfileARN = r.plannedARNs(plan, state)
-	plan.ID, plan.AccountID = r.plannedIdentity(plan, state)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-func (r *iamRoleResource) partition() string {
-	if r.client == nil {
-		return ""
-	}
-	return r.client.Partition
-}
-
-// plannedTrustPolicy renders the trust policy from the planned inputs, keeping the prior text when it means the
-// same so that an equivalent document never shows as a change.
-func plannedTrustPolicy(ctx context.Context, plan iamRoleModel, prior PolicyValue, partition string) PolicyValue {
-	if !plan.trustInputsKnown() {
-		return NewPolicyUnknown()
-	}
-	doc, diags := plan.trustPolicy(ctx, partition)
-	if diags.HasError() {
-		return NewPolicyUnknown()
-	}
-	if !prior.IsNull() && !prior.IsUnknown() && sameTrust(prior.ValueString(), doc) {
-		return prior
-	}
-	return NewPolicyValue(doc)
-}
-
-func (r *iamRoleResource) plannedARNs(plan, state iamRoleModel) (roleARN, profileARN types.String) {
-	if !state.ARN.IsNull() && !state.ARN.IsUnknown() {
-		roleARN = state.ARN
-	} else {
-		roleARN = r.entityARN("role", plan.Path, plan.Name)
-	}
-	switch {
-	case plan.CreateInstanceProfile.IsUnknown():
-		profileARN = types.StringUnknown()
-	case !plan.CreateInstanceProfile.ValueBool():
-		profileARN = types.StringNull()
-	default:
-		profileARN = r.entityARN("instance-profile", plan.Path, plan.Name)
-	}
-	return roleARN, profileARN
-}
-
-// entityARN builds an IAM ARN, or returns unknown when the account, path or name is not known yet.
-func (r *iamRoleResource) entityARN(kind string, entityPath, name types.String) types.String {
-	if r.client == nil || r.client.AccountID == "" || entityPath.IsUnknown() || name.IsUnknown() || name.IsNull() {
-		return types.StringUnknown()
-	}
-	return types.StringValue(fmt.Sprintf("arn:%s:iam::%s:%s%s%s", r.client.Partition, r.client.AccountID, kind, entityPath.ValueString(), name.ValueString()))
-}
-
-func (m iamRoleModel) trustInputsKnown() bool {
-	return !m.TrustedPrincipalARNs.IsUnknown() && !m.ExternalID.IsUnknown() && !m.ServicePrincipals.IsUnknown() &&
-		allElementsKnown(m.TrustedPrincipalARNs) && allElementsKnown(m.ServicePrincipals) &&
-		!m.AdditionalTrustPolicy.IsUnknown()
-}
-
-func allElementsKnown(set types.Set) bool {
-	for _, e := range set.Elements() {
-		if e.IsUnknown() {
-			return false
-		}
-	}
-	return true
-}
-
-// trustPolicy renders the role's trust policy from known inputs, reporting principal problems on the attribute.
-func (m iamRoleModel) trustPolicy(ctx context.Context, partition string) (string, diag.Diagnostics) {
-	var principals, services []string
-	diags := m.TrustedPrincipalARNs.ElementsAs(ctx, &principals, false)
-	diags.Append(m.ServicePrincipals.ElementsAs(ctx, &services, false)...)
-	arns, more := principalARNs(pathTrustedPrincipals, principals, partition)
-	diags.Append(more...)
-	extra, more := m.additionalTrustStatements()
-	diags.Append(more...)
-	if diags.HasError() {
-		return "", diags
-	}
-	spec := policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: arns, ExternalID: m.ExternalID.ValueString(),
-		ServicePrincipals: services}
-	return policy.MergeTrust(spec, extra).Marshal(), diags
 }
 
 func (r *iamRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
