@@ -16,6 +16,8 @@ func TestUserAskedForLogs(t *testing.T) {
 		"tf_log_provider": {[]string{"TF_LOG_PROVIDER=TRACE"}, true},
 		"tf_log_sdk":      {[]string{"TF_LOG_SDK_PROTO=TRACE"}, true},
 		"vbaws":           {[]string{"TF_LOG_PROVIDER_VBAWS=DEBUG"}, true},
+		"vbaws_aws":       {[]string{"TF_LOG_PROVIDER_VBAWS_AWS=DEBUG"}, true},
+		"core_only":       {[]string{"TF_LOG_CORE=TRACE"}, false},
 		"lookalike":       {[]string{"TF_LOGGING=1"}, false},
 	}
 	for name, tc := range cases {
