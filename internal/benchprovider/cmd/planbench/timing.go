@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -18,14 +19,15 @@ type bench struct {
 	clirc    string
 }
 
-// result is the medians of one variant at one size.
+// result is the timings of one variant at one size: wall-clock seconds and CPU seconds (user and system, of
+// Terraform and every process it waited for, the provider included).
 type result struct {
-	name    string
-	seconds []float64
+	name         string
+	seconds, cpu []float64
 }
 
-func (r result) median() float64 {
-	s := slices.Clone(r.seconds)
+func median(values []float64) float64 {
+	s := slices.Clone(values)
 	slices.Sort(s)
 	return s[len(s)/2]
 }
@@ -67,29 +69,36 @@ func (b *bench) timeVariants(n int) ([]result, error) {
 	}
 	for round := -1; round < b.opts.runs; round++ {
 		for i, v := range variants {
-			seconds, err := b.timePlan(dirs[i], v.env)
+			seconds, cpu, err := b.timePlan(dirs[i], v.env)
 			if err != nil {
 				return nil, fmt.Errorf("%s, %d resources: %w", v.name, n, err)
 			}
 			if round >= 0 {
 				results[i].seconds = append(results[i].seconds, seconds)
+				results[i].cpu = append(results[i].cpu, cpu)
 			}
 		}
 	}
 	return results, nil
 }
 
-// timePlan runs one `terraform plan -refresh=false` and returns its wall-clock time in seconds.
-func (b *bench) timePlan(dir string, logEnv []string) (float64, error) {
+// timePlan runs one `terraform plan -refresh=false` and returns its wall-clock and CPU time in seconds.
+func (b *bench) timePlan(dir string, logEnv []string) (wall, cpu float64, err error) {
 	cmd := b.terraform(dir, logEnv, "plan", "-refresh=false", "-input=false", "-lock=false", "-no-color")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		return 0, fmt.Errorf("terraform plan: %w\n%s", err, stderr.String())
+		return 0, 0, fmt.Errorf("terraform plan: %w\n%s", err, stderr.String())
 	}
-	return time.Since(start).Seconds(), nil
+	wall = time.Since(start).Seconds()
+	if usage, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		cpu = seconds(usage.Utime) + seconds(usage.Stime)
+	}
+	return wall, cpu, nil
 }
+
+func seconds(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
 
 // terraform prepares a Terraform command in dir with a clean environment plus logEnv.
 func (b *bench) terraform(dir string, logEnv []string, args ...string) *exec.Cmd {
@@ -112,13 +121,20 @@ func cleanEnv() []string {
 }
 
 func printTimes(n int, results []result) {
-	core, floor := results[0].median(), results[1].median()
 	fmt.Printf("\nterraform plan -refresh=false, %d new resources (median of %d runs, alternating)\n",
 		n, len(results[0].seconds))
-	fmt.Printf("  %-34s %9s %12s %14s   %s\n", "variant", "median", "× core", "× fw floor", "runs")
+	printTable("wall clock", results, func(r result) []float64 { return r.seconds })
+	printTable("CPU (user+sys, Terraform and provider)", results, func(r result) []float64 { return r.cpu })
+}
+
+// printTable prints one measure of every variant with its ratios to Terraform core (the first variant) and to
+// the framework's floor (the second).
+func printTable(measure string, results []result, values func(result) []float64) {
+	core, floor := median(values(results[0])), median(values(results[1]))
+	fmt.Printf("  %s\n  %-34s %9s %10s %12s   %s\n", measure, "variant", "median", "× core", "× fw floor", "runs")
 	for _, r := range results {
-		m := r.median()
-		fmt.Printf("  %-34s %9s %11.2f× %13.2f×   %s\n", r.name, fmtSeconds(m), m/core, m/floor, runs(r.seconds))
+		m := median(values(r))
+		fmt.Printf("  %-34s %9s %9.2f× %11.2f×   %s\n", r.name, fmtSeconds(m), m/core, m/floor, runs(values(r)))
 	}
 }
 
