@@ -15,8 +15,9 @@ go build -C "$root" -o "$work/terraform-provider-vbaws" .
 go build -C "$root" -o "$work/terraform-provider-vbawsbench" ./internal/benchprovider/cmd/terraform-provider-vbawsbench
 go build -C "$root" -o "$work/planbench" ./internal/benchprovider/cmd/planbench
 
+# BENCH_BEFORE=path/to/another/terraform-provider-vbaws adds it as one more variant (before/after in one run).
 "$work/planbench" -vbaws "$work/terraform-provider-vbaws" -noop "$work/terraform-provider-vbawsbench" \
-  -n "${BENCH_N:-200,1000}" -runs "${BENCH_RUNS:-5}"
+  -n "${BENCH_N:-200,1000}" -runs "${BENCH_RUNS:-5}" ${BENCH_BEFORE:+-before "$BENCH_BEFORE"}
 
 echo
 echo "IAM calls per role, counted through the recording proxy (TestAccIAMRole_callsPerRole):"

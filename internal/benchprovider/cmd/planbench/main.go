@@ -17,6 +17,7 @@ import (
 
 type options struct {
 	vbaws, noop, terraform, moto string
+	before                       string // optional second vbaws binary, such as one built from main
 	runs                         int
 	sizes                        []int
 }
@@ -45,6 +46,7 @@ func parseFlags() options {
 	var opts options
 	var sizes string
 	flag.StringVar(&opts.vbaws, "vbaws", "", "path of the terraform-provider-vbaws binary")
+	flag.StringVar(&opts.before, "before", "", "optional terraform-provider-vbaws binary to compare with, such as main's")
 	flag.StringVar(&opts.noop, "noop", "", "path of the terraform-provider-vbawsbench binary")
 	flag.StringVar(&opts.terraform, "terraform", "terraform", "the Terraform CLI")
 	flag.StringVar(&opts.moto, "moto", "", "moto_server (default: from PATH or pyenv's shims)")
@@ -61,7 +63,10 @@ func parseFlags() options {
 		}
 		opts.sizes = append(opts.sizes, n)
 	}
-	for _, p := range []*string{&opts.vbaws, &opts.noop} {
+	for _, p := range []*string{&opts.vbaws, &opts.noop, &opts.before} {
+		if *p == "" {
+			continue
+		}
 		abs, err := filepath.Abs(*p)
 		if err != nil {
 			log.Fatal(err)

@@ -16,7 +16,8 @@ type bench struct {
 	opts     options
 	work     string
 	endpoint string
-	clirc    string
+	clirc    string // CLI configuration with dev_overrides for vbaws and the no-op provider
+	before   string // the same with the -before binary of vbaws
 }
 
 // result is the timings of one variant at one size: wall-clock seconds and CPU seconds (user and system, of
@@ -32,18 +33,26 @@ func median(values []float64) float64 {
 	return s[len(s)/2]
 }
 
-// installProviders writes a CLI configuration with dev_overrides for both providers, so that no init is needed.
-func (b *bench) installProviders() error {
-	dir := filepath.Join(b.work, "providers")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// installProviders writes CLI configurations with dev_overrides for both providers, so that no init is needed.
+func (b *bench) installProviders() (err error) {
+	if b.clirc, err = b.cliConfig("current", b.opts.vbaws); err != nil || b.opts.before == "" {
 		return err
 	}
-	for name, src := range map[string]string{"vbaws": b.opts.vbaws, "vbawsbench": b.opts.noop} {
+	b.before, err = b.cliConfig("before", b.opts.before)
+	return err
+}
+
+func (b *bench) cliConfig(label, vbaws string) (string, error) {
+	dir := filepath.Join(b.work, "providers-"+label)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	for name, src := range map[string]string{"vbaws": vbaws, "vbawsbench": b.opts.noop} {
 		if err := os.Symlink(src, filepath.Join(dir, "terraform-provider-"+name)); err != nil {
-			return err
+			return "", err
 		}
 	}
-	b.clirc = filepath.Join(b.work, "terraformrc")
+	clirc := filepath.Join(b.work, "terraformrc-"+label)
 	rc := fmt.Sprintf(`provider_installation {
   dev_overrides {
     "vbaws/vbaws"      = %[1]q
@@ -52,7 +61,7 @@ func (b *bench) installProviders() error {
   direct {}
 }
 `, dir)
-	return os.WriteFile(b.clirc, []byte(rc), 0o600)
+	return clirc, os.WriteFile(clirc, []byte(rc), 0o600)
 }
 
 // timeVariants plans every variant opts.runs times, alternating between them, after one warm-up round.
@@ -69,7 +78,7 @@ func (b *bench) timeVariants(n int) ([]result, error) {
 	}
 	for round := -1; round < b.opts.runs; round++ {
 		for i, v := range variants {
-			seconds, cpu, err := b.timePlan(dirs[i], v.env)
+			seconds, cpu, err := b.timePlan(dirs[i], v)
 			if err != nil {
 				return nil, fmt.Errorf("%s, %d resources: %w", v.name, n, err)
 			}
@@ -83,8 +92,11 @@ func (b *bench) timeVariants(n int) ([]result, error) {
 }
 
 // timePlan runs one `terraform plan -refresh=false` and returns its wall-clock and CPU time in seconds.
-func (b *bench) timePlan(dir string, logEnv []string) (wall, cpu float64, err error) {
-	cmd := b.terraform(dir, logEnv, "plan", "-refresh=false", "-input=false", "-lock=false", "-no-color")
+func (b *bench) timePlan(dir string, v variant) (wall, cpu float64, err error) {
+	cmd := b.terraform(dir, v.env, "plan", "-refresh=false", "-input=false", "-lock=false", "-no-color")
+	if v.before {
+		cmd.Env = append(cmd.Env, "TF_CLI_CONFIG_FILE="+b.before)
+	}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	start := time.Now()

@@ -13,6 +13,7 @@ type variant struct {
 	resource func(i int) string // the i-th resource block
 	provider string             // provider block, if any
 	env      []string           // log variables added to a clean environment
+	before   bool               // plan with the -before binary of vbaws
 }
 
 // quietFramework turns off the framework's and terraform-plugin-go's own logging, as vbaws now does by default.
@@ -27,12 +28,17 @@ const requiredProviders = `terraform {
 `
 
 func (b *bench) variants() []variant {
-	return []variant{
+	variants := []variant{
 		{name: "terraform_data (core)", resource: terraformData},
 		{name: "noop, framework logging off", resource: noop, env: quietFramework},
 		{name: "noop, default logging", resource: noop},
 		{name: "vbaws_iam_role, default", resource: iamRole, provider: b.vbawsProvider()},
 	}
+	if b.opts.before != "" {
+		variants = append(variants, variant{name: "vbaws_iam_role, -before binary", resource: iamRole,
+			provider: b.vbawsProvider(), before: true})
+	}
+	return variants
 }
 
 func terraformData(i int) string {
