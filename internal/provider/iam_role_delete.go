@@ -101,7 +101,8 @@ func (r *iamRoleResource) deleteOwnInstanceProfile(ctx context.Context, name, ro
 			return err
 		}
 	}
-	_, err = r.client.IAM.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(name)})
+	_, err = r.client.IAM.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{
+		InstanceProfileName: aws.String(name)})
 	if err != nil && !awsclient.IsNoSuchEntity(err) {
 		return fmt.Errorf("deleting instance profile %s: %w", name, err)
 	}

@@ -29,7 +29,8 @@ func TestAccIAMRole_callsPerRole(t *testing.T) {
 	proxy := acctest.NewProxy(t)
 	cli := acctest.NewCLI(t, providerserver.NewProtocol6(New("test")()))
 	prefix := acctest.RandomName("vbaws-calls")
-	part := fixturePolicy(t, client, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)
+	part := fixturePolicy(t, client,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)
 	cli.WriteConfig(acctest.ProviderConfigFor(proxy.URL) + fmt.Sprintf(`
 resource "vbaws_iam_role" "plain" {
   count                  = %[1]d
