@@ -11,7 +11,8 @@ import (
 )
 
 // deleteRole deletes the role with as few calls as IAM allows. It first undoes what state says the resource made:
-// the instance profile of the role's name and path, and the attachments of managed_policy_arns. Then it deletes
+// the instance profile of the role's name and path, the attachments of managed_policy_arns and the policies of
+// inline_policies. Then it deletes
 // the role; only when IAM answers DeleteConflict (something was added outside Terraform, or state is stale) does
 // it list the role's instance profiles, attachments and inline policies, take the role out of them and delete
 // again. A plain role costs one call. It never deletes a policy or profile it did not create, except a retired
@@ -25,6 +26,11 @@ func (r *iamRoleResource) deleteRole(ctx context.Context, state iamRoleModel) er
 	}
 	if _, err := r.syncAttachments(ctx, name, stringsOf(ctx, state.ManagedPolicyARNs), nil); err != nil {
 		return err
+	}
+	for policyName := range state.InlinePolicies.Elements() {
+		if err := r.deleteInlinePolicy(ctx, name, policyName); err != nil {
+			return err
+		}
 	}
 	err := r.deleteRoleOnly(ctx, name)
 	if !awsclient.IsDeleteConflict(err) {
@@ -118,11 +124,19 @@ func (r *iamRoleResource) deleteInlinePolicies(ctx context.Context, name string)
 		return fmt.Errorf("listing inline policies of role %s: %w", name, err)
 	}
 	for _, policyName := range out.PolicyNames {
-		_, err := r.client.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{
-			RoleName: aws.String(name), PolicyName: aws.String(policyName)})
-		if err != nil && !awsclient.IsNoSuchEntity(err) {
-			return fmt.Errorf("deleting inline policy %s of role %s: %w", policyName, name, err)
+		if err := r.deleteInlinePolicy(ctx, name, policyName); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// deleteInlinePolicy deletes one inline policy of the role; one that is already gone counts as deleted.
+func (r *iamRoleResource) deleteInlinePolicy(ctx context.Context, roleName, policyName string) error {
+	_, err := r.client.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{
+		RoleName: aws.String(roleName), PolicyName: aws.String(policyName)})
+	if err != nil && !awsclient.IsNoSuchEntity(err) {
+		return fmt.Errorf("deleting inline policy %s of role %s: %w", policyName, roleName, err)
 	}
 	return nil
 }
