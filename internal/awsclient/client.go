@@ -65,6 +65,7 @@ type Client struct {
 	Region    string
 
 	roleLocks   keyedMutex
+	retired     retiredCache
 	maxAttempts int
 	retryMode   aws.RetryMode
 }

@@ -63,22 +63,29 @@ func (c *Client) PolicyUsers(ctx context.Context, policyARN string) ([]string, e
 
 // DeleteIfRetiredAndUnused deletes a managed policy that carries the retired tag and has no users left. It
 // reports whether it deleted the policy; a policy that is not retired, still used or already gone is left alone.
+// Whether a policy is retired is read once per provider process (see retiredCache); a policy that looks retired
+// is read again before anything is deleted.
 func (c *Client) DeleteIfRetiredAndUnused(ctx context.Context, policyARN string) (bool, error) {
-	out, err := c.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(policyARN)})
-	if IsNoSuchEntity(err) {
-		return false, nil
+	retired, err := c.retired.lookup(ctx, policyARN, c.readRetired)
+	if err != nil || !retired {
+		return false, err
 	}
-	if err != nil {
-		return false, fmt.Errorf("reading policy %s: %w", policyARN, err)
+	if retired, err = c.readRetired(ctx, policyARN); err != nil {
+		return false, err
 	}
-	if !hasTag(out.Policy.Tags, RetiredTagKey) {
+	if !retired {
+		c.retired.remember(policyARN, false)
 		return false, nil
 	}
 	users, err := c.PolicyUsers(ctx, policyARN)
 	if err != nil || len(users) > 0 {
 		return false, err
 	}
-	return true, c.DeleteManagedPolicy(ctx, policyARN)
+	if err := c.DeleteManagedPolicy(ctx, policyARN); err != nil {
+		return false, err
+	}
+	c.retired.remember(policyARN, false)
+	return true, nil
 }
 
 // IsRetired reports whether a policy's tags mark it retired (RetiredTagKey).
@@ -111,5 +118,6 @@ func (c *Client) RetireOrDeletePolicy(ctx context.Context, policyARN string) err
 	if err != nil {
 		return fmt.Errorf("marking policy %s as retired: %w", policyARN, err)
 	}
+	c.retired.remember(policyARN, true)
 	return nil
 }

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestUserAskedForLogs(t *testing.T) {
+	cases := map[string]struct {
+		environ []string
+		want    bool
+	}{
+		"nothing":         {[]string{"HOME=/root", "TF_ACC=1"}, false},
+		"tf_log":          {[]string{"TF_LOG=DEBUG"}, true},
+		"tf_log_provider": {[]string{"TF_LOG_PROVIDER=TRACE"}, true},
+		"tf_log_sdk":      {[]string{"TF_LOG_SDK_PROTO=TRACE"}, true},
+		"vbaws":           {[]string{"TF_LOG_PROVIDER_VBAWS=DEBUG"}, true},
+		"vbaws_aws":       {[]string{"TF_LOG_PROVIDER_VBAWS_AWS=DEBUG"}, true},
+		"core_only":       {[]string{"TF_LOG_CORE=TRACE"}, false},
+		"lookalike":       {[]string{"TF_LOGGING=1"}, false},
+	}
+	for name, tc := range cases {
+		if got := userAskedForLogs(tc.environ); got != tc.want {
+			t.Errorf("%s: userAskedForLogs(%v) = %v, want %v", name, tc.environ, got, tc.want)
+		}
+	}
+}
+
+func TestQuietFrameworkLoggingSetsSDKLevelsOff(t *testing.T) {
+	for _, entry := range os.Environ() {
+		name, _, _ := strings.Cut(entry, "=")
+		if strings.HasPrefix(name, "TF_LOG") {
+			t.Setenv(name, "")
+			_ = os.Unsetenv(name)
+		}
+	}
+	for _, name := range sdkLogLevelVariables {
+		t.Setenv(name, "")
+		_ = os.Unsetenv(name)
+	}
+	quietFrameworkLogging()
+	for _, name := range sdkLogLevelVariables {
+		if got := os.Getenv(name); got != "OFF" {
+			t.Errorf("%s = %q after quietFrameworkLogging with no log variables, want OFF", name, got)
+		}
+	}
+}
+
+func TestQuietFrameworkLoggingKeepsRequestedLevels(t *testing.T) {
+	t.Setenv("TF_LOG", "DEBUG")
+	for _, name := range sdkLogLevelVariables {
+		t.Setenv(name, "")
+		_ = os.Unsetenv(name)
+	}
+	quietFrameworkLogging()
+	for _, name := range sdkLogLevelVariables {
+		if got, set := os.LookupEnv(name); set {
+			t.Errorf("%s = %q although TF_LOG was set, want it left unset", name, got)
+		}
+	}
+}

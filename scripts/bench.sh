@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# make bench, second half: whole-process plan comparison and IAM calls per role. Needs only Go, Terraform and
+# moto_server. Builds the provider and the benchmark-only no-op provider (internal/benchprovider), then runs
+# planbench: N new vbaws_iam_role against N terraform_data and N vbawsbench_noop (framework logging off and on),
+# alternately, BENCH_RUNS runs each for every N in BENCH_N, medians and ratios, and the provider's peak RSS and
+# log volume during the largest plan. Last, the acceptance test that counts IAM calls per role through the
+# recording proxy prints its "bench:" lines.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+command -v terraform >/dev/null || { echo "make bench needs the terraform CLI on PATH" >&2; exit 1; }
+go build -C "$root" -o "$work/terraform-provider-vbaws" .
+go build -C "$root" -o "$work/terraform-provider-vbawsbench" ./internal/benchprovider/cmd/terraform-provider-vbawsbench
+go build -C "$root" -o "$work/planbench" ./internal/benchprovider/cmd/planbench
+
+# BENCH_BEFORE=path/to/another/terraform-provider-vbaws adds it as one more variant (before/after in one run).
+"$work/planbench" -vbaws "$work/terraform-provider-vbaws" -noop "$work/terraform-provider-vbawsbench" \
+  -n "${BENCH_N:-200,1000}" -runs "${BENCH_RUNS:-5}" ${BENCH_BEFORE:+-before "$BENCH_BEFORE"}
+
+echo
+echo "IAM calls per role, counted through the recording proxy (TestAccIAMRole_callsPerRole):"
+(cd "$root" && TF_ACC=1 go test -count=1 -v -run 'TestAccIAMRole_callsPerRole$' ./internal/provider/ 2>&1) |
+  grep -E 'bench:|^(--- |ok|FAIL)' | sed -e 's/^ *iam_role_delete_test.go:[0-9]*: bench: /  /'
