@@ -3,6 +3,7 @@ package awsclient
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,8 +13,12 @@ import (
 func TestRetiredCacheReadsEachPolicyOnceUnderConcurrency(t *testing.T) {
 	var cache retiredCache
 	var reads atomic.Int32
-	read := func(context.Context, string) (bool, error) {
+	broken := errors.New("access denied")
+	read := func(_ context.Context, arn string) (bool, error) {
 		reads.Add(1)
+		if strings.HasSuffix(arn, "/broken") {
+			return false, broken
+		}
 		time.Sleep(20 * time.Millisecond) // let the other callers arrive while the read is in flight
 		return true, nil
 	}
@@ -35,6 +40,9 @@ func TestRetiredCacheReadsEachPolicyOnceUnderConcurrency(t *testing.T) {
 	}
 	if got := reads.Load(); got != 2 {
 		t.Errorf("a second policy made %d reads in total, want 2", got)
+	}
+	if _, err := cache.lookup(context.Background(), "arn:aws:iam::123456789012:policy/broken", read); err != broken {
+		t.Errorf("a failed read returned %v, want its error", err)
 	}
 }
 
