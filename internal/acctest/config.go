@@ -46,7 +46,10 @@ func IAMClient(t *testing.T) *iam.Client {
 	PreCheck(t)
 	opts := []func(*config.LoadOptions) error{config.WithRegion(Region)}
 	if !RealAWS() {
-		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(testAccessKey, testSecretKey, "")))
+		opts = append(
+			opts,
+			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(testAccessKey, testSecretKey, "")),
+		)
 	}
 	cfg, err := config.LoadDefaultConfig(context.Background(), opts...)
 	if err != nil {

@@ -122,7 +122,9 @@ func findMoto() (string, error) {
 			return p, nil
 		}
 	}
-	return "", errors.New("moto_server was not found on PATH or in pyenv's shims; install it with `pip install 'moto[server]'`")
+	return "", errors.New(
+		"moto_server was not found on PATH or in pyenv's shims; install it with `pip install 'moto[server]'`",
+	)
 }
 
 func startMoto(path string) (*exec.Cmd, string, error) {

@@ -145,7 +145,10 @@ func duplicateVersions(ctx context.Context, client *iam.Client, policyARN string
 		found = append(found, fmt.Sprintf("%s has %d versions", policyARN, len(versions.Versions)))
 	}
 	for _, v := range versions.Versions {
-		out, err := client.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(policyARN), VersionId: v.VersionId})
+		out, err := client.GetPolicyVersion(
+			ctx,
+			&iam.GetPolicyVersionInput{PolicyArn: aws.String(policyARN), VersionId: v.VersionId},
+		)
 		if err != nil {
 			return nil, err
 		}
@@ -155,7 +158,10 @@ func duplicateVersions(ctx context.Context, client *iam.Client, policyARN string
 		}
 		for _, earlier := range documents {
 			if equivalent, _ := policy.Equivalent(earlier, document); equivalent {
-				found = append(found, fmt.Sprintf("%s has two versions of one document (%s)", policyARN, aws.ToString(v.VersionId)))
+				found = append(
+					found,
+					fmt.Sprintf("%s has two versions of one document (%s)", policyARN, aws.ToString(v.VersionId)),
+				)
 			}
 		}
 		documents = append(documents, document)
@@ -199,7 +205,11 @@ type inventoryCheck struct {
 	prefix string
 }
 
-func (c inventoryCheck) CheckState(ctx context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+func (c inventoryCheck) CheckState(
+	ctx context.Context,
+	req statecheck.CheckStateRequest,
+	resp *statecheck.CheckStateResponse,
+) {
 	inv, err := TakeInventory(ctx, c.client, c.prefix)
 	if err != nil {
 		resp.Error = err

@@ -83,7 +83,9 @@ func NewProxy(t *testing.T) *Proxy {
 	}
 	p := &Proxy{hooks: map[string][]func(){}, injected: map[string]int{}}
 	forward := httputil.NewSingleHostReverseProxy(target)
-	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.serve(w, r, forward) }))
+	server := httptest.NewServer(
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.serve(w, r, forward) }),
+	)
 	t.Cleanup(server.Close)
 	p.URL = server.URL
 	return p
@@ -193,8 +195,12 @@ func writeFault(w http.ResponseWriter, f Fault) {
 	}
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(status)
-	_, _ = fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>vbaws-fault</RequestId></ErrorResponse>`,
-		f.Code, xmlEscape(f.Message))
+	_, _ = fmt.Fprintf(
+		w,
+		`<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>vbaws-fault</RequestId></ErrorResponse>`,
+		f.Code,
+		xmlEscape(f.Message),
+	)
 }
 
 func xmlEscape(s string) string {

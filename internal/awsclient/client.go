@@ -110,7 +110,9 @@ func loadConfig(ctx context.Context, s Settings) (aws.Config, error) {
 		config.WithRetryer(func() aws.Retryer {
 			return newRetryer(maxAttempts(s.MaxRetries), aws.RetryMode(s.RetryMode), anyRetryables())
 		}),
-		config.WithHTTPClient(awshttp.NewBuildableClient().WithDialerOptions(func(d *net.Dialer) { d.Timeout = dialTimeout })),
+		config.WithHTTPClient(
+			awshttp.NewBuildableClient().WithDialerOptions(func(d *net.Dialer) { d.Timeout = dialTimeout }),
+		),
 	}
 	if s.Region != "" {
 		opts = append(opts, config.WithRegion(s.Region))
@@ -125,7 +127,10 @@ func loadConfig(ctx context.Context, s Settings) (aws.Config, error) {
 		opts = append(opts, config.WithSharedCredentialsFiles(s.SharedCredentialsFiles))
 	}
 	if s.AccessKey != "" || s.SecretKey != "" {
-		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, s.Token)))
+		opts = append(
+			opts,
+			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, s.Token)),
+		)
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
@@ -152,11 +157,17 @@ func maxAttempts(maxRetries int) int {
 }
 
 func newIAMClient(cfg aws.Config, endpoint string) *iam.Client {
-	return iam.NewFromConfig(cfg, withBaseEndpoint[iam.Options](endpoint, func(o *iam.Options, u *string) { o.BaseEndpoint = u }))
+	return iam.NewFromConfig(
+		cfg,
+		withBaseEndpoint[iam.Options](endpoint, func(o *iam.Options, u *string) { o.BaseEndpoint = u }),
+	)
 }
 
 func newSTSClient(cfg aws.Config, endpoint string) *sts.Client {
-	return sts.NewFromConfig(cfg, withBaseEndpoint[sts.Options](endpoint, func(o *sts.Options, u *string) { o.BaseEndpoint = u }))
+	return sts.NewFromConfig(
+		cfg,
+		withBaseEndpoint[sts.Options](endpoint, func(o *sts.Options, u *string) { o.BaseEndpoint = u }),
+	)
 }
 
 // withBaseEndpoint returns a client option that points a client at endpoint, or does nothing when it is empty
@@ -189,7 +200,11 @@ func (c *Client) learnIdentity(ctx context.Context, s Settings) error {
 	if s.SkipCredentialsValidation && s.SkipRequestingAccountID {
 		return nil
 	}
-	out, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}, func(o *sts.Options) { o.RetryMaxAttempts = identityAttempts })
+	out, err := c.STS.GetCallerIdentity(
+		ctx,
+		&sts.GetCallerIdentityInput{},
+		func(o *sts.Options) { o.RetryMaxAttempts = identityAttempts },
+	)
 	if err != nil {
 		if s.SkipCredentialsValidation {
 			return nil

@@ -119,7 +119,8 @@ func adopt[T any](ctx context.Context, op Creation[T], since time.Time, conflict
 // MayHaveApplied reports whether a write failed in a way that leaves its outcome unknown: IAM answered 5xx or
 // RequestTimeout, or the connection broke after the request was sent. A write refused with a 4xx had no effect.
 func MayHaveApplied(err error) bool {
-	if err == nil || isConnectError(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if err == nil || isConnectError(err) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
 	var respErr *smithyhttp.ResponseError

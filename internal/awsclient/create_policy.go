@@ -61,7 +61,9 @@ func (c *Client) findPolicy(ctx context.Context, path, name string) (*iamtypes.P
 			}
 		}
 		if policyARN == "" {
-			return nil, &iamtypes.NoSuchEntityException{Message: aws.String("Policy " + path + name + " was not found.")}
+			return nil, &iamtypes.NoSuchEntityException{
+				Message: aws.String("Policy " + path + name + " was not found."),
+			}
 		}
 	}
 	out, err := c.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(policyARN)})
@@ -71,7 +73,12 @@ func (c *Client) findPolicy(ctx context.Context, path, name string) (*iamtypes.P
 	return out.Policy, nil
 }
 
-func (c *Client) policyMatches(ctx context.Context, p *iamtypes.Policy, in *iam.CreatePolicyInput, since time.Time) error {
+func (c *Client) policyMatches(
+	ctx context.Context,
+	p *iamtypes.Policy,
+	in *iam.CreatePolicyInput,
+	since time.Time,
+) error {
 	if err := errors.Join(
 		differs("path", aws.ToString(p.Path), orDefault(aws.ToString(in.Path), "/")),
 		differs("description", aws.ToString(p.Description), aws.ToString(in.Description)),
@@ -166,7 +173,12 @@ func (c *Client) makeRoomForVersion(ctx context.Context, policyARN string, versi
 	_, err := c.IAM.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: aws.String(policyARN),
 		VersionId: oldest.VersionId})
 	if err != nil && !IsNoSuchEntity(err) {
-		return fmt.Errorf("deleting version %s of policy %s to make room: %w", aws.ToString(oldest.VersionId), policyARN, err)
+		return fmt.Errorf(
+			"deleting version %s of policy %s to make room: %w",
+			aws.ToString(oldest.VersionId),
+			policyARN,
+			err,
+		)
 	}
 	return nil
 }

@@ -207,7 +207,10 @@ func (c *Client) syncInstanceProfileTags(ctx context.Context, p *iamtypes.Instan
 	}
 	name := p.InstanceProfileName
 	if len(stale) > 0 {
-		_, err := c.IAM.UntagInstanceProfile(ctx, &iam.UntagInstanceProfileInput{InstanceProfileName: name, TagKeys: stale})
+		_, err := c.IAM.UntagInstanceProfile(
+			ctx,
+			&iam.UntagInstanceProfileInput{InstanceProfileName: name, TagKeys: stale},
+		)
 		if err != nil {
 			return fmt.Errorf("removing tags from instance profile %s: %w", aws.ToString(name), err)
 		}

@@ -32,7 +32,10 @@ func (c *Client) RoleIdentityPolicies(ctx context.Context, roleName string) ([]s
 // AttachedPolicyARNs lists the ARNs of the managed policies attached to a role.
 func (c *Client) AttachedPolicyARNs(ctx context.Context, roleName string) ([]string, error) {
 	var arns []string
-	pages := iam.NewListAttachedRolePoliciesPaginator(c.IAM, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(roleName)})
+	pages := iam.NewListAttachedRolePoliciesPaginator(
+		c.IAM,
+		&iam.ListAttachedRolePoliciesInput{RoleName: aws.String(roleName)},
+	)
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
@@ -51,7 +54,10 @@ func (c *Client) DefaultPolicyDocument(ctx context.Context, policyARN string) (s
 	if err != nil {
 		return "", fmt.Errorf("reading managed policy %s: %w", policyARN, err)
 	}
-	ver, err := c.IAM.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(policyARN), VersionId: pol.Policy.DefaultVersionId})
+	ver, err := c.IAM.GetPolicyVersion(
+		ctx,
+		&iam.GetPolicyVersionInput{PolicyArn: aws.String(policyARN), VersionId: pol.Policy.DefaultVersionId},
+	)
 	if err != nil {
 		return "", fmt.Errorf("reading default version of managed policy %s: %w", policyARN, err)
 	}
@@ -61,7 +67,10 @@ func (c *Client) DefaultPolicyDocument(ctx context.Context, policyARN string) (s
 // InstanceProfilesForRole lists the instance profiles that contain the role.
 func (c *Client) InstanceProfilesForRole(ctx context.Context, roleName string) ([]iamtypes.InstanceProfile, error) {
 	var profiles []iamtypes.InstanceProfile
-	pages := iam.NewListInstanceProfilesForRolePaginator(c.IAM, &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String(roleName)})
+	pages := iam.NewListInstanceProfilesForRolePaginator(
+		c.IAM,
+		&iam.ListInstanceProfilesForRoleInput{RoleName: aws.String(roleName)},
+	)
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
@@ -76,7 +85,10 @@ func (c *Client) InstanceProfilesForRole(ctx context.Context, roleName string) (
 // or a role no longer in the profile, counts as removed. When the answer is lost, it checks the profile before
 // sending again (moto answers a second removal with a 500 rather than NoSuchEntity).
 func (c *Client) RemoveRoleFromInstanceProfile(ctx context.Context, profileName, roleName string) error {
-	in := &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String(profileName), RoleName: aws.String(roleName)}
+	in := &iam.RemoveRoleFromInstanceProfileInput{
+		InstanceProfileName: aws.String(profileName),
+		RoleName:            aws.String(roleName),
+	}
 	_, err := c.IAM.RemoveRoleFromInstanceProfile(ctx, in, c.RetryUnsentOnly)
 	if MayHaveApplied(err) {
 		profile, getErr := c.getInstanceProfile(ctx, profileName)

@@ -21,7 +21,11 @@ func loggingAPIOptions() []func(*middleware.Stack) error {
 	}}
 }
 
-func logCall(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+func logCall(
+	ctx context.Context,
+	in middleware.InitializeInput,
+	next middleware.InitializeHandler,
+) (middleware.InitializeOutput, middleware.Metadata, error) {
 	start := time.Now()
 	out, metadata, err := next.HandleInitialize(ctx, in)
 	fields := map[string]any{

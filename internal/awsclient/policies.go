@@ -27,7 +27,10 @@ func (c *Client) DeleteManagedPolicy(ctx context.Context, policyARN string) erro
 		if v.IsDefaultVersion {
 			continue
 		}
-		_, err := c.IAM.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: aws.String(policyARN), VersionId: v.VersionId})
+		_, err := c.IAM.DeletePolicyVersion(
+			ctx,
+			&iam.DeletePolicyVersionInput{PolicyArn: aws.String(policyARN), VersionId: v.VersionId},
+		)
 		if err != nil && !IsNoSuchEntity(err) {
 			return fmt.Errorf("deleting version %s of policy %s: %w", aws.ToString(v.VersionId), policyARN, err)
 		}
@@ -42,7 +45,10 @@ func (c *Client) DeleteManagedPolicy(ctx context.Context, policyARN string) erro
 // PolicyUsers lists the roles, users and groups a managed policy is attached to, as "role/name" style strings.
 func (c *Client) PolicyUsers(ctx context.Context, policyARN string) ([]string, error) {
 	var users []string
-	pages := iam.NewListEntitiesForPolicyPaginator(c.IAM, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(policyARN)})
+	pages := iam.NewListEntitiesForPolicyPaginator(
+		c.IAM,
+		&iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(policyARN)},
+	)
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
@@ -114,7 +120,13 @@ func (c *Client) RetireOrDeletePolicy(ctx context.Context, policyARN string) err
 	if len(users) == 0 {
 		return c.DeleteManagedPolicy(ctx, policyARN)
 	}
-	_, err = c.IAM.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: aws.String(policyARN), Tags: []iamtypes.Tag{{Key: aws.String(RetiredTagKey), Value: aws.String("true")}}})
+	_, err = c.IAM.TagPolicy(
+		ctx,
+		&iam.TagPolicyInput{
+			PolicyArn: aws.String(policyARN),
+			Tags:      []iamtypes.Tag{{Key: aws.String(RetiredTagKey), Value: aws.String("true")}},
+		},
+	)
 	if err != nil {
 		return fmt.Errorf("marking policy %s as retired: %w", policyARN, err)
 	}

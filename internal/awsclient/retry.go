@@ -113,7 +113,8 @@ func (c *Client) RetryUnsentOnly(o *iam.Options) {
 }
 
 // RetryPropagation calls fn until it succeeds or fails with an error other than IAM's eventual consistency
-// (IsInvalidPrincipal, IsNotYetVisible, or an entity IAM said exists but does not show yet), for at most PropagationTimeout and never past ctx. The delay between
+// (IsInvalidPrincipal, IsNotYetVisible, or an entity IAM said exists but does not show yet), for at most
+// PropagationTimeout and never past ctx. The delay between
 // attempts doubles from 200 ms up to 5 s. On timeout it returns the last error, wrapped.
 func RetryPropagation(ctx context.Context, fn func(context.Context) error) error {
 	deadline := time.Now().Add(PropagationTimeout)

@@ -360,8 +360,11 @@ func TestResolveDedupSortAndCase(t *testing.T) {
 	if !slices.Contains(only.Actions, "servicequotas:listServiceQuotas") {
 		t.Errorf("rds_snapshot alone should keep Veeam's spelling")
 	}
-	want := lowerSet(append(append(mustGet(t, "10", "ec2_backup").Actions, mustGet(t, "10", "rds_snapshot").Actions...),
-		append(mustGet(t, "10", "ec2_backup").ProductionWorkerActions, mustGet(t, "10", "rds_snapshot").ProductionWorkerActions...)...))
+	want := lowerSet(append(
+		append(mustGet(t, "10", "ec2_backup").Actions, mustGet(t, "10", "rds_snapshot").Actions...),
+		append(
+			mustGet(t, "10", "ec2_backup").ProductionWorkerActions,
+			mustGet(t, "10", "rds_snapshot").ProductionWorkerActions...)...))
 	if len(sel.Actions) != len(want) {
 		t.Errorf("selection has %d actions, want %d", len(sel.Actions), len(want))
 	}
@@ -406,7 +409,12 @@ func TestResolvePrincipalsAndProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"backup.amazonaws.com", "batchoperations.s3.amazonaws.com", "ec2.amazonaws.com", "rds.amazonaws.com"}
+	want := []string{
+		"backup.amazonaws.com",
+		"batchoperations.s3.amazonaws.com",
+		"ec2.amazonaws.com",
+		"rds.amazonaws.com",
+	}
 	if !slices.Equal(sel.ServicePrincipals, want) || !sel.RequiresInstanceProfile {
 		t.Errorf("principals %v profile %v", sel.ServicePrincipals, sel.RequiresInstanceProfile)
 	}
@@ -422,7 +430,8 @@ func TestResolveErrors(t *testing.T) {
 	if _, err := Resolve("10", []string{}, true); err == nil {
 		t.Error("empty operations accepted")
 	}
-	if _, err := Resolve("x", []string{"ec2_backup"}, false); err == nil || !strings.Contains(err.Error(), "valid versions") {
+	if _, err := Resolve("x", []string{"ec2_backup"}, false); err == nil ||
+		!strings.Contains(err.Error(), "valid versions") {
 		t.Errorf("bad version error = %v", err)
 	}
 	_, err := Resolve("10", []string{"ec2_backup", "efs_bakup"}, false)

@@ -33,7 +33,11 @@ func AllowsAction(documents []string, action, resource string) (bool, error) {
 // matches reports whether the statement covers action on resource.
 func (g grantStatement) matches(action, resource string) bool {
 	return matchesAction(g.Action, g.NotAction, action) &&
-		matchesEither(g.Resource, g.NotResource, func(pattern string) bool { return resourceMatches(pattern, resource) })
+		matchesEither(
+			g.Resource,
+			g.NotResource,
+			func(pattern string) bool { return resourceMatches(pattern, resource) },
+		)
 }
 
 // matchesAction applies an Action list, or else a NotAction list, to action, ignoring case.

@@ -169,7 +169,10 @@ func (d Document) checkSids() error {
 			continue
 		}
 		if seen[s.sid] {
-			return fmt.Errorf("two statements have Sid %q; IAM requires statement IDs to be unique within a policy", s.sid)
+			return fmt.Errorf(
+				"two statements have Sid %q; IAM requires statement IDs to be unique within a policy",
+				s.sid,
+			)
 		}
 		seen[s.sid] = true
 	}

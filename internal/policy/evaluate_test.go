@@ -58,8 +58,14 @@ func TestEvaluate(t *testing.T) {
 	}{
 		{"no policies", nil, "", snapshot, "*", map[string]Verdict{"ec2:CreateSnapshot": NotGranted}},
 		{"allow all", []string{doc(allowAll)}, "", snapshot, "*", nil},
-		{"prefix wildcard", []string{doc(allowEC2Reads)}, "", []string{"ec2:DescribeVolumes", "ec2:CreateSnapshot"}, "*",
-			map[string]Verdict{"ec2:CreateSnapshot": NotGranted}},
+		{
+			"prefix wildcard",
+			[]string{doc(allowEC2Reads)},
+			"",
+			[]string{"ec2:DescribeVolumes", "ec2:CreateSnapshot"},
+			"*",
+			map[string]Verdict{"ec2:CreateSnapshot": NotGranted},
+		},
 		{"service wildcard", []string{doc(allowService)}, "", []string{"ec2:CreateSnapshot", "s3:GetObject"}, "*",
 			map[string]Verdict{"s3:GetObject": NotGranted}},
 		{"wildcard in the middle", []string{doc(allowMidStar)}, "", []string{"ec2:CreateSnapshots", "ec2:CopySnapshot",
@@ -68,7 +74,14 @@ func TestEvaluate(t *testing.T) {
 			"ec2:CreateSnapshots", "ec2:CreateSnapsho"}, "*",
 			map[string]Verdict{"ec2:CreateSnapshots": NotGranted, "ec2:CreateSnapsho": NotGranted}},
 		{"mixed-case pattern", []string{doc(allowMixedCase)}, "", snapshot, "*", nil},
-		{"mixed-case required action", []string{doc(allowS3Get)}, "", []string{"S3:getobject", "s3:LISTBUCKET"}, "*", nil},
+		{
+			"mixed-case required action",
+			[]string{doc(allowS3Get)},
+			"",
+			[]string{"S3:getobject", "s3:LISTBUCKET"},
+			"*",
+			nil,
+		},
 		{"action list", []string{doc(allowS3Get)}, "", []string{"s3:GetObject", "s3:PutObject"}, "*",
 			map[string]Verdict{"s3:PutObject": NotGranted}},
 		{"NotAction allows the rest", []string{doc(allowNotIAM)}, "", []string{"ec2:CreateSnapshot", "iam:GetRole",
@@ -137,8 +150,14 @@ func TestEvaluate(t *testing.T) {
 		{"duplicate JSON keys are refused", []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Deny",` +
 			`"Effect":"Allow","Action":"*","Resource":"*"}]}`}, "", snapshot, "*",
 			map[string]Verdict{"ec2:CreateSnapshot": NotGranted}},
-		{"unknown Effect is refused", []string{doc(`{"Effect":"allow","Action":"*","Resource":"*"}`)}, "", snapshot, "*",
-			map[string]Verdict{"ec2:CreateSnapshot": NotGranted}},
+		{
+			"unknown Effect is refused",
+			[]string{doc(`{"Effect":"allow","Action":"*","Resource":"*"}`)},
+			"",
+			snapshot,
+			"*",
+			map[string]Verdict{"ec2:CreateSnapshot": NotGranted},
+		},
 		{"Action of the wrong type is refused", []string{doc(`{"Effect":"Allow","Action":7,"Resource":"*"}`)}, "",
 			snapshot, "*", map[string]Verdict{"ec2:CreateSnapshot": NotGranted}},
 		{"URL-encoded document", []string{url.PathEscape(doc(allowService))}, "", snapshot, "*", nil},
@@ -146,8 +165,14 @@ func TestEvaluate(t *testing.T) {
 			map[string]Verdict{"ec2:CreateSnapshot": OutsideBoundary}},
 		{"single statement object", []string{`{"Version":"2012-10-17","Statement":` + allowService + `}`}, "", snapshot,
 			"*", nil},
-		{"brackets in a pattern are literal", []string{doc(`{"Effect":"Allow","Action":"ec2:[C]*","Resource":"*"}`)}, "",
-			snapshot, "*", map[string]Verdict{"ec2:CreateSnapshot": NotGranted}},
+		{
+			"brackets in a pattern are literal",
+			[]string{doc(`{"Effect":"Allow","Action":"ec2:[C]*","Resource":"*"}`)},
+			"",
+			snapshot,
+			"*",
+			map[string]Verdict{"ec2:CreateSnapshot": NotGranted},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,8 +202,11 @@ func TestEvaluate(t *testing.T) {
 
 func TestEvaluateNamesPoliciesAndFailures(t *testing.T) {
 	p := Policies{
-		Identity: []NamedDocument{{Name: "inline allow", Text: doc(allowAll)}, {Name: "arn:deny", Text: doc(denySnapshots)},
-			{Name: "broken", Text: "{"}},
+		Identity: []NamedDocument{
+			{Name: "inline allow", Text: doc(allowAll)},
+			{Name: "arn:deny", Text: doc(denySnapshots)},
+			{Name: "broken", Text: "{"},
+		},
 		Boundary: &NamedDocument{Name: "arn:boundary", Text: doc(allowEC2Reads, allowQuestion)},
 	}
 	e := Evaluate(p, []string{"ec2:CreateSnapshot", "ec2:CreateVolume", "ec2:DescribeVolumes"}, AllResources)
@@ -227,10 +255,20 @@ func TestTrustsPrincipal(t *testing.T) {
 		externalID string
 		want       bool
 	}{
-		{"role ARN", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},"Action":"sts:AssumeRole"}`},
-			roleIDs, "", true},
-		{"account root", []string{`{"Effect":"Allow","Principal":{"AWS":"` + applianceRoot + `"},"Action":"sts:AssumeRole"}`},
-			roleIDs, "", true},
+		{
+			"role ARN",
+			[]string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},"Action":"sts:AssumeRole"}`},
+			roleIDs,
+			"",
+			true,
+		},
+		{
+			"account root",
+			[]string{`{"Effect":"Allow","Principal":{"AWS":"` + applianceRoot + `"},"Action":"sts:AssumeRole"}`},
+			roleIDs,
+			"",
+			true,
+		},
 		{"account ID in a list", []string{`{"Effect":"Allow","Principal":{"AWS":["x","` + applianceID +
 			`"]},"Action":["sts:AssumeRole","sts:TagSession"]}`}, roleIDs, "", true},
 		{"everyone", []string{`{"Effect":"Allow","Principal":"*","Action":"sts:*"}`}, roleIDs, "", true},
@@ -253,8 +291,14 @@ func TestTrustsPrincipal(t *testing.T) {
 			roleIDs, "abc", true},
 		{"external ID that does not match", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
 			`"Action":"sts:AssumeRole",` + extID + `}`}, roleIDs, "abd", false},
-		{"external ID required but none sent", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
-			`"Action":"sts:AssumeRole",` + extID + `}`}, roleIDs, "", false},
+		{
+			"external ID required but none sent",
+			[]string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
+				`"Action":"sts:AssumeRole",` + extID + `}`},
+			roleIDs,
+			"",
+			false,
+		},
 		{"unconditional trust accepts any external ID", []string{`{"Effect":"Allow","Principal":{"AWS":"` +
 			impersonation + `"},"Action":"sts:AssumeRole"}`}, roleIDs, "abc", true},
 		{"another condition", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
@@ -262,8 +306,14 @@ func TestTrustsPrincipal(t *testing.T) {
 			roleIDs, "abc", false},
 		{"StringLike external ID", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
 			`"Action":"sts:AssumeRole","Condition":{"StringLike":{"sts:ExternalId":"abc"}}}`}, roleIDs, "abc", false},
-		{"Deny wins", []string{`{"Effect":"Allow","Principal":{"AWS":"` + applianceRoot + `"},"Action":"sts:AssumeRole"}`,
-			`{"Effect":"Deny","Principal":{"AWS":"` + impersonation + `"},"Action":"sts:*"}`}, roleIDs, "", false},
+		{
+			"Deny wins",
+			[]string{`{"Effect":"Allow","Principal":{"AWS":"` + applianceRoot + `"},"Action":"sts:AssumeRole"}`,
+				`{"Effect":"Deny","Principal":{"AWS":"` + impersonation + `"},"Action":"sts:*"}`},
+			roleIDs,
+			"",
+			false,
+		},
 		{"Deny with NotPrincipal", []string{`{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}`,
 			`{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::1:role/x"},"Action":"sts:AssumeRole"}`}, roleIDs, "",
 			false},
@@ -296,12 +346,19 @@ func TestMissingServicePrincipals(t *testing.T) {
 	}{
 		{"none", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},"Action":"sts:AssumeRole"}`},
 			services},
-		{"one of two", []string{`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}`},
-			[]string{"backup.amazonaws.com"}},
+		{
+			"one of two",
+			[]string{`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}`},
+			[]string{"backup.amazonaws.com"},
+		},
 		{"both in a list", []string{`{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com",` +
 			`"backup.amazonaws.com"]},"Action":"sts:AssumeRole"}`}, nil},
-		{"conditional", []string{`{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com","backup.amazonaws.com"]},` +
-			`"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"1"}}}`}, services},
+		{
+			"conditional",
+			[]string{`{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com","backup.amazonaws.com"]},` +
+				`"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"1"}}}`},
+			services,
+		},
 		{"denied", []string{`{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}`,
 			`{"Effect":"Deny","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}`},
 			[]string{"ec2.amazonaws.com"}},

@@ -34,7 +34,9 @@ func TestParseForms(t *testing.T) {
 	if !strings.Contains(plain.Marshal(), `"aws:MultiFactorAuthAge":3600`) {
 		t.Fatalf("number not kept as written: %s", plain.Marshal())
 	}
-	single, err := Parse(`{"Version":"2012-10-17","Statement":{"Sid":"One","Effect":"Allow","Action":"s3:*","Resource":"*"}}`)
+	single, err := Parse(
+		`{"Version":"2012-10-17","Statement":{"Sid":"One","Effect":"Allow","Action":"s3:*","Resource":"*"}}`,
+	)
 	if err != nil || len(single.Statements) != 1 || single.Statements[0].Sid() != "One" {
 		t.Fatalf("single statement object: %+v, %v", single, err)
 	}
@@ -96,8 +98,12 @@ func TestUpsertAndRemoveKeepOtherStatements(t *testing.T) {
 }
 
 func TestTrustStatements(t *testing.T) {
-	spec := TrustSpec{Sid: "Veeam", AWSPrincipals: []string{"arn:aws:iam::2:role/b", "arn:aws:iam::2:role/a"}, ExternalID: "ext",
-		ServicePrincipals: []string{"ec2.amazonaws.com", "backup.amazonaws.com"}}
+	spec := TrustSpec{
+		Sid:               "Veeam",
+		AWSPrincipals:     []string{"arn:aws:iam::2:role/b", "arn:aws:iam::2:role/a"},
+		ExternalID:        "ext",
+		ServicePrincipals: []string{"ec2.amazonaws.com", "backup.amazonaws.com"},
+	}
 	doc := NewDocument(TrustStatements(spec)...)
 	want := `{"Version":"2012-10-17","Statement":[` +
 		`{"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"ext"}},"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::2:role/a","arn:aws:iam::2:role/b"]},"Sid":"Veeam"},` +
@@ -106,7 +112,8 @@ func TestTrustStatements(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s", doc.Marshal(), want)
 	}
 	got := TrustInputs(doc, "Veeam")
-	if strings.Join(got.AWSPrincipals, ",") != "arn:aws:iam::2:role/a,arn:aws:iam::2:role/b" || got.ExternalID != "ext" ||
+	if strings.Join(got.AWSPrincipals, ",") != "arn:aws:iam::2:role/a,arn:aws:iam::2:role/b" ||
+		got.ExternalID != "ext" ||
 		strings.Join(got.ServicePrincipals, ",") != "backup.amazonaws.com,ec2.amazonaws.com" {
 		t.Fatalf("TrustInputs = %+v", got)
 	}
@@ -220,17 +227,48 @@ func TestAllowsAction(t *testing.T) {
 	}{
 		{"exact", []string{allow(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}`)}, true},
 		{"service wildcard", []string{allow(`{"Effect":"Allow","Action":"sts:*","Resource":"*"}`)}, true},
-		{"case-insensitive action", []string{allow(`{"Effect":"Allow","Action":"STS:assumerole","Resource":"*"}`)}, true},
+		{
+			"case-insensitive action",
+			[]string{allow(`{"Effect":"Allow","Action":"STS:assumerole","Resource":"*"}`)},
+			true,
+		},
 		{"question mark", []string{allow(`{"Effect":"Allow","Action":"sts:AssumeRol?","Resource":["*"]}`)}, true},
 		{"everything", []string{allow(`{"Effect":"Allow","Action":"*","Resource":"*"}`)}, true},
 		{"not action other", []string{allow(`{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}`)}, true},
 		{"not action same", []string{allow(`{"Effect":"Allow","NotAction":"sts:*","Resource":"*"}`)}, false},
 		{"other action", []string{allow(`{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*"}`)}, false},
-		{"one role only", []string{allow(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::1:role/x"}`)}, false},
-		{"roles by wildcard", []string{allow(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/*"}`)}, false},
-		{"conditional allow", []string{allow(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}`)}, false},
-		{"deny in other document", []string{allow(`{"Effect":"Allow","Action":"*","Resource":"*"}`), allow(`{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}`)}, false},
-		{"not resource", []string{allow(`{"Effect":"Allow","Action":"sts:AssumeRole","NotResource":"arn:aws:iam::1:role/x"}`)}, true},
+		{
+			"one role only",
+			[]string{allow(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::1:role/x"}`)},
+			false,
+		},
+		{
+			"roles by wildcard",
+			[]string{allow(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/*"}`)},
+			false,
+		},
+		{
+			"conditional allow",
+			[]string{
+				allow(
+					`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}`,
+				),
+			},
+			false,
+		},
+		{
+			"deny in other document",
+			[]string{
+				allow(`{"Effect":"Allow","Action":"*","Resource":"*"}`),
+				allow(`{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}`),
+			},
+			false,
+		},
+		{
+			"not resource",
+			[]string{allow(`{"Effect":"Allow","Action":"sts:AssumeRole","NotResource":"arn:aws:iam::1:role/x"}`)},
+			true,
+		},
 		{"none", nil, false},
 	}
 	for _, tc := range cases {
@@ -335,7 +373,11 @@ func BenchmarkSplitActions(b *testing.B) {
 
 func TestApplyAndRemoveTrust(t *testing.T) {
 	foreign, _ := Parse(foreignTrust)
-	spec := TrustSpec{Sid: "Veeam", AWSPrincipals: []string{"arn:aws:iam::222222222222:role/Imp"}, ServicePrincipals: []string{"backup.amazonaws.com"}}
+	spec := TrustSpec{
+		Sid:               "Veeam",
+		AWSPrincipals:     []string{"arn:aws:iam::222222222222:role/Imp"},
+		ServicePrincipals: []string{"backup.amazonaws.com"},
+	}
 	applied := ApplyTrust(foreign, spec)
 	if len(applied.Statements) != 4 || !holdsUnderSids(applied, TrustStatements(spec)) {
 		t.Fatalf("apply: %s", applied.Marshal())

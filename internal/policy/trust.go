@@ -52,7 +52,9 @@ func TrustStatements(spec TrustSpec) []Statement {
 	}
 	if len(spec.ServicePrincipals) > 0 {
 		statements = append(statements, newStatement(trustStatement{Sid: ServicesSid(spec.Sid), Effect: "Allow",
-			Action: stringOrList{AssumeRoleAction}, Principal: map[string]stringOrList{"Service": sorted(spec.ServicePrincipals)}}))
+			Action: stringOrList{
+				AssumeRoleAction,
+			}, Principal: map[string]stringOrList{"Service": sorted(spec.ServicePrincipals)}}))
 	}
 	return statements
 }

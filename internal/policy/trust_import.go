@@ -56,7 +56,8 @@ func CoversTrust(doc Document, spec TrustSpec, accept PrincipalFilter) bool {
 	if len(spec.AWSPrincipals) > 0 && have.ExternalID != spec.ExternalID {
 		return false
 	}
-	return containsAll(have.AWSPrincipals, spec.AWSPrincipals) && containsAll(have.ServicePrincipals, spec.ServicePrincipals)
+	return containsAll(have.AWSPrincipals, spec.AWSPrincipals) &&
+		containsAll(have.ServicePrincipals, spec.ServicePrincipals)
 }
 
 func containsAll(have, want []string) bool {

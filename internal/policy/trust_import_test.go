@@ -87,8 +87,12 @@ func TestCoversTrust(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	covered := TrustSpec{Sid: "Veeam", AWSPrincipals: []string{"arn:aws:iam::111111111111:role/VeeamImpersonationRoleV1"},
-		ExternalID: "x7Kq2mZp9LwB", ServicePrincipals: []string{"ec2.amazonaws.com"}}
+	covered := TrustSpec{
+		Sid:               "Veeam",
+		AWSPrincipals:     []string{"arn:aws:iam::111111111111:role/VeeamImpersonationRoleV1"},
+		ExternalID:        "x7Kq2mZp9LwB",
+		ServicePrincipals: []string{"ec2.amazonaws.com"},
+	}
 	if !CoversTrust(doc, covered, acceptAll()) {
 		t.Fatal("the CloudFormation statements were not recognised")
 	}
@@ -112,8 +116,10 @@ func TestSameTrustMeaning(t *testing.T) {
  {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:role/a"},"Action":"sts:AssumeRole"},
  {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:role/b"},"Action":"sts:AssumeRole"},
  {"Sid":"Foreign","Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-	joined := MergeTrust(TrustSpec{Sid: "Veeam", AWSPrincipals: []string{"arn:aws:iam::1:role/b", "arn:aws:iam::1:role/a"}},
-		nil).Marshal()
+	joined := MergeTrust(
+		TrustSpec{Sid: "Veeam", AWSPrincipals: []string{"arn:aws:iam::1:role/b", "arn:aws:iam::1:role/a"}},
+		nil,
+	).Marshal()
 	joinedWithForeign := strings.TrimSuffix(joined, `]}`) +
 		`,{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 	if same, err := SameTrustMeaning(split, joinedWithForeign, acceptAll()); err != nil || !same {

@@ -27,11 +27,21 @@ type arnParts struct {
 func splitARN(value string) (arnParts, *Problem) {
 	fields := strings.SplitN(value, ":", 6)
 	if len(fields) != 6 {
-		return arnParts{}, newProblem("Malformed ARN",
+		return arnParts{}, newProblem(
+			"Malformed ARN",
 			"%q does not have the six colon-separated parts of an ARN (arn:partition:service:region:account:resource). "+
-				"A role ARN looks like %s.", value, exampleRoleARN(defaultPartition, ""))
+				"A role ARN looks like %s.",
+			value,
+			exampleRoleARN(defaultPartition, ""),
+		)
 	}
-	return arnParts{partition: fields[1], service: fields[2], region: fields[3], account: fields[4], resource: fields[5]}, nil
+	return arnParts{
+		partition: fields[1],
+		service:   fields[2],
+		region:    fields[3],
+		account:   fields[4],
+		resource:  fields[5],
+	}, nil
 }
 
 // parseARN checks an ARN that should name an IAM role or an account root.
@@ -115,8 +125,13 @@ func notARole(value string, a arnParts, resourceType string) *Problem {
 	if !known {
 		why = "not an IAM role or account root"
 	}
-	return newProblem("Not a role or account principal",
-		"%q is %s. Trust the Veeam Impersonation role instead, such as %s.", value, why, exampleRoleARN(a.partition, a.account))
+	return newProblem(
+		"Not a role or account principal",
+		"%q is %s. Trust the Veeam Impersonation role instead, such as %s.",
+		value,
+		why,
+		exampleRoleARN(a.partition, a.account),
+	)
 }
 
 // parseRolePath splits "<path/>name" and checks both parts.
@@ -154,18 +169,33 @@ func parseBare(value, partition string) (Principal, *Problem) {
 	case accountIDPattern.MatchString(value):
 		return Principal{Partition: partition, AccountID: value, Path: "/", Kind: KindAccountRoot}, nil
 	case isAllDigits(value):
-		return Principal{}, newProblem("Invalid account ID",
-			"%q has %d digits, but an AWS account ID is exactly 12 digits, such as 123456789012. Keep any leading zeros.", value, len(value))
+		return Principal{}, newProblem(
+			"Invalid account ID",
+			"%q has %d digits, but an AWS account ID is exactly 12 digits, such as 123456789012. Keep any leading zeros.",
+			value,
+			len(value),
+		)
 	case ValidateServicePrincipal(value) == nil:
-		return Principal{}, newProblem("Service principal in trusted principals",
-			"%q is an AWS service principal. Put it in service_principals, which adds the separate statement services need.", value)
+		return Principal{}, newProblem(
+			"Service principal in trusted principals",
+			"%q is an AWS service principal. Put it in service_principals, which adds the separate statement services need.",
+			value,
+		)
 	case uniqueIDPattern.MatchString(value):
-		return Principal{}, newProblem("Unique ID is not a principal",
+		return Principal{}, newProblem(
+			"Unique ID is not a principal",
 			"%q looks like an IAM unique ID. IAM shows unique IDs in a trust policy only after the role they named was deleted; "+
-				"give the role ARN instead, such as %s.", value, exampleRoleARN(partition, ""))
+				"give the role ARN instead, such as %s.",
+			value,
+			exampleRoleARN(partition, ""),
+		)
 	case roleNamePattern.MatchString(value):
-		return Principal{}, newProblem("Bare role name is not a principal",
-			"%q looks like a role name. A trust policy needs the full role ARN, such as %s.", value, roleARN(partition, "", value))
+		return Principal{}, newProblem(
+			"Bare role name is not a principal",
+			"%q looks like a role name. A trust policy needs the full role ARN, such as %s.",
+			value,
+			roleARN(partition, "", value),
+		)
 	}
 	return Principal{}, newProblem("Unrecognised principal",
 		"%q is neither an IAM role ARN, an account root ARN nor a 12-digit account ID. A role ARN looks like %s.",
@@ -180,7 +210,11 @@ func isAllDigits(s string) bool {
 func ValidateRoleName(name string) *Problem {
 	switch {
 	case name == "":
-		return newProblem("Invalid role name", "The role name is empty; IAM role names have 1 to %d characters.", maxRoleNameLength)
+		return newProblem(
+			"Invalid role name",
+			"The role name is empty; IAM role names have 1 to %d characters.",
+			maxRoleNameLength,
+		)
 	case len(name) > maxRoleNameLength:
 		return newProblem("Invalid role name",
 			"The role name %q has %d characters; IAM allows at most %d.", name, len(name), maxRoleNameLength)
@@ -197,8 +231,11 @@ func ValidatePath(p string) *Problem {
 	case len(p) > maxPathLength:
 		return newProblem("Invalid path", "The path has %d characters; IAM allows at most %d.", len(p), maxPathLength)
 	case !pathPattern.MatchString(p):
-		return newProblem("Invalid path",
-			"The path %q must start and end with \"/\" and contain only printable ASCII characters, such as /veeam/.", p)
+		return newProblem(
+			"Invalid path",
+			"The path %q must start and end with \"/\" and contain only printable ASCII characters, such as /veeam/.",
+			p,
+		)
 	case strings.Contains(p, "//"):
 		return newProblem("Invalid path", "The path %q contains an empty segment (\"//\").", p)
 	}
@@ -210,6 +247,9 @@ func ValidateServicePrincipal(value string) *Problem {
 	if servicePattern.MatchString(value) {
 		return nil
 	}
-	return newProblem("Invalid service principal",
-		"%q is not an AWS service principal. Service principals look like backup.amazonaws.com or ec2.amazonaws.com.", value)
+	return newProblem(
+		"Invalid service principal",
+		"%q is not an AWS service principal. Service principals look like backup.amazonaws.com or ec2.amazonaws.com.",
+		value,
+	)
 }

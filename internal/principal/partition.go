@@ -40,15 +40,23 @@ func checkProviderPartition(providerPartition string) *Problem {
 	if providerPartition == "" || isPartition(providerPartition) {
 		return nil
 	}
-	return newProblem("Unknown AWS partition",
+	return newProblem(
+		"Unknown AWS partition",
 		"The provider's partition %q is not an AWS partition, so no principal can be checked against it. Supported partitions: %s.",
-		providerPartition, strings.Join(Partitions, ", "))
+		providerPartition,
+		strings.Join(Partitions, ", "),
+	)
 }
 
 // unknownPartition reports an ARN whose partition is not supported.
 func unknownPartition(value, partition string) *Problem {
-	return newProblem("Unknown AWS partition",
-		"%q names partition %q, which is not an AWS partition. Use one of: %s.", value, partition, strings.Join(Partitions, ", "))
+	return newProblem(
+		"Unknown AWS partition",
+		"%q names partition %q, which is not an AWS partition. Use one of: %s.",
+		value,
+		partition,
+		strings.Join(Partitions, ", "),
+	)
 }
 
 // checkSamePartition rejects a principal outside the provider's partition, when that partition is known.
@@ -56,7 +64,13 @@ func checkSamePartition(value, partition, providerPartition string) *Problem {
 	if providerPartition == "" || partition == providerPartition {
 		return nil
 	}
-	return newProblem("Partition mismatch",
+	return newProblem(
+		"Partition mismatch",
 		"%q is in partition %q, but the provider works in partition %q, and a role cannot trust a principal from another partition. "+
-			"Use an ARN that starts with \"arn:%s:\".", value, partition, providerPartition, providerPartition)
+			"Use an ARN that starts with \"arn:%s:\".",
+		value,
+		partition,
+		providerPartition,
+		providerPartition,
+	)
 }

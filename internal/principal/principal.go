@@ -102,15 +102,25 @@ func parseForm(value, providerPartition string) (Principal, *Problem) {
 func checkShape(value string) *Problem {
 	switch {
 	case value == "":
-		return newProblem("Empty principal",
-			"The principal is an empty string. Name the Veeam Impersonation role ARN, such as %s.", exampleRoleARN(defaultPartition, ""))
+		return newProblem(
+			"Empty principal",
+			"The principal is an empty string. Name the Veeam Impersonation role ARN, such as %s.",
+			exampleRoleARN(defaultPartition, ""),
+		)
 	case strings.ContainsAny(value, "*?"):
-		return newProblem("Wildcard principal not allowed",
+		return newProblem(
+			"Wildcard principal not allowed",
 			"%q contains a wildcard (* or ?). A wildcard lets anyone assume the role. Name the Veeam Impersonation role ARN instead, such as %s.",
-			value, exampleRoleARN(defaultPartition, ""))
+			value,
+			exampleRoleARN(defaultPartition, ""),
+		)
 	case strings.TrimSpace(value) != value:
-		return newProblem("Principal has leading or trailing whitespace",
-			"%q starts or ends with whitespace, which IAM does not match. Remove it: %q.", value, strings.TrimSpace(value))
+		return newProblem(
+			"Principal has leading or trailing whitespace",
+			"%q starts or ends with whitespace, which IAM does not match. Remove it: %q.",
+			value,
+			strings.TrimSpace(value),
+		)
 	}
 	return nil
 }
@@ -120,10 +130,14 @@ func RootWarning(p Principal) *Problem {
 	if !p.IsAccountRoot() {
 		return nil
 	}
-	return newProblem("Account root principal trusts the whole account",
+	return newProblem(
+		"Account root principal trusts the whole account",
 		"%s trusts all of account %s: every principal in that account allowed to call sts:AssumeRole could assume this role. "+
 			"Prefer the Veeam Impersonation role ARN, such as %s.",
-		p.ARN(), p.AccountID, exampleRoleARN(p.Partition, p.AccountID))
+		p.ARN(),
+		p.AccountID,
+		exampleRoleARN(p.Partition, p.AccountID),
+	)
 }
 
 // ParseRoleARN accepts only an IAM role ARN, such as the arn input of a data source. Everything else gets the

@@ -15,51 +15,187 @@ func TestParse(t *testing.T) {
 		wantDetail             string // regexp the detail must match
 	}{
 		// Accepted forms.
-		{name: "role", value: "arn:aws:iam::123456789012:role/VeeamImpersonation", wantARN: "arn:aws:iam::123456789012:role/VeeamImpersonation"},
-		{name: "role with path", value: "arn:aws:iam::123456789012:role/veeam/backup/Imp", wantARN: "arn:aws:iam::123456789012:role/veeam/backup/Imp"},
-		{name: "role name with every allowed symbol", value: "arn:aws:iam::123456789012:role/a+b=c,d.e@f_g-h", wantARN: "arn:aws:iam::123456789012:role/a+b=c,d.e@f_g-h"},
-		{name: "role name of 64 characters", value: "arn:aws:iam::123456789012:role/" + long[:64], wantARN: "arn:aws:iam::123456789012:role/" + long[:64]},
+		{
+			name:    "role",
+			value:   "arn:aws:iam::123456789012:role/VeeamImpersonation",
+			wantARN: "arn:aws:iam::123456789012:role/VeeamImpersonation",
+		},
+		{
+			name:    "role with path",
+			value:   "arn:aws:iam::123456789012:role/veeam/backup/Imp",
+			wantARN: "arn:aws:iam::123456789012:role/veeam/backup/Imp",
+		},
+		{
+			name:    "role name with every allowed symbol",
+			value:   "arn:aws:iam::123456789012:role/a+b=c,d.e@f_g-h",
+			wantARN: "arn:aws:iam::123456789012:role/a+b=c,d.e@f_g-h",
+		},
+		{
+			name:    "role name of 64 characters",
+			value:   "arn:aws:iam::123456789012:role/" + long[:64],
+			wantARN: "arn:aws:iam::123456789012:role/" + long[:64],
+		},
 		{name: "root", value: "arn:aws:iam::123456789012:root", wantARN: "arn:aws:iam::123456789012:root"},
 		{name: "bare account", value: "123456789012", wantARN: "arn:aws:iam::123456789012:root"},
 		{name: "bare account with leading zeros", value: "000000000001", wantARN: "arn:aws:iam::000000000001:root"},
-		{name: "bare account in china", value: "123456789012", partition: "aws-cn", wantARN: "arn:aws-cn:iam::123456789012:root"},
-		{name: "aws-cn role", value: "arn:aws-cn:iam::123456789012:role/r", partition: "aws-cn", wantARN: "arn:aws-cn:iam::123456789012:role/r"},
-		{name: "aws-us-gov role", value: "arn:aws-us-gov:iam::123456789012:role/r", wantARN: "arn:aws-us-gov:iam::123456789012:role/r"},
-		{name: "aws-iso role", value: "arn:aws-iso:iam::123456789012:role/r", wantARN: "arn:aws-iso:iam::123456789012:role/r"},
-		{name: "aws-iso-b root", value: "arn:aws-iso-b:iam::123456789012:root", wantARN: "arn:aws-iso-b:iam::123456789012:root"},
-		{name: "aws-iso-e role", value: "arn:aws-iso-e:iam::123456789012:role/r", wantARN: "arn:aws-iso-e:iam::123456789012:role/r"},
-		{name: "aws-iso-f role", value: "arn:aws-iso-f:iam::123456789012:role/r", wantARN: "arn:aws-iso-f:iam::123456789012:role/r"},
-		{name: "aws-eusc role", value: "arn:aws-eusc:iam::123456789012:role/r", wantARN: "arn:aws-eusc:iam::123456789012:role/r"},
+		{
+			name:      "bare account in china",
+			value:     "123456789012",
+			partition: "aws-cn",
+			wantARN:   "arn:aws-cn:iam::123456789012:root",
+		},
+		{
+			name:      "aws-cn role",
+			value:     "arn:aws-cn:iam::123456789012:role/r",
+			partition: "aws-cn",
+			wantARN:   "arn:aws-cn:iam::123456789012:role/r",
+		},
+		{
+			name:    "aws-us-gov role",
+			value:   "arn:aws-us-gov:iam::123456789012:role/r",
+			wantARN: "arn:aws-us-gov:iam::123456789012:role/r",
+		},
+		{
+			name:    "aws-iso role",
+			value:   "arn:aws-iso:iam::123456789012:role/r",
+			wantARN: "arn:aws-iso:iam::123456789012:role/r",
+		},
+		{
+			name:    "aws-iso-b root",
+			value:   "arn:aws-iso-b:iam::123456789012:root",
+			wantARN: "arn:aws-iso-b:iam::123456789012:root",
+		},
+		{
+			name:    "aws-iso-e role",
+			value:   "arn:aws-iso-e:iam::123456789012:role/r",
+			wantARN: "arn:aws-iso-e:iam::123456789012:role/r",
+		},
+		{
+			name:    "aws-iso-f role",
+			value:   "arn:aws-iso-f:iam::123456789012:role/r",
+			wantARN: "arn:aws-iso-f:iam::123456789012:role/r",
+		},
+		{
+			name:    "aws-eusc role",
+			value:   "arn:aws-eusc:iam::123456789012:role/r",
+			wantARN: "arn:aws-eusc:iam::123456789012:role/r",
+		},
 
 		// Wildcards and whitespace.
 		{name: "star", value: "*", wantSummary: "Wildcard principal not allowed", wantDetail: `lets anyone assume`},
-		{name: "star in role name", value: "arn:aws:iam::123456789012:role/Veeam*", wantSummary: "Wildcard principal not allowed"},
+		{
+			name:        "star in role name",
+			value:       "arn:aws:iam::123456789012:role/Veeam*",
+			wantSummary: "Wildcard principal not allowed",
+		},
 		{name: "star account", value: "arn:aws:iam::*:root", wantSummary: "Wildcard principal not allowed"},
-		{name: "question mark", value: "arn:aws:iam::123456789012:role/Veea?", wantSummary: "Wildcard principal not allowed"},
-		{name: "leading space", value: " arn:aws:iam::123456789012:role/r", wantSummary: "Principal has leading or trailing whitespace", wantDetail: `Remove it`},
-		{name: "trailing newline", value: "123456789012\n", wantSummary: "Principal has leading or trailing whitespace"},
+		{
+			name:        "question mark",
+			value:       "arn:aws:iam::123456789012:role/Veea?",
+			wantSummary: "Wildcard principal not allowed",
+		},
+		{
+			name:        "leading space",
+			value:       " arn:aws:iam::123456789012:role/r",
+			wantSummary: "Principal has leading or trailing whitespace",
+			wantDetail:  `Remove it`,
+		},
+		{
+			name:        "trailing newline",
+			value:       "123456789012\n",
+			wantSummary: "Principal has leading or trailing whitespace",
+		},
 		{name: "empty", value: "", wantSummary: "Empty principal"},
 
 		// Sessions, other IAM resource types and other services.
-		{name: "assumed-role session", value: "arn:aws:sts::123456789012:assumed-role/VeeamImp/session1", wantSummary: "Session ARN is not a role ARN",
-			wantDetail: `arn:aws:iam::123456789012:role/VeeamImp`},
-		{name: "sts federated user", value: "arn:aws:sts::123456789012:federated-user/bob", wantSummary: "Not an IAM principal"},
-		{name: "user", value: "arn:aws:iam::123456789012:user/alice", wantSummary: "Not a role or account principal", wantDetail: `IAM user`},
-		{name: "group", value: "arn:aws:iam::123456789012:group/admins", wantSummary: "Not a role or account principal", wantDetail: `IAM group`},
-		{name: "policy", value: "arn:aws:iam::123456789012:policy/p", wantSummary: "Not a role or account principal", wantDetail: `managed policy`},
-		{name: "aws managed policy", value: "arn:aws:iam::aws:policy/AdministratorAccess", wantSummary: "Invalid account ID"},
-		{name: "instance profile", value: "arn:aws:iam::123456789012:instance-profile/ip", wantSummary: "Not a role or account principal", wantDetail: `instance profile`},
-		{name: "oidc provider", value: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com", wantSummary: "Not a role or account principal", wantDetail: `AssumeRoleWithWebIdentity`},
-		{name: "saml provider", value: "arn:aws:iam::123456789012:saml-provider/okta", wantSummary: "Not a role or account principal", wantDetail: `AssumeRoleWithSAML`},
-		{name: "unknown iam type", value: "arn:aws:iam::123456789012:thing/x", wantSummary: "Not a role or account principal"},
+		{
+			name:        "assumed-role session",
+			value:       "arn:aws:sts::123456789012:assumed-role/VeeamImp/session1",
+			wantSummary: "Session ARN is not a role ARN",
+			wantDetail:  `arn:aws:iam::123456789012:role/VeeamImp`,
+		},
+		{
+			name:        "sts federated user",
+			value:       "arn:aws:sts::123456789012:federated-user/bob",
+			wantSummary: "Not an IAM principal",
+		},
+		{
+			name:        "user",
+			value:       "arn:aws:iam::123456789012:user/alice",
+			wantSummary: "Not a role or account principal",
+			wantDetail:  `IAM user`,
+		},
+		{
+			name:        "group",
+			value:       "arn:aws:iam::123456789012:group/admins",
+			wantSummary: "Not a role or account principal",
+			wantDetail:  `IAM group`,
+		},
+		{
+			name:        "policy",
+			value:       "arn:aws:iam::123456789012:policy/p",
+			wantSummary: "Not a role or account principal",
+			wantDetail:  `managed policy`,
+		},
+		{
+			name:        "aws managed policy",
+			value:       "arn:aws:iam::aws:policy/AdministratorAccess",
+			wantSummary: "Invalid account ID",
+		},
+		{
+			name:        "instance profile",
+			value:       "arn:aws:iam::123456789012:instance-profile/ip",
+			wantSummary: "Not a role or account principal",
+			wantDetail:  `instance profile`,
+		},
+		{
+			name:        "oidc provider",
+			value:       "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+			wantSummary: "Not a role or account principal",
+			wantDetail:  `AssumeRoleWithWebIdentity`,
+		},
+		{
+			name:        "saml provider",
+			value:       "arn:aws:iam::123456789012:saml-provider/okta",
+			wantSummary: "Not a role or account principal",
+			wantDetail:  `AssumeRoleWithSAML`,
+		},
+		{
+			name:        "unknown iam type",
+			value:       "arn:aws:iam::123456789012:thing/x",
+			wantSummary: "Not a role or account principal",
+		},
 		{name: "s3 bucket", value: "arn:aws:s3:::bucket", wantSummary: "Not an IAM principal", wantDetail: `s3 ARN`},
-		{name: "ec2 instance", value: "arn:aws:ec2:us-east-1:123456789012:instance/i-1", wantSummary: "Not an IAM principal"},
-		{name: "region in iam arn", value: "arn:aws:iam:us-east-1:123456789012:role/r", wantSummary: "Region in IAM ARN", wantDetail: `arn:aws:iam::123456789012:role/r`},
+		{
+			name:        "ec2 instance",
+			value:       "arn:aws:ec2:us-east-1:123456789012:instance/i-1",
+			wantSummary: "Not an IAM principal",
+		},
+		{
+			name:        "region in iam arn",
+			value:       "arn:aws:iam:us-east-1:123456789012:role/r",
+			wantSummary: "Region in IAM ARN",
+			wantDetail:  `arn:aws:iam::123456789012:role/r`,
+		},
 
 		// Service principals, names and IDs.
-		{name: "service principal", value: "ec2.amazonaws.com", wantSummary: "Service principal in trusted principals", wantDetail: `service_principals`},
-		{name: "china service principal", value: "ec2.amazonaws.com.cn", wantSummary: "Service principal in trusted principals"},
-		{name: "bare role name", value: "VeeamImpersonationRole", wantSummary: "Bare role name is not a principal", wantDetail: `role/VeeamImpersonationRole`},
+		{
+			name:        "service principal",
+			value:       "ec2.amazonaws.com",
+			wantSummary: "Service principal in trusted principals",
+			wantDetail:  `service_principals`,
+		},
+		{
+			name:        "china service principal",
+			value:       "ec2.amazonaws.com.cn",
+			wantSummary: "Service principal in trusted principals",
+		},
+		{
+			name:        "bare role name",
+			value:       "VeeamImpersonationRole",
+			wantSummary: "Bare role name is not a principal",
+			wantDetail:  `role/VeeamImpersonationRole`,
+		},
 		{name: "role unique id", value: "AROAABCDEFGHIJKLMNOPQ", wantSummary: "Unique ID is not a principal"},
 		{name: "user unique id", value: "AIDAABCDEFGHIJKLMNOPQ", wantSummary: "Unique ID is not a principal"},
 		{name: "garbage", value: "not a principal!", wantSummary: "Unrecognised principal"},
@@ -67,23 +203,73 @@ func TestParse(t *testing.T) {
 		// Account IDs.
 		{name: "11 digits", value: "12345678901", wantSummary: "Invalid account ID", wantDetail: `has 11 digits`},
 		{name: "13 digits", value: "1234567890123", wantSummary: "Invalid account ID", wantDetail: `has 13 digits`},
-		{name: "short account in arn", value: "arn:aws:iam::1234:root", wantSummary: "Invalid account ID", wantDetail: `exactly 12 digits`},
+		{
+			name:        "short account in arn",
+			value:       "arn:aws:iam::1234:root",
+			wantSummary: "Invalid account ID",
+			wantDetail:  `exactly 12 digits`,
+		},
 		{name: "letters in account", value: "arn:aws:iam::12345678901a:role/r", wantSummary: "Invalid account ID"},
 		{name: "empty account", value: "arn:aws:iam:::role/r", wantSummary: "Invalid account ID"},
 
 		// Names and paths.
-		{name: "role name too long", value: "arn:aws:iam::123456789012:role/" + long, wantSummary: "Invalid role name", wantDetail: `65 characters`},
-		{name: "role name bad character", value: "arn:aws:iam::123456789012:role/bad!name", wantSummary: "Invalid role name"},
-		{name: "role without name", value: "arn:aws:iam::123456789012:role/", wantSummary: "Invalid role name", wantDetail: `empty`},
-		{name: "role without slash", value: "arn:aws:iam::123456789012:role", wantSummary: "Invalid role name", wantDetail: `empty`},
+		{
+			name:        "role name too long",
+			value:       "arn:aws:iam::123456789012:role/" + long,
+			wantSummary: "Invalid role name",
+			wantDetail:  `65 characters`,
+		},
+		{
+			name:        "role name bad character",
+			value:       "arn:aws:iam::123456789012:role/bad!name",
+			wantSummary: "Invalid role name",
+		},
+		{
+			name:        "role without name",
+			value:       "arn:aws:iam::123456789012:role/",
+			wantSummary: "Invalid role name",
+			wantDetail:  `empty`,
+		},
+		{
+			name:        "role without slash",
+			value:       "arn:aws:iam::123456789012:role",
+			wantSummary: "Invalid role name",
+			wantDetail:  `empty`,
+		},
 		{name: "empty path segment", value: "arn:aws:iam::123456789012:role/a//b", wantSummary: "Invalid path"},
-		{name: "path too long", value: "arn:aws:iam::123456789012:role/" + strings.Repeat("p/", 300) + "r", wantSummary: "Invalid path", wantDetail: `at most 512`},
+		{
+			name:        "path too long",
+			value:       "arn:aws:iam::123456789012:role/" + strings.Repeat("p/", 300) + "r",
+			wantSummary: "Invalid path",
+			wantDetail:  `at most 512`,
+		},
 
 		// Partitions.
-		{name: "unknown partition", value: "arn:aws-mars:iam::123456789012:role/r", wantSummary: "Unknown AWS partition", wantDetail: `aws-cn`},
-		{name: "partition mismatch", value: "arn:aws:iam::123456789012:role/r", partition: "aws-cn", wantSummary: "Partition mismatch", wantDetail: `arn:aws-cn:`},
-		{name: "root partition mismatch", value: "arn:aws-us-gov:iam::123456789012:root", partition: "aws", wantSummary: "Partition mismatch"},
-		{name: "unknown provider partition", value: "123456789012", partition: "mars", wantSummary: "Unknown AWS partition"},
+		{
+			name:        "unknown partition",
+			value:       "arn:aws-mars:iam::123456789012:role/r",
+			wantSummary: "Unknown AWS partition",
+			wantDetail:  `aws-cn`,
+		},
+		{
+			name:        "partition mismatch",
+			value:       "arn:aws:iam::123456789012:role/r",
+			partition:   "aws-cn",
+			wantSummary: "Partition mismatch",
+			wantDetail:  `arn:aws-cn:`,
+		},
+		{
+			name:        "root partition mismatch",
+			value:       "arn:aws-us-gov:iam::123456789012:root",
+			partition:   "aws",
+			wantSummary: "Partition mismatch",
+		},
+		{
+			name:        "unknown provider partition",
+			value:       "123456789012",
+			partition:   "mars",
+			wantSummary: "Unknown AWS partition",
+		},
 		{name: "too few parts", value: "arn:aws:iam::123456789012", wantSummary: "Malformed ARN"},
 	}
 	for _, tc := range cases {
@@ -163,7 +349,11 @@ func TestParseList(t *testing.T) {
 	if len(result.Principals) != 2 {
 		t.Fatalf("principals = %+v, want 2", result.Principals)
 	}
-	wantErrors := map[int]string{2: "Duplicate principal", 3: "Wildcard principal not allowed", 4: "Duplicate principal"}
+	wantErrors := map[int]string{
+		2: "Duplicate principal",
+		3: "Wildcard principal not allowed",
+		4: "Duplicate principal",
+	}
 	if len(result.Errors) != len(wantErrors) {
 		t.Fatalf("errors = %v", result.Errors)
 	}

@@ -21,8 +21,8 @@ const (
 		"`rds_replication`, `rds_restore`, `efs_backup`, `efs_restore`, `vpc_backup`, `vpc_restore`, " +
 		"`dynamodb_backup`, `dynamodb_restore`, `fsx_backup`, `fsx_restore`, `redshift_backup`, `redshift_restore`, " +
 		"`redshift_serverless_backup`, `redshift_serverless_restore`."
-	productVersionDescription = "Veeam Backup for AWS version whose permission lists are used: `10` (build 10.0.0.232, " +
-		"the default) or `11`."
+	productVersionDescription = "Veeam Backup for AWS version whose permission lists are used: `10` (build " +
+		"10.0.0.232, the default) or `11`."
 	workersDescription = "Add the extra permissions the selected operations need when workers run in production " +
 		"accounts. Defaults to `false`."
 )

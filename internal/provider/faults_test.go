@@ -93,9 +93,21 @@ func TestAccFaults_lostResponseOnEveryWrite(t *testing.T) {
 	other := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
 	foreign := acctest.RandomName("vbaws-foreign")
 	fixtureRole(t, client, foreign, "/", teamTrustPolicy, nil)
-	boundary := fixturePolicy(t, client, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	boundary := fixturePolicy(
+		t,
+		client,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
+	)
 	config := func(second bool) string {
-		return lostWritesConfig(acctest.ProviderConfigFor(proxy.URL), prefix, foreign, appliance, other, boundary, second)
+		return lostWritesConfig(
+			acctest.ProviderConfigFor(proxy.URL),
+			prefix,
+			foreign,
+			appliance,
+			other,
+			boundary,
+			second,
+		)
 	}
 	creates := []string{"CreatePolicy", "CreateRole", "AttachRolePolicy", "CreateInstanceProfile",
 		"AddRoleToInstanceProfile", "UpdateAssumeRolePolicy"}
@@ -380,10 +392,12 @@ data "vbaws_impersonation_role" "test" {
 `, acctest.Region, refused, acctest.Endpoint())
 	var start time.Time // set when the step starts, not while the parallel test waits for its turn
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
-		PreConfig:   func() { start = time.Now() },
-		Config:      config,
-		PlanOnly:    true,
-		ExpectError: regexp.MustCompile(`(?s)Cannot reach AWS IAM.*` + regexp.QuoteMeta(refused) + `.*connection refused`),
+		PreConfig: func() { start = time.Now() },
+		Config:    config,
+		PlanOnly:  true,
+		ExpectError: regexp.MustCompile(
+			`(?s)Cannot reach AWS IAM.*` + regexp.QuoteMeta(refused) + `.*connection refused`,
+		),
 	}))
 	if elapsed := time.Since(start); elapsed > 30*time.Second {
 		t.Errorf("the plan took %s to fail against a refused endpoint, want under 30s", elapsed)

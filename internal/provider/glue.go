@@ -22,7 +22,10 @@ func clientFrom(providerData any, diags *diag.Diagnostics) *awsclient.Client {
 	}
 	client, ok := providerData.(*awsclient.Client)
 	if !ok {
-		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *awsclient.Client, got %T. Please report this bug.", providerData))
+		diags.AddError(
+			"Unexpected provider data",
+			fmt.Sprintf("Expected *awsclient.Client, got %T. Please report this bug.", providerData),
+		)
 	}
 	return client
 }
@@ -30,8 +33,10 @@ func clientFrom(providerData any, diags *diag.Diagnostics) *awsclient.Client {
 // requireClient reports whether the provider is configured, adding an error when it is not. AWS calls need it.
 func requireClient(client *awsclient.Client, diags *diag.Diagnostics) bool {
 	if client == nil {
-		diags.AddError("Provider not configured",
-			"The vbaws provider has no AWS connection yet, usually because its configuration depends on values known only after apply. Apply those first.")
+		diags.AddError(
+			"Provider not configured",
+			"The vbaws provider has no AWS connection yet, usually because its configuration depends on values known only after apply. Apply those first.",
+		)
 		return false
 	}
 	return true

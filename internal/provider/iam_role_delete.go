@@ -86,7 +86,10 @@ func (r *iamRoleResource) leaveInstanceProfiles(ctx context.Context, name string
 // It finds the profile by name, so it also deletes a profile the role was taken out of by hand or by an
 // interrupted destroy.
 func (r *iamRoleResource) deleteOwnInstanceProfile(ctx context.Context, name, rolePath string) error {
-	out, err := r.client.IAM.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)})
+	out, err := r.client.IAM.GetInstanceProfile(
+		ctx,
+		&iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)},
+	)
 	if awsclient.IsNoSuchEntity(err) {
 		return nil
 	}

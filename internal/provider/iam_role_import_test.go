@@ -77,14 +77,22 @@ func TestAccIAMRole_importCloudFormationRole(t *testing.T) {
 			ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectKnownValue(testRole, tfjsonpath.New("trusted_principal_arns"),
 					knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(appliance)})),
-				plancheck.ExpectKnownValue(testRole, tfjsonpath.New("external_id"), knownvalue.StringExact(cfnExternalID)),
+				plancheck.ExpectKnownValue(
+					testRole,
+					tfjsonpath.New("external_id"),
+					knownvalue.StringExact(cfnExternalID),
+				),
 				plancheck.ExpectKnownValue(testRole, tfjsonpath.New("service_principals"),
 					knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("ec2.amazonaws.com")})),
 				plancheck.ExpectKnownValue(testRole, tfjsonpath.New("additional_trust_policy"),
 					knownvalue.StringRegexp(regexp.MustCompile(`"Sid":"BreakGlass"`))),
 				plancheck.ExpectKnownValue(testRole, tfjsonpath.New("inline_policies").AtMapKey("vcb-policy"),
 					knownvalue.StringRegexp(regexp.MustCompile(`ec2:CreateSnapshot`))),
-				plancheck.ExpectKnownValue(testRole, tfjsonpath.New("account_id"), knownvalue.StringExact(emulatorAccount)),
+				plancheck.ExpectKnownValue(
+					testRole,
+					tfjsonpath.New("account_id"),
+					knownvalue.StringExact(emulatorAccount),
+				),
 			}}},
 		// The import command gives the same state, and the plan after it is empty.
 		resource.TestStep{Config: config, ResourceName: testRole, ImportState: true, ImportStateId: name,
@@ -138,7 +146,9 @@ func TestAccIAMRole_inlinePoliciesAreAuthoritative(t *testing.T) {
 		resource.TestStep{PreConfig: grantAll, Config: body("{}"),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(testRole, plancheck.ResourceActionUpdate)}},
-			ConfigStateChecks: []statecheck.StateCheck{expectRemote(func() error { return inlineNamesAre(client, name) })}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectRemote(func() error { return inlineNamesAre(client, name) }),
+			}},
 		resource.TestStep{Config: withVCB, ConfigStateChecks: []statecheck.StateCheck{
 			expectRemote(func() error { return inlineNamesAre(client, name, "vcb") }),
 		}},
@@ -272,7 +282,11 @@ func TestAccIAMRole_idAndAccountKnownAtPlan(t *testing.T) {
 			plancheck.ExpectKnownValue(testRole, tfjsonpath.New("account_id"), knownvalue.StringExact(emulatorAccount)),
 		}},
 		ConfigStateChecks: []statecheck.StateCheck{
-			statecheck.ExpectKnownValue(testRole, tfjsonpath.New("account_id"), knownvalue.StringExact(emulatorAccount)),
+			statecheck.ExpectKnownValue(
+				testRole,
+				tfjsonpath.New("account_id"),
+				knownvalue.StringExact(emulatorAccount),
+			),
 		},
 	}))
 }

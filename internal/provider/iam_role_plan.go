@@ -64,7 +64,8 @@ func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	partition := r.partition()
 	if partition != "" {
-		resp.Diagnostics.Append(checkPrincipalSet(pathTrustedPrincipals, trust.TrustedPrincipalARNs, partition).Errors()...)
+		resp.Diagnostics.Append(
+			checkPrincipalSet(pathTrustedPrincipals, trust.TrustedPrincipalARNs, partition).Errors()...)
 	}
 	roleARN, profileARN := r.plannedARNs(naming, prior.ARN)
 	id, accountID := r.plannedIdentity(iamRoleModel{Name: naming.Name}, prior)

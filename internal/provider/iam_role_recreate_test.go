@@ -43,7 +43,9 @@ func TestAccIAMRole_recreateAfterOutOfBandDeleteAdoptsEmptyProfile(t *testing.T)
 		resource.TestStep{PreConfig: func() { deleteRoleAsTheCLIDoes(t, client, name) }, Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(testRole, plancheck.ResourceActionCreate)}},
-			ConfigStateChecks: []statecheck.StateCheck{expectRemote(func() error { return profileHasRole(client, name) })}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectRemote(func() error { return profileHasRole(client, name) }),
+			}},
 		resource.TestStep{Config: config, PlanOnly: true},
 	))
 }

@@ -46,13 +46,15 @@ const (
 )
 
 var (
-	_                     resource.ResourceWithConfigure        = (*iamRoleResource)(nil)
-	_                     resource.ResourceWithImportState      = (*iamRoleResource)(nil)
-	_                     resource.ResourceWithModifyPlan       = (*iamRoleResource)(nil)
-	_                     resource.ResourceWithConfigValidators = (*iamRoleResource)(nil)
-	policyARNPattern                                            = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/([\x21-\x7E]*/)?[\w+=,.@-]{1,128}$`)
-	externalIDPattern                                           = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
-	pathTrustedPrincipals                                       = path.Root("trusted_principal_arns")
+	_                resource.ResourceWithConfigure        = (*iamRoleResource)(nil)
+	_                resource.ResourceWithImportState      = (*iamRoleResource)(nil)
+	_                resource.ResourceWithModifyPlan       = (*iamRoleResource)(nil)
+	_                resource.ResourceWithConfigValidators = (*iamRoleResource)(nil)
+	policyARNPattern                                       = regexp.MustCompile(
+		`^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/([\x21-\x7E]*/)?[\w+=,.@-]{1,128}$`,
+	)
+	externalIDPattern     = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+	pathTrustedPrincipals = path.Root("trusted_principal_arns")
 )
 
 func newIAMRoleResource() resource.Resource { return &iamRoleResource{} }
@@ -97,62 +99,121 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "An IAM role the Veeam Backup for AWS appliance can assume: a trust policy generated from " +
-			"`trusted_principal_arns` (the Impersonation role, or the appliance's account), optional `external_id` and " +
-			"`service_principals`, the managed policies in `managed_policy_arns` and, for worker roles, an instance profile " +
-			"of the same name and path. The resource is authoritative for the role's trust policy and its managed policy " +
-			"attachments: statements or attachments added outside Terraform show as drift and are removed on apply. Use " +
-			"`vbaws_trust_relationship` for roles someone else owns.",
+		MarkdownDescription: "An IAM role the Veeam Backup for AWS appliance can assume: a trust policy generated " +
+			"from `trusted_principal_arns` (the Impersonation role, or the appliance's account), optional " +
+			"`external_id` and `service_principals`, the managed policies in `managed_policy_arns` and, for worker " +
+			"roles, an instance profile of the same name and path. The resource is authoritative for the role's " +
+			"trust policy and its managed policy attachments: statements or attachments added outside Terraform show " +
+			"as drift and are removed on apply. Use `vbaws_trust_relationship` for roles someone else owns.",
 		Attributes: withAdoptionAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, PlanModifiers: keep,
 				MarkdownDescription: "The role name; known at plan time when `name` is."},
-			"name": schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: "Role name, 1 to 64 characters. Exactly one of `name` and `name_prefix`.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace(), stringplanmodifier.UseStateForUnknown()},
-				Validators:    []validator.String{roleNameValidator()}},
+			"name": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "Role name, 1 to 64 characters. Exactly one of `name` and `name_prefix`.",
+				PlanModifiers: []planmodifier.String{
+					stringplanmodifier.RequiresReplace(),
+					stringplanmodifier.UseStateForUnknown(),
+				},
+				Validators: []validator.String{roleNameValidator()},
+			},
 			"name_prefix": schema.StringAttribute{Optional: true, Computed: true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
-				MarkdownDescription: fmt.Sprintf("Creates a unique name beginning with this prefix (at most %d characters). "+
-					"Read back from a name made this way, so that such a role imports without a replacement.",
-					maxRoleNameLength-nameSuffixLength),
+				PlanModifiers: []planmodifier.String{
+					stringplanmodifier.UseStateForUnknown(),
+					stringplanmodifier.RequiresReplace(),
+				},
+				MarkdownDescription: fmt.Sprintf(
+					"Creates a unique name beginning with this prefix (at most %d characters). "+
+						"Read back from a name made this way, so that such a role imports without a replacement.",
+					maxRoleNameLength-nameSuffixLength,
+				),
 				Validators: []validator.String{stringvalidator.LengthAtMost(maxRoleNameLength - nameSuffixLength),
 					namePrefixValidator{},
-					ruleValidator{description: "characters allowed in role names", rule: func(s string) *principal.Problem { return principal.ValidateRoleName(s) }}}},
-			"path": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("/"), PlanModifiers: replace,
+					ruleValidator{
+						description: "characters allowed in role names",
+						rule:        func(s string) *principal.Problem { return principal.ValidateRoleName(s) },
+					}}},
+			"path": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString("/"),
+				PlanModifiers:       replace,
 				MarkdownDescription: "Role path, such as `/veeam/`. Defaults to `/`.",
-				Validators:          []validator.String{ruleValidator{description: "an IAM path", rule: principal.ValidatePath}}},
-			"description": schema.StringAttribute{Optional: true, MarkdownDescription: "Role description, at most 1000 characters.",
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 1000)}},
+				Validators: []validator.String{
+					ruleValidator{description: "an IAM path", rule: principal.ValidatePath},
+				},
+			},
+			"description": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Role description, at most 1000 characters.",
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 1000)},
+			},
 			"trusted_principal_arns": schema.SetAttribute{Required: true, ElementType: types.StringType,
-				MarkdownDescription: "Who may assume the role: the Impersonation role ARN (recommended), or the appliance's account as a " +
-					"12-digit ID or root ARN. Checked during plan: wildcards, session ARNs, users, groups, service names and " +
-					"malformed ARNs are errors; an account root is a warning.",
+				MarkdownDescription: "Who may assume the role: the Impersonation role ARN (recommended), or the " +
+					"appliance's account as a 12-digit ID or root ARN. Checked during plan: wildcards, session ARNs, " +
+					"users, groups, service names and malformed ARNs are errors; an account root is a warning.",
 				Validators: []validator.Set{setvalidator.SizeAtLeast(1), principalSetValidator{}}},
 			"external_id": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "Adds `Condition.StringEquals.\"sts:ExternalId\"` to the statement of `trusted_principal_arns`.",
 				Validators: []validator.String{stringvalidator.LengthBetween(2, 1224),
 					stringvalidator.RegexMatches(externalIDPattern, "may contain letters, digits and +=,.@:/-")}},
 			"service_principals": schema.SetAttribute{Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "AWS services that may also assume the role, such as `backup.amazonaws.com`. They get their own " +
-					"statement without the external-ID condition, because services do not send one.",
+				MarkdownDescription: "AWS services that may also assume the role, such as `backup.amazonaws.com`. " +
+					"They get their own statement without the external-ID condition, because services do not send " +
+					"one.",
 				Validators: []validator.Set{setvalidator.ValueStringsAre(servicePrincipalValidator())}},
 			"managed_policy_arns": schema.SetAttribute{Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "Managed policies to attach, for example `vbaws_role_template.x.policy_arns`. When set, it is " +
-					"authoritative: other attachments are detached on apply.",
+				MarkdownDescription: "Managed policies to attach, for example `vbaws_role_template.x.policy_arns`. " +
+					"When set, it is authoritative: other attachments are detached on apply.",
 				Validators: []validator.Set{setvalidator.ValueStringsAre(policyARNValidator())}},
-			"create_instance_profile": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				MarkdownDescription: "Create an instance profile of the same name and path containing the role. Veeam's worker roles need one."},
-			"max_session_duration": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(3600),
+			"create_instance_profile": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+				MarkdownDescription: "Create an instance profile of the same name and path containing the role. Veeam's worker roles need one.",
+			},
+			"max_session_duration": schema.Int64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(3600),
 				MarkdownDescription: "Maximum session duration in seconds, 3600 to 43200. Defaults to 3600.",
-				Validators:          []validator.Int64{int64validator.Between(3600, 43200)}},
-			"permissions_boundary": schema.StringAttribute{Optional: true, MarkdownDescription: "ARN of the managed policy used as permissions boundary.",
-				Validators: []validator.String{policyARNValidator()}},
-			"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Tags of the role (and of its instance profile).",
-				Validators: []validator.Map{mapvalidator.SizeAtMost(50), mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128)),
-					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256))}},
-			"arn":                  schema.StringAttribute{Computed: true, PlanModifiers: keep, MarkdownDescription: "Role ARN; known at plan time when the name and the account are."},
-			"unique_id":            schema.StringAttribute{Computed: true, PlanModifiers: keep, MarkdownDescription: "Stable role ID (`AROA…`)."},
-			"create_date":          schema.StringAttribute{Computed: true, PlanModifiers: keep, MarkdownDescription: "When the role was created (RFC 3339)."},
-			"instance_profile_arn": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the instance profile, when `create_instance_profile` is true."},
+				Validators:          []validator.Int64{int64validator.Between(3600, 43200)},
+			},
+			"permissions_boundary": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "ARN of the managed policy used as permissions boundary.",
+				Validators:          []validator.String{policyARNValidator()},
+			},
+			"tags": schema.MapAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Tags of the role (and of its instance profile).",
+				Validators: []validator.Map{
+					mapvalidator.SizeAtMost(50),
+					mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128)),
+					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256)),
+				},
+			},
+			"arn": schema.StringAttribute{
+				Computed:            true,
+				PlanModifiers:       keep,
+				MarkdownDescription: "Role ARN; known at plan time when the name and the account are.",
+			},
+			"unique_id": schema.StringAttribute{
+				Computed:            true,
+				PlanModifiers:       keep,
+				MarkdownDescription: "Stable role ID (`AROA…`).",
+			},
+			"create_date": schema.StringAttribute{
+				Computed:            true,
+				PlanModifiers:       keep,
+				MarkdownDescription: "When the role was created (RFC 3339).",
+			},
+			"instance_profile_arn": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "ARN of the instance profile, when `create_instance_profile` is true.",
+			},
 			"assume_role_policy": schema.StringAttribute{Computed: true, CustomType: PolicyType{},
 				MarkdownDescription: "The effective trust policy JSON, known at plan time when its inputs are."},
 		}),
@@ -163,7 +224,10 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 }
 
 func policyARNValidator() validator.String {
-	return stringvalidator.RegexMatches(policyARNPattern, "must be a managed policy ARN such as arn:aws:iam::123456789012:policy/name")
+	return stringvalidator.RegexMatches(
+		policyARNPattern,
+		"must be a managed policy ARN such as arn:aws:iam::123456789012:policy/name",
+	)
 }
 
 func (r *iamRoleResource) ConfigValidators(context.Context) []resource.ConfigValidator {
@@ -172,7 +236,11 @@ func (r *iamRoleResource) ConfigValidators(context.Context) []resource.ConfigVal
 	}
 }
 
-func (r *iamRoleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+func (r *iamRoleResource) Configure(
+	_ context.Context,
+	req resource.ConfigureRequest,
+	resp *resource.ConfigureResponse,
+) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
@@ -276,7 +344,10 @@ func (r *iamRoleResource) syncAttachments(ctx context.Context, roleName string, 
 		}
 		// AttachRolePolicy is idempotent, so the SDK may resend it after a lost answer.
 		err := awsclient.RetryPropagation(ctx, func(ctx context.Context) error {
-			_, err := r.client.IAM.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(roleName), PolicyArn: aws.String(arn)})
+			_, err := r.client.IAM.AttachRolePolicy(
+				ctx,
+				&iam.AttachRolePolicyInput{RoleName: aws.String(roleName), PolicyArn: aws.String(arn)},
+			)
 			return err
 		})
 		if err != nil {
@@ -313,7 +384,12 @@ func (r *iamRoleResource) detach(ctx context.Context, roleName, policyARN string
 // says what IAM holds: create_instance_profile is whether the role is in it, instance_profile_arn is set while
 // the profile exists, so that destroy and the next apply find it.
 func (r *iamRoleResource) createInstanceProfile(ctx context.Context, m *iamRoleModel) error {
-	arn, member, err := r.client.CreateRoleInstanceProfile(ctx, m.ID.ValueString(), m.Path.ValueString(), iamTags(ctx, m.Tags))
+	arn, member, err := r.client.CreateRoleInstanceProfile(
+		ctx,
+		m.ID.ValueString(),
+		m.Path.ValueString(),
+		iamTags(ctx, m.Tags),
+	)
 	m.CreateInstanceProfile = types.BoolValue(member)
 	m.InstanceProfileARN = stringOrNull(&arn)
 	return err
@@ -329,7 +405,13 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	out, err := r.client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(state.ID.ValueString())})
 	if awsclient.IsNoSuchEntity(err) {
-		resp.Diagnostics.AddWarning("IAM role deleted outside Terraform", fmt.Sprintf("Role %s no longer exists; it is removed from state and the next apply creates it.", state.ID.ValueString()))
+		resp.Diagnostics.AddWarning(
+			"IAM role deleted outside Terraform",
+			fmt.Sprintf(
+				"Role %s no longer exists; it is removed from state and the next apply creates it.",
+				state.ID.ValueString(),
+			),
+		)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -394,7 +476,10 @@ func (r *iamRoleResource) readAttachments(ctx context.Context, m *iamRoleModel) 
 func (r *iamRoleResource) readInstanceProfile(ctx context.Context, m *iamRoleModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	name := m.ID.ValueString()
-	out, err := r.client.IAM.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)})
+	out, err := r.client.IAM.GetInstanceProfile(
+		ctx,
+		&iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)},
+	)
 	if err != nil && !awsclient.IsNoSuchEntity(err) {
 		addAWSError(&diags, "Cannot read the role's instance profile", err)
 		return diags
@@ -445,7 +530,12 @@ func (r *iamRoleResource) Update(ctx context.Context, req resource.UpdateRequest
 
 // updateSteps lists the in-place changes in the order they are applied. Each step copies its planned values into
 // result once IAM has them.
-func (r *iamRoleResource) updateSteps(ctx context.Context, plan iamRoleModel, result *iamRoleModel, trust string) []func() error {
+func (r *iamRoleResource) updateSteps(
+	ctx context.Context,
+	plan iamRoleModel,
+	result *iamRoleModel,
+	trust string,
+) []func() error {
 	name := result.ID.ValueString()
 	return []func() error{
 		func() error {
@@ -523,7 +613,10 @@ func (r *iamRoleResource) updateBoundary(ctx context.Context, name string, plan,
 	case plan.Equal(state):
 		return nil
 	case plan.IsNull():
-		_, err = r.client.IAM.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(name)})
+		_, err = r.client.IAM.DeleteRolePermissionsBoundary(
+			ctx,
+			&iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(name)},
+		)
 	default:
 		_, err = r.client.IAM.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{
 			RoleName: aws.String(name), PermissionsBoundary: plan.ValueStringPointer()})
@@ -590,6 +683,10 @@ func (r *iamRoleResource) Delete(ctx context.Context, req resource.DeleteRequest
 }
 
 // ImportState takes the role name; Read then fills in everything else.
-func (r *iamRoleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+func (r *iamRoleResource) ImportState(
+	ctx context.Context,
+	req resource.ImportStateRequest,
+	resp *resource.ImportStateResponse,
+) {
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 }

@@ -71,13 +71,25 @@ func TestAccIAMRole_basicImportAndKnownAtPlan(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(testRole, plancheck.ResourceActionCreate),
 				plancheck.ExpectKnownValue(testRole, tfjsonpath.New("arn"), knownvalue.StringExact(wantARN)),
-				plancheck.ExpectKnownValue(testRole, tfjsonpath.New("assume_role_policy"), knownvalue.StringRegexp(regexp.MustCompile(`backup\.amazonaws\.com`))),
+				plancheck.ExpectKnownValue(
+					testRole,
+					tfjsonpath.New("assume_role_policy"),
+					knownvalue.StringRegexp(regexp.MustCompile(`backup\.amazonaws\.com`)),
+				),
 			}},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(testRole, tfjsonpath.New("id"), knownvalue.StringExact(name)),
 				statecheck.ExpectKnownValue(testRole, tfjsonpath.New("arn"), knownvalue.StringExact(wantARN)),
-				statecheck.ExpectKnownValue(testRole, tfjsonpath.New("unique_id"), knownvalue.StringRegexp(regexp.MustCompile(`^AROA`))),
-				statecheck.ExpectKnownValue(testRole, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(3600)),
+				statecheck.ExpectKnownValue(
+					testRole,
+					tfjsonpath.New("unique_id"),
+					knownvalue.StringRegexp(regexp.MustCompile(`^AROA`)),
+				),
+				statecheck.ExpectKnownValue(
+					testRole,
+					tfjsonpath.New("max_session_duration"),
+					knownvalue.Int64Exact(3600),
+				),
 				statecheck.ExpectKnownValue(testRole, tfjsonpath.New("instance_profile_arn"), knownvalue.Null()),
 			},
 		},
@@ -93,11 +105,25 @@ func TestAccIAMRole_updateEveryAttributeInPlace(t *testing.T) {
 	name := acctest.RandomName("vbaws-upd")
 	first := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
 	second := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
-	policyA := fixturePolicy(t, client, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)
-	policyB := fixturePolicy(t, client, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:List*","Resource":"*"}]}`)
-	boundary := fixturePolicy(t, client, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	policyA := fixturePolicy(
+		t,
+		client,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`,
+	)
+	policyB := fixturePolicy(
+		t,
+		client,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:List*","Resource":"*"}]}`,
+	)
+	boundary := fixturePolicy(
+		t,
+		client,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
+	)
 	update := func(step resource.TestStep) resource.TestStep {
-		step.ConfigPlanChecks = resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testRole, plancheck.ResourceActionUpdate)}}
+		step.ConfigPlanChecks = resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testRole, plancheck.ResourceActionUpdate)},
+		}
 		return step
 	}
 	resource.ParallelTest(t, testAccCase(t,
@@ -120,12 +146,32 @@ func TestAccIAMRole_updateEveryAttributeInPlace(t *testing.T) {
   tags                    = { team = "platform", cost = "42" }`, name, first, second, policyB, boundary)),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(testRole, tfjsonpath.New("description"), knownvalue.StringExact("second")),
-				statecheck.ExpectKnownValue(testRole, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(7200)),
-				statecheck.ExpectKnownValue(testRole, tfjsonpath.New("permissions_boundary"), knownvalue.StringExact(boundary)),
-				statecheck.ExpectKnownValue(testRole, tfjsonpath.New("managed_policy_arns"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(policyB)})),
-				statecheck.ExpectKnownValue(testRole, tfjsonpath.New("instance_profile_arn"), knownvalue.StringRegexp(regexp.MustCompile(`:instance-profile/`+name+`$`))),
-				statecheck.ExpectKnownValue(testRole, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{
-					"team": knownvalue.StringExact("platform"), "cost": knownvalue.StringExact("42")})),
+				statecheck.ExpectKnownValue(
+					testRole,
+					tfjsonpath.New("max_session_duration"),
+					knownvalue.Int64Exact(7200),
+				),
+				statecheck.ExpectKnownValue(
+					testRole,
+					tfjsonpath.New("permissions_boundary"),
+					knownvalue.StringExact(boundary),
+				),
+				statecheck.ExpectKnownValue(
+					testRole,
+					tfjsonpath.New("managed_policy_arns"),
+					knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(policyB)}),
+				),
+				statecheck.ExpectKnownValue(
+					testRole,
+					tfjsonpath.New("instance_profile_arn"),
+					knownvalue.StringRegexp(regexp.MustCompile(`:instance-profile/`+name+`$`)),
+				),
+				statecheck.ExpectKnownValue(
+					testRole,
+					tfjsonpath.New("tags"),
+					knownvalue.MapExact(map[string]knownvalue.Check{
+						"team": knownvalue.StringExact("platform"), "cost": knownvalue.StringExact("42")}),
+				),
 				expectRemote(func() error { return trustHasExternalIDAndServices(t, client, name) }),
 			}}),
 		update(resource.TestStep{Config: roleConfig(acctest.ProviderConfig(), fmt.Sprintf(`
@@ -148,7 +194,8 @@ func trustHasExternalIDAndServices(t *testing.T, client *iam.Client, name string
 		return fmt.Errorf("trust statement lacks the external ID: %s", doc.Marshal())
 	}
 	services, ok := doc.Find(policy.ServicesSid(veeamTrustSid))
-	if !ok || strings.Contains(services.JSON(), "ExternalId") || !strings.Contains(services.JSON(), "ec2.amazonaws.com") {
+	if !ok || strings.Contains(services.JSON(), "ExternalId") ||
+		!strings.Contains(services.JSON(), "ec2.amazonaws.com") {
 		return fmt.Errorf("services statement wrong: %s", doc.Marshal())
 	}
 	return nil
@@ -156,7 +203,10 @@ func trustHasExternalIDAndServices(t *testing.T, client *iam.Client, name string
 
 // attachmentsAre checks the role's managed policy attachments against want, read straight from IAM.
 func attachmentsAre(client *iam.Client, name string, want ...string) error {
-	out, err := client.ListAttachedRolePolicies(context.Background(), &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
+	out, err := client.ListAttachedRolePolicies(
+		context.Background(),
+		&iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)},
+	)
 	if err != nil {
 		return err
 	}
@@ -177,7 +227,11 @@ func TestAccIAMRole_namePrefix(t *testing.T) {
   name_prefix            = %q
   trusted_principal_arns = ["%s"]`, prefix, emulatorAccount)),
 		ConfigStateChecks: []statecheck.StateCheck{
-			statecheck.ExpectKnownValue(testRole, tfjsonpath.New("name"), knownvalue.StringRegexp(regexp.MustCompile(`^`+prefix+`\d{14}[0-9a-f]{12}$`))),
+			statecheck.ExpectKnownValue(
+				testRole,
+				tfjsonpath.New("name"),
+				knownvalue.StringRegexp(regexp.MustCompile(`^`+prefix+`\d{14}[0-9a-f]{12}$`)),
+			),
 		},
 	}))
 }
@@ -210,7 +264,10 @@ func TestAccIAMRole_deletedOutsideTerraform(t *testing.T) {
 
 func deleteFixtureRoleWithProfile(client *iam.Client, name string) {
 	ctx := context.Background()
-	_, _ = client.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String(name), RoleName: aws.String(name)})
+	_, _ = client.RemoveRoleFromInstanceProfile(
+		ctx,
+		&iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String(name), RoleName: aws.String(name)},
+	)
 	_, _ = client.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(name)})
 	_, _ = client.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
 }
@@ -219,8 +276,16 @@ func TestAccIAMRole_driftInTrustAndAttachmentsIsRepaired(t *testing.T) {
 	client := acctest.IAMClient(t)
 	name := acctest.RandomName("vbaws-drift")
 	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
-	wanted := fixturePolicy(t, client, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)
-	foreign := fixturePolicy(t, client, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	wanted := fixturePolicy(
+		t,
+		client,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`,
+	)
+	foreign := fixturePolicy(
+		t,
+		client,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`,
+	)
 	config := roleConfig(acctest.ProviderConfig(), fmt.Sprintf(`
   name                   = %q
   trusted_principal_arns = [%q]
@@ -238,7 +303,11 @@ func TestAccIAMRole_driftInTrustAndAttachmentsIsRepaired(t *testing.T) {
 	resource.ParallelTest(t, testAccCase(t,
 		resource.TestStep{Config: config},
 		resource.TestStep{PreConfig: addForeign, Config: config,
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testRole, plancheck.ResourceActionUpdate)}},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testRole, plancheck.ResourceActionUpdate),
+				},
+			},
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectRemote(func() error { return attachmentsAre(client, name, wanted) }),
 				expectRemote(func() error {
@@ -273,7 +342,10 @@ func TestAccIAMRole_equivalentTrustHasEmptyPlan(t *testing.T) {
 	resource.ParallelTest(t, testAccCase(t,
 		resource.TestStep{Config: first},
 		resource.TestStep{
-			Config:           body(fmt.Sprintf("%q, %q, %q", root, b, a), `"ec2.amazonaws.com", "backup.amazonaws.com"`),
+			Config: body(
+				fmt.Sprintf("%q, %q, %q", root, b, a),
+				`"ec2.amazonaws.com", "backup.amazonaws.com"`,
+			),
 			ConfigPlanChecks: emptyPlan,
 		},
 		resource.TestStep{
@@ -304,16 +376,37 @@ func TestAccIAMRole_instanceProfileLifecycle(t *testing.T) {
 	tc := testAccCase(t,
 		resource.TestStep{Config: body(true),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectKnownValue(testRole, tfjsonpath.New("instance_profile_arn"), knownvalue.StringExact(profileARN))}},
-			ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(testRole, tfjsonpath.New("instance_profile_arn"), knownvalue.StringExact(profileARN))}},
+				plancheck.ExpectKnownValue(
+					testRole,
+					tfjsonpath.New("instance_profile_arn"),
+					knownvalue.StringExact(profileARN),
+				)}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(
+					testRole,
+					tfjsonpath.New("instance_profile_arn"),
+					knownvalue.StringExact(profileARN),
+				),
+			}},
 		resource.TestStep{ // the profile deleted outside Terraform is created again
 			PreConfig: func() {
 				ctx := context.Background()
-				_, _ = client.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String(name), RoleName: aws.String(name)})
-				_, _ = client.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(name)})
+				_, _ = client.RemoveRoleFromInstanceProfile(
+					ctx,
+					&iam.RemoveRoleFromInstanceProfileInput{
+						InstanceProfileName: aws.String(name),
+						RoleName:            aws.String(name),
+					},
+				)
+				_, _ = client.DeleteInstanceProfile(
+					ctx,
+					&iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(name)},
+				)
 			},
-			Config:            body(true),
-			ConfigStateChecks: []statecheck.StateCheck{expectRemote(func() error { return profileHasRole(client, name) })}},
+			Config: body(true),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectRemote(func() error { return profileHasRole(client, name) }),
+			}},
 		resource.TestStep{Config: body(false),
 			ConfigStateChecks: []statecheck.StateCheck{expectRemote(func() error {
 				if profileHasRole(client, name) == nil {
@@ -328,7 +421,10 @@ func TestAccIAMRole_instanceProfileLifecycle(t *testing.T) {
 }
 
 func profileHasRole(client *iam.Client, name string) error {
-	out, err := client.GetInstanceProfile(context.Background(), &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)})
+	out, err := client.GetInstanceProfile(
+		context.Background(),
+		&iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)},
+	)
 	if err != nil {
 		return err
 	}
@@ -343,7 +439,11 @@ func TestAccIAMRole_refreshCost(t *testing.T) {
 	client := acctest.IAMClient(t)
 	proxy := acctest.NewProxy(t)
 	plain, full := acctest.RandomName("vbaws-cost"), acctest.RandomName("vbaws-cost")
-	attached := fixturePolicy(t, client, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)
+	attached := fixturePolicy(
+		t,
+		client,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`,
+	)
 	config := acctest.ProviderConfigFor(proxy.URL) + fmt.Sprintf(`
 resource "vbaws_iam_role" "plain" {
   name                   = %[1]q
@@ -377,7 +477,11 @@ func TestAccIAMRole_failureAfterCreateLeavesNoOrphan(t *testing.T) {
 	client := acctest.IAMClient(t)
 	proxy := acctest.NewProxy(t)
 	name := acctest.RandomName("vbaws-partial")
-	attached := fixturePolicy(t, client, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)
+	attached := fixturePolicy(
+		t,
+		client,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`,
+	)
 	config := roleConfig(acctest.ProviderConfigFor(proxy.URL), fmt.Sprintf(`
   name                   = %q
   trusted_principal_arns = ["%s"]
@@ -385,7 +489,9 @@ func TestAccIAMRole_failureAfterCreateLeavesNoOrphan(t *testing.T) {
 	tc := testAccCase(t,
 		resource.TestStep{
 			PreConfig: func() {
-				proxy.Inject(acctest.Fault{Action: "AttachRolePolicy", Times: 1, Code: "AccessDenied", Message: "not allowed"})
+				proxy.Inject(
+					acctest.Fault{Action: "AttachRolePolicy", Times: 1, Code: "AccessDenied", Message: "not allowed"},
+				)
 			},
 			Config:      config,
 			ExpectError: regexp.MustCompile(`(?s)saved in state.*attaching policy`),
@@ -404,10 +510,37 @@ func TestAccIAMRole_retriesEventualConsistencyAndThrottling(t *testing.T) {
 	client := acctest.IAMClient(t)
 	proxy := acctest.NewProxy(t)
 	name := acctest.RandomName("vbaws-retry")
-	attached := fixturePolicy(t, client, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)
-	proxy.Inject(acctest.Fault{Action: "CreateRole", Times: 2, Code: "MalformedPolicyDocument", Message: "Invalid principal in policy: \"AWS\":\"arn:aws:iam::123456789012:role/new\""})
-	proxy.Inject(acctest.Fault{Action: "AttachRolePolicy", Times: 1, Code: "NoSuchEntity", Message: "The role with name " + name + " cannot be found.", Status: 404})
-	proxy.Inject(acctest.Fault{Action: "AttachRolePolicy", Times: 1, Code: "ConcurrentModification", Message: "busy", Status: 409})
+	attached := fixturePolicy(
+		t,
+		client,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`,
+	)
+	proxy.Inject(
+		acctest.Fault{
+			Action:  "CreateRole",
+			Times:   2,
+			Code:    "MalformedPolicyDocument",
+			Message: "Invalid principal in policy: \"AWS\":\"arn:aws:iam::123456789012:role/new\"",
+		},
+	)
+	proxy.Inject(
+		acctest.Fault{
+			Action:  "AttachRolePolicy",
+			Times:   1,
+			Code:    "NoSuchEntity",
+			Message: "The role with name " + name + " cannot be found.",
+			Status:  404,
+		},
+	)
+	proxy.Inject(
+		acctest.Fault{
+			Action:  "AttachRolePolicy",
+			Times:   1,
+			Code:    "ConcurrentModification",
+			Message: "busy",
+			Status:  409,
+		},
+	)
 	proxy.Inject(acctest.Fault{Action: "GetRole", Times: 2, Code: "Throttling", Message: "Rate exceeded"})
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
 		Config: roleConfig(acctest.ProviderConfigFor(proxy.URL), fmt.Sprintf(`
@@ -486,14 +619,24 @@ func expectRemote(check func() error) statecheck.StateCheck {
 
 type remoteCheck func() error
 
-func (c remoteCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+func (c remoteCheck) CheckState(
+	_ context.Context,
+	_ statecheck.CheckStateRequest,
+	resp *statecheck.CheckStateResponse,
+) {
 	resp.Error = c()
 }
 
 // fixturePolicy creates a managed policy outside Terraform and deletes it when the test ends.
 func fixturePolicy(t *testing.T, client *iam.Client, document string) string {
 	t.Helper()
-	out, err := client.CreatePolicy(context.Background(), &iam.CreatePolicyInput{PolicyName: aws.String(acctest.RandomName("vbaws-fixture")), PolicyDocument: aws.String(document)})
+	out, err := client.CreatePolicy(
+		context.Background(),
+		&iam.CreatePolicyInput{
+			PolicyName:     aws.String(acctest.RandomName("vbaws-fixture")),
+			PolicyDocument: aws.String(document),
+		},
+	)
 	if err != nil {
 		t.Fatalf("creating policy: %v", err)
 	}

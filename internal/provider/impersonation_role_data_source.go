@@ -51,16 +51,25 @@ type impersonationRoleModel struct {
 	CanAssumeRoles      types.Bool   `tfsdk:"can_assume_roles"`
 }
 
-func (d *impersonationRoleDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+func (d *impersonationRoleDataSource) Metadata(
+	_ context.Context,
+	req datasource.MetadataRequest,
+	resp *datasource.MetadataResponse,
+) {
 	resp.TypeName = req.ProviderTypeName + "_impersonation_role"
 }
 
-func (d *impersonationRoleDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *impersonationRoleDataSource) Schema(
+	_ context.Context,
+	_ datasource.SchemaRequest,
+	resp *datasource.SchemaResponse,
+) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Finds the Impersonation role of a Veeam Backup for AWS appliance: the role attached to the appliance " +
-			"that assumes every other role Veeam is given. Look it up by `name`, `arn` or `instance_profile_name`; with none of " +
-			"them, the provider's own identity is used when Terraform runs as that role. `can_assume_roles` tells whether its " +
-			"policies allow `sts:AssumeRole` on `*`, as Veeam requires, evaluated locally from the policy documents.",
+		MarkdownDescription: "Finds the Impersonation role of a Veeam Backup for AWS appliance: the role attached to " +
+			"the appliance that assumes every other role Veeam is given. Look it up by `name`, `arn` or " +
+			"`instance_profile_name`; with none of them, the provider's own identity is used when Terraform runs as " +
+			"that role. `can_assume_roles` tells whether its policies allow `sts:AssumeRole` on `*`, as Veeam " +
+			"requires, evaluated locally from the policy documents.",
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{Optional: true, Computed: true,
 				MarkdownDescription: "Role name to look up, or the name found.",
@@ -70,31 +79,53 @@ func (d *impersonationRoleDataSource) Schema(_ context.Context, _ datasource.Sch
 				Validators:          []validator.String{roleARNValidator()}},
 			"instance_profile_name": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "Name of the appliance's instance profile; the role it contains is returned."},
-			"path":        schema.StringAttribute{Computed: true, MarkdownDescription: "Role path, `/` when none."},
-			"unique_id":   schema.StringAttribute{Computed: true, MarkdownDescription: "Stable role ID (`AROA…`)."},
-			"account_id":  schema.StringAttribute{Computed: true, MarkdownDescription: "AWS account that owns the role."},
-			"partition":   schema.StringAttribute{Computed: true, MarkdownDescription: "AWS partition of the role ARN."},
-			"create_date": schema.StringAttribute{Computed: true, MarkdownDescription: "When the role was created (RFC 3339)."},
+			"path":      schema.StringAttribute{Computed: true, MarkdownDescription: "Role path, `/` when none."},
+			"unique_id": schema.StringAttribute{Computed: true, MarkdownDescription: "Stable role ID (`AROA…`)."},
+			"account_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "AWS account that owns the role.",
+			},
+			"partition": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "AWS partition of the role ARN.",
+			},
+			"create_date": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the role was created (RFC 3339).",
+			},
 			"instance_profile_arns": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "Instance profiles that contain the role."},
 			"can_assume_roles": schema.BoolAttribute{Computed: true,
-				MarkdownDescription: "Whether the role's inline or attached managed policies allow `sts:AssumeRole` on `*` with no Deny " +
-					"overriding it. Allow statements with conditions do not count. When false, a warning names the missing permission."},
+				MarkdownDescription: "Whether the role's inline or attached managed policies allow `sts:AssumeRole` " +
+					"on `*` with no Deny overriding it. Allow statements with conditions do not count. When false, a " +
+					"warning names the missing permission."},
 		},
 	}
 }
 
 func (d *impersonationRoleDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
 	return []datasource.ConfigValidator{
-		datasourcevalidator.Conflicting(path.MatchRoot("name"), path.MatchRoot("arn"), path.MatchRoot("instance_profile_name")),
+		datasourcevalidator.Conflicting(
+			path.MatchRoot("name"),
+			path.MatchRoot("arn"),
+			path.MatchRoot("instance_profile_name"),
+		),
 	}
 }
 
-func (d *impersonationRoleDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+func (d *impersonationRoleDataSource) Configure(
+	_ context.Context,
+	req datasource.ConfigureRequest,
+	resp *datasource.ConfigureResponse,
+) {
 	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-func (d *impersonationRoleDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+func (d *impersonationRoleDataSource) Read(
+	ctx context.Context,
+	req datasource.ReadRequest,
+	resp *datasource.ReadResponse,
+) {
 	var m impersonationRoleModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() || !requireClient(d.client, &resp.Diagnostics) {
@@ -122,9 +153,14 @@ func (d *impersonationRoleDataSource) Read(ctx context.Context, req datasource.R
 		return
 	}
 	if !canAssume {
-		resp.Diagnostics.AddWarning("The Impersonation role cannot assume roles",
-			fmt.Sprintf("Role %s has no policy that allows sts:AssumeRole on \"*\" (or a Deny overrides it). Veeam requires that permission "+
-				"to use any other role; add a policy statement {\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\",\"Resource\":\"*\"}.", aws.ToString(role.Arn)))
+		resp.Diagnostics.AddWarning(
+			"The Impersonation role cannot assume roles",
+			fmt.Sprintf(
+				"Role %s has no policy that allows sts:AssumeRole on \"*\" (or a Deny overrides it). Veeam requires that permission "+
+					"to use any other role; add a policy statement {\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\",\"Resource\":\"*\"}.",
+				aws.ToString(role.Arn),
+			),
+		)
 	}
 	resp.Diagnostics.Append(m.fill(ctx, role, profiles, canAssume)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
@@ -169,23 +205,42 @@ func (d *impersonationRoleDataSource) roleByARN(ctx context.Context, roleARN str
 		return nil, problem
 	}
 	if d.client.AccountID != "" && p.AccountID != d.client.AccountID {
-		return nil, notFound("role %s is in account %s, but the provider runs in account %s; use a provider alias with assume_role for that account",
-			roleARN, p.AccountID, d.client.AccountID)
+		return nil, notFound(
+			"role %s is in account %s, but the provider runs in account %s; use a provider alias with assume_role for that account",
+			roleARN,
+			p.AccountID,
+			d.client.AccountID,
+		)
 	}
 	role, err := d.getRole(ctx, p.Name, "ARN "+roleARN)
 	if err != nil {
 		return nil, err
 	}
 	if aws.ToString(role.Arn) != roleARN {
-		return nil, notFound("no IAM role with ARN %s exists; a role named %s exists as %s", roleARN, p.Name, aws.ToString(role.Arn))
+		return nil, notFound(
+			"no IAM role with ARN %s exists; a role named %s exists as %s",
+			roleARN,
+			p.Name,
+			aws.ToString(role.Arn),
+		)
 	}
 	return role, nil
 }
 
-func (d *impersonationRoleDataSource) roleByInstanceProfile(ctx context.Context, profileName string) (*iamtypes.Role, error) {
-	out, err := d.client.IAM.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(profileName)})
+func (d *impersonationRoleDataSource) roleByInstanceProfile(
+	ctx context.Context,
+	profileName string,
+) (*iamtypes.Role, error) {
+	out, err := d.client.IAM.GetInstanceProfile(
+		ctx,
+		&iam.GetInstanceProfileInput{InstanceProfileName: aws.String(profileName)},
+	)
 	if awsclient.IsNoSuchEntity(err) {
-		return nil, notFound("no instance profile named %s exists in account %s", profileName, orUnknown(d.client.AccountID))
+		return nil, notFound(
+			"no instance profile named %s exists in account %s",
+			profileName,
+			orUnknown(d.client.AccountID),
+		)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading instance profile %s: %w", profileName, err)
@@ -193,7 +248,11 @@ func (d *impersonationRoleDataSource) roleByInstanceProfile(ctx context.Context,
 	if len(out.InstanceProfile.Roles) == 0 {
 		return nil, notFound("instance profile %s contains no role", profileName)
 	}
-	return d.getRole(ctx, aws.ToString(out.InstanceProfile.Roles[0].RoleName), "the name found in instance profile "+profileName)
+	return d.getRole(
+		ctx,
+		aws.ToString(out.InstanceProfile.Roles[0].RoleName),
+		"the name found in instance profile "+profileName,
+	)
 }
 
 // roleFromCaller maps the provider's assumed-role session (arn:aws:sts::123456789012:assumed-role/Name/session)
@@ -201,8 +260,11 @@ func (d *impersonationRoleDataSource) roleByInstanceProfile(ctx context.Context,
 func (d *impersonationRoleDataSource) roleFromCaller(ctx context.Context) (*iamtypes.Role, error) {
 	name, ok := assumedRoleName(d.client.CallerARN)
 	if !ok {
-		return nil, notFound("the provider does not run as a role (caller %s), so the Impersonation role cannot be derived from it; "+
-			"set one of name, arn or instance_profile_name", orUnknown(d.client.CallerARN))
+		return nil, notFound(
+			"the provider does not run as a role (caller %s), so the Impersonation role cannot be derived from it; "+
+				"set one of name, arn or instance_profile_name",
+			orUnknown(d.client.CallerARN),
+		)
 	}
 	return d.getRole(ctx, name, "the name of the caller's session "+d.client.CallerARN)
 }
@@ -227,7 +289,12 @@ func (d *impersonationRoleDataSource) canAssumeRoles(ctx context.Context, roleNa
 	return policy.AllowsAction(docs, assumeRoleAction, "*")
 }
 
-func (m *impersonationRoleModel) fill(ctx context.Context, role *iamtypes.Role, profiles []iamtypes.InstanceProfile, canAssume bool) diag.Diagnostics {
+func (m *impersonationRoleModel) fill(
+	ctx context.Context,
+	role *iamtypes.Role,
+	profiles []iamtypes.InstanceProfile,
+	canAssume bool,
+) diag.Diagnostics {
 	roleARN := aws.ToString(role.Arn)
 	parsed, _ := arn.Parse(roleARN)
 	m.Name = types.StringValue(aws.ToString(role.RoleName))

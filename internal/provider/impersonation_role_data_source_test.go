@@ -27,18 +27,56 @@ data "vbaws_impersonation_role" "by_arn" { arn = %[2]q }
 data "vbaws_impersonation_role" "by_profile" { instance_profile_name = %[3]q }
 `, name, roleARN, profile)
 	checks := []statecheck.StateCheck{
-		statecheck.ExpectKnownValue("data.vbaws_impersonation_role.by_name", tfjsonpath.New("path"), knownvalue.StringExact("/veeam/")),
-		statecheck.ExpectKnownValue("data.vbaws_impersonation_role.by_name", tfjsonpath.New("account_id"), knownvalue.StringExact(emulatorAccount)),
-		statecheck.ExpectKnownValue("data.vbaws_impersonation_role.by_name", tfjsonpath.New("partition"), knownvalue.StringExact("aws")),
-		statecheck.ExpectKnownValue("data.vbaws_impersonation_role.by_name", tfjsonpath.New("unique_id"), knownvalue.StringRegexp(regexp.MustCompile(`^AROA`))),
-		statecheck.ExpectKnownValue("data.vbaws_impersonation_role.by_name", tfjsonpath.New("create_date"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT`))),
-		statecheck.ExpectKnownValue("data.vbaws_impersonation_role.by_name", tfjsonpath.New("instance_profile_arns"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(profileARN)})),
-		statecheck.ExpectKnownValue("data.vbaws_impersonation_role.by_name", tfjsonpath.New("can_assume_roles"), knownvalue.Bool(true)),
+		statecheck.ExpectKnownValue(
+			"data.vbaws_impersonation_role.by_name",
+			tfjsonpath.New("path"),
+			knownvalue.StringExact("/veeam/"),
+		),
+		statecheck.ExpectKnownValue(
+			"data.vbaws_impersonation_role.by_name",
+			tfjsonpath.New("account_id"),
+			knownvalue.StringExact(emulatorAccount),
+		),
+		statecheck.ExpectKnownValue(
+			"data.vbaws_impersonation_role.by_name",
+			tfjsonpath.New("partition"),
+			knownvalue.StringExact("aws"),
+		),
+		statecheck.ExpectKnownValue(
+			"data.vbaws_impersonation_role.by_name",
+			tfjsonpath.New("unique_id"),
+			knownvalue.StringRegexp(regexp.MustCompile(`^AROA`)),
+		),
+		statecheck.ExpectKnownValue(
+			"data.vbaws_impersonation_role.by_name",
+			tfjsonpath.New("create_date"),
+			knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT`)),
+		),
+		statecheck.ExpectKnownValue(
+			"data.vbaws_impersonation_role.by_name",
+			tfjsonpath.New("instance_profile_arns"),
+			knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(profileARN)}),
+		),
+		statecheck.ExpectKnownValue(
+			"data.vbaws_impersonation_role.by_name",
+			tfjsonpath.New("can_assume_roles"),
+			knownvalue.Bool(true),
+		),
 	}
 	for _, mode := range []string{"by_name", "by_arn", "by_profile"} {
-		checks = append(checks,
-			statecheck.ExpectKnownValue("data.vbaws_impersonation_role."+mode, tfjsonpath.New("arn"), knownvalue.StringExact(roleARN)),
-			statecheck.ExpectKnownValue("data.vbaws_impersonation_role."+mode, tfjsonpath.New("name"), knownvalue.StringExact(name)))
+		checks = append(
+			checks,
+			statecheck.ExpectKnownValue(
+				"data.vbaws_impersonation_role."+mode,
+				tfjsonpath.New("arn"),
+				knownvalue.StringExact(roleARN),
+			),
+			statecheck.ExpectKnownValue(
+				"data.vbaws_impersonation_role."+mode,
+				tfjsonpath.New("name"),
+				knownvalue.StringExact(name),
+			),
+		)
 	}
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{Config: config, ConfigStateChecks: checks}))
 }
@@ -50,7 +88,14 @@ func TestAccImpersonationRoleDataSource_fromCallerIdentity(t *testing.T) {
 		t.Skip("needs a role the test may assume; covered by the emulator")
 	}
 	name := acctest.RandomName("vbaws-self")
-	roleARN := fixtureRole(t, acctest.IAMClient(t), name, "/", ec2TrustPolicy, map[string]string{"assume": assumeAnyRolePolicy})
+	roleARN := fixtureRole(
+		t,
+		acctest.IAMClient(t),
+		name,
+		"/",
+		ec2TrustPolicy,
+		map[string]string{"assume": assumeAnyRolePolicy},
+	)
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
 		Config: fmt.Sprintf(`
 provider "vbaws" {
@@ -70,7 +115,11 @@ provider "vbaws" {
 data "vbaws_impersonation_role" "self" {}
 `, acctest.Region, acctest.Endpoint(), roleARN),
 		ConfigStateChecks: []statecheck.StateCheck{
-			statecheck.ExpectKnownValue("data.vbaws_impersonation_role.self", tfjsonpath.New("arn"), knownvalue.StringExact(roleARN)),
+			statecheck.ExpectKnownValue(
+				"data.vbaws_impersonation_role.self",
+				tfjsonpath.New("arn"),
+				knownvalue.StringExact(roleARN),
+			),
 		},
 	}))
 }
@@ -91,9 +140,23 @@ func TestAccImpersonationRoleDataSource_canAssumeRoles(t *testing.T) {
 	fixtureRole(t, client, inline, "/", ec2TrustPolicy, map[string]string{"assume": assumeAnyRolePolicy})
 	managed := acctest.RandomName("vbaws-managed")
 	fixtureRole(t, client, managed, "/", ec2TrustPolicy, nil)
-	fixtureManagedPolicy(t, client, managed, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:Assume*"],"Resource":["*"]}]}`)
+	fixtureManagedPolicy(
+		t,
+		client,
+		managed,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:Assume*"],"Resource":["*"]}]}`,
+	)
 	without := acctest.RandomName("vbaws-without")
-	fixtureRole(t, client, without, "/", ec2TrustPolicy, map[string]string{"s3": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`})
+	fixtureRole(
+		t,
+		client,
+		without,
+		"/",
+		ec2TrustPolicy,
+		map[string]string{
+			"s3": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`,
+		},
+	)
 	denied := acctest.RandomName("vbaws-denied")
 	fixtureRole(t, client, denied, "/", ec2TrustPolicy, map[string]string{
 		"assume": assumeAnyRolePolicy,
@@ -104,7 +167,14 @@ func TestAccImpersonationRoleDataSource_canAssumeRoles(t *testing.T) {
 	var checks []statecheck.StateCheck
 	for name, want := range expect {
 		config += fmt.Sprintf("data \"vbaws_impersonation_role\" %q { name = %q }\n", name, name)
-		checks = append(checks, statecheck.ExpectKnownValue("data.vbaws_impersonation_role."+name, tfjsonpath.New("can_assume_roles"), knownvalue.Bool(want)))
+		checks = append(
+			checks,
+			statecheck.ExpectKnownValue(
+				"data.vbaws_impersonation_role."+name,
+				tfjsonpath.New("can_assume_roles"),
+				knownvalue.Bool(want),
+			),
+		)
 	}
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{Config: config, ConfigStateChecks: checks}))
 }
@@ -117,11 +187,17 @@ func TestAccImpersonationRoleDataSource_errors(t *testing.T) {
 	}{
 		"not found":       {fmt.Sprintf(`name = %q`, missing), `no IAM role with name ` + missing},
 		"profile missing": {fmt.Sprintf(`instance_profile_name = %q`, missing), `no instance profile named ` + missing},
-		"several inputs":  {`name = "a"` + "\n" + `arn = "arn:aws:iam::123456789012:role/a"`, `cannot be configured together`},
-		"session ARN":     {`arn = "arn:aws:sts::123456789012:assumed-role/Veeam/session"`, `arn:aws:iam::123456789012:role/Veeam`},
-		"malformed ARN":   {`arn = "arn:aws:iam::12345:role/Veeam"`, `12`},
-		"invalid name":    {`name = "bad name!"`, `name`},
-		"wrong account":   {`arn = "arn:aws:iam::210987654321:role/Veeam"`, `account 210987654321`},
+		"several inputs": {
+			`name = "a"` + "\n" + `arn = "arn:aws:iam::123456789012:role/a"`,
+			`cannot be configured together`,
+		},
+		"session ARN": {
+			`arn = "arn:aws:sts::123456789012:assumed-role/Veeam/session"`,
+			`arn:aws:iam::123456789012:role/Veeam`,
+		},
+		"malformed ARN": {`arn = "arn:aws:iam::12345:role/Veeam"`, `12`},
+		"invalid name":  {`name = "bad name!"`, `name`},
+		"wrong account": {`arn = "arn:aws:iam::210987654321:role/Veeam"`, `account 210987654321`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -136,7 +212,10 @@ func TestAccImpersonationRoleDataSource_errors(t *testing.T) {
 func fixtureInstanceProfile(t *testing.T, client *iam.Client, profile, role string) string {
 	t.Helper()
 	ctx := context.Background()
-	out, err := client.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String(profile)})
+	out, err := client.CreateInstanceProfile(
+		ctx,
+		&iam.CreateInstanceProfileInput{InstanceProfileName: aws.String(profile)},
+	)
 	if err != nil {
 		t.Fatalf("creating instance profile: %v", err)
 	}
@@ -144,8 +223,17 @@ func fixtureInstanceProfile(t *testing.T, client *iam.Client, profile, role stri
 		t.Fatalf("adding role to instance profile: %v", err)
 	}
 	t.Cleanup(func() {
-		_, _ = client.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String(profile), RoleName: aws.String(role)})
-		_, _ = client.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(profile)})
+		_, _ = client.RemoveRoleFromInstanceProfile(
+			ctx,
+			&iam.RemoveRoleFromInstanceProfileInput{
+				InstanceProfileName: aws.String(profile),
+				RoleName:            aws.String(role),
+			},
+		)
+		_, _ = client.DeleteInstanceProfile(
+			ctx,
+			&iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(profile)},
+		)
 	})
 	return aws.ToString(out.InstanceProfile.Arn)
 }
@@ -154,7 +242,13 @@ func fixtureInstanceProfile(t *testing.T, client *iam.Client, profile, role stri
 func fixtureManagedPolicy(t *testing.T, client *iam.Client, role, document string) string {
 	t.Helper()
 	ctx := context.Background()
-	out, err := client.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(acctest.RandomName("vbaws-fixture")), PolicyDocument: aws.String(document)})
+	out, err := client.CreatePolicy(
+		ctx,
+		&iam.CreatePolicyInput{
+			PolicyName:     aws.String(acctest.RandomName("vbaws-fixture")),
+			PolicyDocument: aws.String(document),
+		},
+	)
 	if err != nil {
 		t.Fatalf("creating managed policy: %v", err)
 	}
@@ -163,7 +257,10 @@ func fixtureManagedPolicy(t *testing.T, client *iam.Client, role, document strin
 		t.Fatalf("attaching managed policy: %v", err)
 	}
 	t.Cleanup(func() {
-		_, _ = client.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: policyARN})
+		_, _ = client.DetachRolePolicy(
+			ctx,
+			&iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: policyARN},
+		)
 		_, _ = client.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: policyARN})
 	})
 	return aws.ToString(policyARN)

@@ -36,7 +36,10 @@ func (t PolicyType) Equal(o attr.Type) bool {
 
 func (t PolicyType) ValueType(context.Context) attr.Value { return PolicyValue{} }
 
-func (t PolicyType) ValueFromString(_ context.Context, in basetypes.StringValue) (basetypes.StringValuable, diag.Diagnostics) {
+func (t PolicyType) ValueFromString(
+	_ context.Context,
+	in basetypes.StringValue,
+) (basetypes.StringValuable, diag.Diagnostics) {
 	return PolicyValue{StringValue: in}, nil
 }
 
@@ -75,11 +78,17 @@ func (v PolicyValue) Equal(o attr.Value) bool {
 }
 
 // StringSemanticEquals reports whether two policy documents mean the same, using awspolicyequivalence.
-func (v PolicyValue) StringSemanticEquals(_ context.Context, newValuable basetypes.StringValuable) (bool, diag.Diagnostics) {
+func (v PolicyValue) StringSemanticEquals(
+	_ context.Context,
+	newValuable basetypes.StringValuable,
+) (bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	newValue, ok := newValuable.(PolicyValue)
 	if !ok {
-		diags.AddError("Semantic equality check error", fmt.Sprintf("Expected PolicyValue, got %T. Please report this bug.", newValuable))
+		diags.AddError(
+			"Semantic equality check error",
+			fmt.Sprintf("Expected PolicyValue, got %T. Please report this bug.", newValuable),
+		)
 		return false, diags
 	}
 	equivalent, err := policy.Equivalent(v.ValueString(), newValue.ValueString())
@@ -90,12 +99,20 @@ func (v PolicyValue) StringSemanticEquals(_ context.Context, newValuable basetyp
 }
 
 // ValidateAttribute requires the value to be JSON when it is known.
-func (v PolicyValue) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {
+func (v PolicyValue) ValidateAttribute(
+	_ context.Context,
+	req xattr.ValidateAttributeRequest,
+	resp *xattr.ValidateAttributeResponse,
+) {
 	if v.IsNull() || v.IsUnknown() {
 		return
 	}
 	if !json.Valid([]byte(v.ValueString())) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid policy JSON", "The value is not a JSON document: "+truncate(v.ValueString(), 80))
+		resp.Diagnostics.AddAttributeError(
+			req.Path,
+			"Invalid policy JSON",
+			"The value is not a JSON document: "+truncate(v.ValueString(), 80),
+		)
 	}
 }
 

@@ -135,7 +135,10 @@ func (principalStringValidator) ValidateString(ctx context.Context, req validato
 
 // servicePrincipalValidator checks one AWS service principal such as backup.amazonaws.com.
 func servicePrincipalValidator() validator.String {
-	return ruleValidator{description: "an AWS service principal such as backup.amazonaws.com", rule: principal.ValidateServicePrincipal}
+	return ruleValidator{
+		description: "an AWS service principal such as backup.amazonaws.com",
+		rule:        principal.ValidateServicePrincipal,
+	}
 }
 
 // sidValidator checks a statement ID: letters and digits only, as IAM requires.
@@ -144,6 +147,9 @@ func sidValidator() validator.String {
 		if policy.ValidSid(s) {
 			return nil
 		}
-		return &principal.Problem{Summary: "Invalid statement ID", Detail: "IAM allows only ASCII letters and digits in a Sid; got " + s + "."}
+		return &principal.Problem{
+			Summary: "Invalid statement ID",
+			Detail:  "IAM allows only ASCII letters and digits in a Sid; got " + s + ".",
+		}
 	}}
 }

@@ -68,9 +68,9 @@ func (p *vbawsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, 
 
 func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Prepares AWS IAM roles for Veeam Backup for AWS: roles the backup appliance can assume, " +
-			"the Veeam trust statement on roles owned by others, and Veeam's permission sets as managed policies. " +
-			"Every argument is optional; credentials and region come from the same chain as the AWS CLI.",
+		MarkdownDescription: "Prepares AWS IAM roles for Veeam Backup for AWS: roles the backup appliance can " +
+			"assume, the Veeam trust statement on roles owned by others, and Veeam's permission sets as managed " +
+			"policies. Every argument is optional; credentials and region come from the same chain as the AWS CLI.",
 		Attributes: map[string]schema.Attribute{
 			"region": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "AWS region used to sign requests (IAM itself is global). Defaults to `AWS_REGION` or the profile's region.",
@@ -102,7 +102,8 @@ func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					"with a 5xx error or `ConcurrentModification`, times out or loses its connection; the SDK waits " +
 					"with exponential back-off and jitter (at most 20 s) between attempts. Defaults to `25`; `0` " +
 					"means the default. An endpoint that refuses connections fails after 2 attempts whatever this " +
-					"says, and IAM's eventual consistency after a create is waited out separately, for up to 2 minutes.",
+					"says, and IAM's eventual consistency after a create is waited out separately, for up to 2 " +
+					"minutes.",
 			},
 			"retry_mode": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "SDK retry mode: `standard` or `adaptive`. Defaults to `AWS_RETRY_MODE` or `standard`.",
@@ -119,26 +120,50 @@ func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				// so role_arn is optional and the block requires it when present.
 				Validators: []validator.Object{objectvalidator.AlsoRequires(path.MatchRelative().AtName("role_arn"))},
 				Attributes: map[string]schema.Attribute{
-					"role_arn": schema.StringAttribute{Optional: true, MarkdownDescription: "ARN of the role to assume. Required in this block.",
-						Validators: []validator.String{roleARNValidator()}},
-					"session_name": schema.StringAttribute{Optional: true, MarkdownDescription: "Session name; defaults to one chosen by the SDK."},
-					"external_id":  schema.StringAttribute{Optional: true, MarkdownDescription: "External ID the role's trust policy requires."},
-					"duration": schema.StringAttribute{Optional: true, MarkdownDescription: "Session duration such as `1h` or `45m`. Defaults to `1h`.",
-						Validators: []validator.String{durationValidator()}},
+					"role_arn": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "ARN of the role to assume. Required in this block.",
+						Validators:          []validator.String{roleARNValidator()},
+					},
+					"session_name": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Session name; defaults to one chosen by the SDK.",
+					},
+					"external_id": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "External ID the role's trust policy requires.",
+					},
+					"duration": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Session duration such as `1h` or `45m`. Defaults to `1h`.",
+						Validators:          []validator.String{durationValidator()},
+					},
 				},
 			},
 			"endpoints": schema.SingleNestedBlock{
 				MarkdownDescription: "Custom endpoints for LocalStack, moto or VPC endpoints. `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_IAM` and `AWS_ENDPOINT_URL_STS` are honoured when these are not set.",
 				Attributes: map[string]schema.Attribute{
-					"iam": schema.StringAttribute{Optional: true, MarkdownDescription: "IAM endpoint URL.", Validators: []validator.String{urlValidator()}},
-					"sts": schema.StringAttribute{Optional: true, MarkdownDescription: "STS endpoint URL.", Validators: []validator.String{urlValidator()}},
+					"iam": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "IAM endpoint URL.",
+						Validators:          []validator.String{urlValidator()},
+					},
+					"sts": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "STS endpoint URL.",
+						Validators:          []validator.String{urlValidator()},
+					},
 				},
 			},
 		},
 	}
 }
 
-func (p *vbawsProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+func (p *vbawsProvider) Configure(
+	ctx context.Context,
+	req provider.ConfigureRequest,
+	resp *provider.ConfigureResponse,
+) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
@@ -158,7 +183,11 @@ func (p *vbawsProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		addConfigError(&resp.Diagnostics, err)
 		return
 	}
-	tflog.Debug(ctx, "configured AWS clients", map[string]any{"account_id": client.AccountID, "partition": client.Partition, "caller_arn": client.CallerARN})
+	tflog.Debug(
+		ctx,
+		"configured AWS clients",
+		map[string]any{"account_id": client.AccountID, "partition": client.Partition, "caller_arn": client.CallerARN},
+	)
 	resp.ResourceData = client
 	resp.DataSourceData = client
 }
@@ -177,7 +206,13 @@ func (m providerModel) allKnown() bool {
 	values := []interface{ IsUnknown() bool }{m.Region, m.Profile, m.SharedConfigFiles, m.SharedCredentialsFiles,
 		m.AccessKey, m.SecretKey, m.Token, m.MaxRetries, m.RetryMode, m.SkipCredentialsValidation, m.SkipRequestingAccountID}
 	if m.AssumeRole != nil {
-		values = append(values, m.AssumeRole.RoleARN, m.AssumeRole.SessionName, m.AssumeRole.ExternalID, m.AssumeRole.Duration)
+		values = append(
+			values,
+			m.AssumeRole.RoleARN,
+			m.AssumeRole.SessionName,
+			m.AssumeRole.ExternalID,
+			m.AssumeRole.Duration,
+		)
 	}
 	if m.Endpoints != nil {
 		values = append(values, m.Endpoints.IAM, m.Endpoints.STS)

@@ -44,7 +44,14 @@ func testAccCase(t *testing.T, steps ...resource.TestStep) resource.TestCase {
 func fixtureRole(t *testing.T, client *iam.Client, name, path, trust string, inline map[string]string) string {
 	t.Helper()
 	ctx := context.Background()
-	out, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), Path: aws.String(path), AssumeRolePolicyDocument: aws.String(trust)})
+	out, err := client.CreateRole(
+		ctx,
+		&iam.CreateRoleInput{
+			RoleName:                 aws.String(name),
+			Path:                     aws.String(path),
+			AssumeRolePolicyDocument: aws.String(trust),
+		},
+	)
 	if err != nil {
 		t.Fatalf("creating fixture role %s: %v", name, err)
 	}
@@ -60,11 +67,17 @@ func fixtureRole(t *testing.T, client *iam.Client, name, path, trust string, inl
 func deleteFixtureRole(client *iam.Client, name string, inline map[string]string) {
 	ctx := context.Background()
 	for policyName := range inline {
-		_, _ = client.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policyName)})
+		_, _ = client.DeleteRolePolicy(
+			ctx,
+			&iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policyName)},
+		)
 	}
 	if attached, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)}); err == nil {
 		for _, p := range attached.AttachedPolicies {
-			_, _ = client.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: p.PolicyArn})
+			_, _ = client.DetachRolePolicy(
+				ctx,
+				&iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: p.PolicyArn},
+			)
 		}
 	}
 	_, _ = client.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
@@ -79,9 +92,18 @@ func TestAccProvider_endpointsBlockRoutesEveryCall(t *testing.T) {
 	name := acctest.RandomName("vbaws-endpoints")
 	fixtureRole(t, acctest.IAMClient(t), name, "/", ec2TrustPolicy, nil)
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
-		Config: acctest.ProviderConfigFor(proxy.URL) + fmt.Sprintf(`data "vbaws_impersonation_role" "test" { name = %q }`, name),
+		Config: acctest.ProviderConfigFor(
+			proxy.URL,
+		) + fmt.Sprintf(
+			`data "vbaws_impersonation_role" "test" { name = %q }`,
+			name,
+		),
 		ConfigStateChecks: []statecheck.StateCheck{
-			statecheck.ExpectKnownValue("data.vbaws_impersonation_role.test", tfjsonpath.New("name"), knownvalue.StringExact(name)),
+			statecheck.ExpectKnownValue(
+				"data.vbaws_impersonation_role.test",
+				tfjsonpath.New("name"),
+				knownvalue.StringExact(name),
+			),
 			acctest.ExpectCalls(proxy, func(counts map[string]int) error {
 				if counts["GetCallerIdentity"] == 0 || counts["GetRole"] == 0 {
 					return fmt.Errorf("expected STS and IAM calls through the endpoints block, saw %v", counts)
@@ -109,7 +131,11 @@ func TestAccProvider_endpointEnvironmentVariables(t *testing.T) {
 provider "vbaws" { region = %q }
 data "vbaws_impersonation_role" "test" { name = %q }`, acctest.Region, name),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("data.vbaws_impersonation_role.test", tfjsonpath.New("account_id"), knownvalue.StringExact(emulatorAccount)),
+					statecheck.ExpectKnownValue(
+						"data.vbaws_impersonation_role.test",
+						tfjsonpath.New("account_id"),
+						knownvalue.StringExact(emulatorAccount),
+					),
 					acctest.ExpectCalls(proxy, func(counts map[string]int) error {
 						if counts["GetCallerIdentity"] == 0 || counts["GetRole"] == 0 {
 							return fmt.Errorf("expected calls through %v, saw %v", vars, counts)

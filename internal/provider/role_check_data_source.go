@@ -490,7 +490,10 @@ type findingGroup struct {
 func permissionProblems(roleName, evaluator string, e policy.Evaluation) []string {
 	var groups []*findingGroup
 	for _, f := range e.Findings {
-		i := slices.IndexFunc(groups, func(g *findingGroup) bool { return g.verdict == f.Verdict && g.policy == f.Policy })
+		i := slices.IndexFunc(
+			groups,
+			func(g *findingGroup) bool { return g.verdict == f.Verdict && g.policy == f.Policy },
+		)
 		if i < 0 {
 			groups = append(groups, &findingGroup{verdict: f.Verdict, policy: f.Policy})
 			i = len(groups) - 1

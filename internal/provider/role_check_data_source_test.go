@@ -396,8 +396,15 @@ func TestAccRoleCheck_trustAndImpersonation(t *testing.T) {
 	fixtureRole(t, client, other, "/", trustOf(trustStatementFor(elsewhere, "")),
 		map[string]string{"all": allowEverything})
 	guarded := acctest.RandomName("vbaws-guarded")
-	fixtureRole(t, client, guarded, "/", trustOf(trustStatementFor(appliance, withExternalID), trustStatementFor(elsewhere,
-		withExternalID)), map[string]string{"all": allowEverything})
+	fixtureRole(
+		t,
+		client,
+		guarded,
+		"/",
+		trustOf(trustStatementFor(appliance, withExternalID), trustStatementFor(elsewhere,
+			withExternalID)),
+		map[string]string{"all": allowEverything},
+	)
 	crossAccount := "arn:aws:iam::210987654321:role/VeeamImpersonation"
 	config := acctest.ProviderConfig()
 	cases := []struct {

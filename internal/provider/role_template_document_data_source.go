@@ -17,8 +17,8 @@ import (
 
 // documentsDescription is shared by the data source and the resource, which export the same documents.
 const documentsDescription = "The permission policy documents, each within IAM's limit of 6,144 characters for a " +
-	"managed policy (whitespace excluded). Actions are deduplicated regardless of case and sorted; the same selection " +
-	"always gives the same documents."
+	"managed policy (whitespace excluded). Actions are deduplicated regardless of case and sorted; the same " +
+	"selection always gives the same documents."
 
 func newRoleTemplateDocumentDataSource() datasource.DataSource {
 	return &roleTemplateDocumentDataSource{}
@@ -37,23 +37,45 @@ type roleTemplateDocumentModel struct {
 	RequiresInstanceProfile types.Bool   `tfsdk:"requires_instance_profile"`
 }
 
-func (d *roleTemplateDocumentDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+func (d *roleTemplateDocumentDataSource) Metadata(
+	_ context.Context,
+	req datasource.MetadataRequest,
+	resp *datasource.MetadataResponse,
+) {
 	resp.TypeName = req.ProviderTypeName + "_role_template_document"
 }
 
-func (d *roleTemplateDocumentDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *roleTemplateDocumentDataSource) Schema(
+	_ context.Context,
+	_ datasource.SchemaRequest,
+	resp *datasource.SchemaResponse,
+) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Veeam's IAM permissions for a selection of operations, as policy documents split to fit " +
-			"IAM's size limit, with the trust principals and instance profile the operations need. It is computed " +
-			"locally from data embedded in the provider and makes no AWS call. Use `vbaws_role_template` to create the " +
-			"managed policies.",
+		MarkdownDescription: "Veeam's IAM permissions for a selection of operations, as policy documents split to " +
+			"fit IAM's size limit, with the trust principals and instance profile the operations need. It is " +
+			"computed locally from data embedded in the provider and makes no AWS call. Use `vbaws_role_template` to " +
+			"create the managed policies.",
 		Attributes: map[string]schema.Attribute{
-			"operations": schema.SetAttribute{Required: true, ElementType: types.StringType, MarkdownDescription: operationsDescription,
-				Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(operationValidator{})}},
+			"operations": schema.SetAttribute{
+				Required:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: operationsDescription,
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(operationValidator{}),
+				},
+			},
 			"product_version": schema.StringAttribute{Optional: true, MarkdownDescription: productVersionDescription,
 				Validators: []validator.String{stringvalidator.OneOf(catalog.Versions()...)}},
-			"workers_in_production_accounts": schema.BoolAttribute{Optional: true, MarkdownDescription: workersDescription},
-			"documents":                      schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: documentsDescription},
+			"workers_in_production_accounts": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: workersDescription,
+			},
+			"documents": schema.ListAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: documentsDescription,
+			},
 			"actions": schema.SetAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "Every action in the documents."},
 			"service_principals": schema.SetAttribute{Computed: true, ElementType: types.StringType,
@@ -64,7 +86,11 @@ func (d *roleTemplateDocumentDataSource) Schema(_ context.Context, _ datasource.
 	}
 }
 
-func (d *roleTemplateDocumentDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+func (d *roleTemplateDocumentDataSource) Read(
+	ctx context.Context,
+	req datasource.ReadRequest,
+	resp *datasource.ReadResponse,
+) {
 	var m roleTemplateDocumentModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

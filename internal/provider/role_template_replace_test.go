@@ -69,7 +69,11 @@ resource "vbaws_iam_role" "test" {
 			Config: config(path, description),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction("vbaws_role_template.test", plancheck.ResourceActionUpdate),
-				plancheck.ExpectKnownValue("vbaws_role_template.test", tfjsonpath.New("policy_arns"), exactStrings(after)),
+				plancheck.ExpectKnownValue(
+					"vbaws_role_template.test",
+					tfjsonpath.New("policy_arns"),
+					exactStrings(after),
+				),
 			}},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("vbaws_iam_role.test", tfjsonpath.New("managed_policy_arns"),

@@ -66,7 +66,11 @@ type roleTemplateModel struct {
 	RequiresInstanceProfile types.Bool   `tfsdk:"requires_instance_profile"`
 }
 
-func (r *roleTemplateResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+func (r *roleTemplateResource) Metadata(
+	_ context.Context,
+	req resource.MetadataRequest,
+	resp *resource.MetadataResponse,
+) {
 	resp.TypeName = req.ProviderTypeName + "_role_template"
 }
 
@@ -83,45 +87,72 @@ func (r *roleTemplateResource) Schema(_ context.Context, _ resource.SchemaReques
 			"**Fewer parts.** When a change needs fewer parts, or parts with other names, a part that is no longer needed " +
 			"is deleted if nothing uses it. If something still has it attached, typically a `vbaws_iam_role` of the same " +
 			"configuration that Terraform updates after this template, the part is tagged `" + awsclient.RetiredTagKey +
-			"` instead and left in place; `vbaws_iam_role` deletes a retired policy as soon as it detaches its last user. " +
-			"The apply therefore converges in one run. Nothing is ever detached from a role this provider does not manage: " +
-			"a retired part attached elsewhere stays until its user detaches it.\n\n" +
-			"**New description or path.** IAM can change neither on a policy, and policy names are unique in an " +
-			"account whatever the path. So a new `description` or `path` is an in-place update that creates the parts " +
-			"under the other of two name sets, `name.1`, `name.2`, ... instead of `name` or `name-1`, `name-2`, ... (and " +
-			"back again on the next such change), then retires or deletes the old parts as above. `policy_arns` is " +
-			"known at plan time, so a `vbaws_iam_role` of the same configuration attaches the new parts and detaches " +
-			"the old ones in the same apply, and nothing is left behind. A `name` change replaces the template; with " +
-			"`create_before_destroy` the new parts exist before roles move to them.\n\n" +
-			"**Destroy** refuses, listing the users, while any part is still attached to something.",
+			"` instead and left in place; `vbaws_iam_role` deletes a retired policy as soon as it detaches its last " +
+			"user. The apply therefore converges in one run. Nothing is ever detached from a role this provider does " +
+			"not manage: a retired part attached elsewhere stays until its user detaches it.\n\n**New description or " +
+			"path.** IAM can change neither on a policy, and policy names are unique in an account whatever the " +
+			"path. So a new `description` or `path` is an in-place update that creates the parts under the other of " +
+			"two name sets, `name.1`, `name.2`, ... instead of `name` or `name-1`, `name-2`, ... (and back again on " +
+			"the next such change), then retires or deletes the old parts as above. `policy_arns` is known at plan " +
+			"time, so a `vbaws_iam_role` of the same configuration attaches the new parts and detaches the old ones " +
+			"in the same apply, and nothing is left behind. A `name` change replaces the template; with " +
+			"`create_before_destroy` the new parts exist before roles move to them.\n\n**Destroy** refuses, listing " +
+			"the users, while any part is still attached to something.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The template name.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
 			"name": schema.StringAttribute{Required: true, PlanModifiers: replace,
-				MarkdownDescription: fmt.Sprintf("Name of the managed policy, at most %d characters of letters, digits and `+=,.@_-`; "+
-					"parts of a split template get `-1`, `-2`, ... appended.", maxTemplateNameLength),
+				MarkdownDescription: fmt.Sprintf(
+					"Name of the managed policy, at most %d characters of letters, digits and `+=,.@_-`; "+
+						"parts of a split template get `-1`, `-2`, ... appended.",
+					maxTemplateNameLength,
+				),
 				Validators: []validator.String{stringvalidator.LengthBetween(1, maxTemplateNameLength),
 					stringvalidator.RegexMatches(policyNamePattern, "must contain only letters, digits and +=,.@_-")}},
 			"path": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("/"),
 				MarkdownDescription: "Path of the policies, such as `/veeam/`. Defaults to `/`.",
-				Validators:          []validator.String{ruleValidator{description: "an IAM path", rule: principal.ValidatePath}}},
+				Validators: []validator.String{
+					ruleValidator{description: "an IAM path", rule: principal.ValidatePath},
+				}},
 			"description": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Description of the policies. IAM cannot change it in place; see **New description " +
-					"or path** above.",
+				MarkdownDescription: "Description of the policies. IAM cannot change it in place; see **New " +
+					"description or path** above.",
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 1000)}},
 			"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "Tags of every part. Keys starting with `" + template.TagPrefix + "` are the provider's own.",
-				Validators: []validator.Map{mapvalidator.KeysAre(ruleValidator{description: "a key not starting with " + template.TagPrefix,
-					rule: reservedTagKey})}},
-			"operations": schema.SetAttribute{Required: true, ElementType: types.StringType, MarkdownDescription: operationsDescription,
-				Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(operationValidator{})}},
-			"product_version": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(catalog.DefaultVersion),
-				MarkdownDescription: productVersionDescription, Validators: []validator.String{stringvalidator.OneOf(catalog.Versions()...)}},
-			"workers_in_production_accounts": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				MarkdownDescription: workersDescription},
+				Validators: []validator.Map{
+					mapvalidator.KeysAre(ruleValidator{description: "a key not starting with " + template.TagPrefix,
+						rule: reservedTagKey}),
+				}},
+			"operations": schema.SetAttribute{
+				Required:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: operationsDescription,
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(operationValidator{}),
+				},
+			},
+			"product_version": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(catalog.DefaultVersion),
+				MarkdownDescription: productVersionDescription,
+				Validators:          []validator.String{stringvalidator.OneOf(catalog.Versions()...)},
+			},
+			"workers_in_production_accounts": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+				MarkdownDescription: workersDescription,
+			},
 			"policy_arns": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "ARNs of the parts, in order; known at plan time, for `managed_policy_arns` of `vbaws_iam_role`."},
-			"documents": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: documentsDescription},
+			"documents": schema.ListAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: documentsDescription,
+			},
 			"actions": schema.SetAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "Every action in the documents."},
 			"service_principals": schema.SetAttribute{Computed: true, ElementType: types.StringType,
@@ -137,16 +168,31 @@ func reservedTagKey(key string) *principal.Problem {
 	if !strings.HasPrefix(key, template.TagPrefix) {
 		return nil
 	}
-	return &principal.Problem{Summary: "Reserved tag key", Detail: fmt.Sprintf("%q starts with %q, which the provider uses to record the selection.", key, template.TagPrefix)}
+	return &principal.Problem{
+		Summary: "Reserved tag key",
+		Detail: fmt.Sprintf(
+			"%q starts with %q, which the provider uses to record the selection.",
+			key,
+			template.TagPrefix,
+		),
+	}
 }
 
-func (r *roleTemplateResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+func (r *roleTemplateResource) Configure(
+	_ context.Context,
+	req resource.ConfigureRequest,
+	resp *resource.ConfigureResponse,
+) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan renders the documents and the part ARNs while planning, so that everything derived from the
 // configuration is known at plan time.
-func (r *roleTemplateResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+func (r *roleTemplateResource) ModifyPlan(
+	ctx context.Context,
+	req resource.ModifyPlanRequest,
+	resp *resource.ModifyPlanResponse,
+) {
 	if req.Plan.Raw.IsNull() {
 		return
 	}
@@ -175,7 +221,8 @@ func (r *roleTemplateResource) ModifyPlan(ctx context.Context, req resource.Modi
 }
 
 func (m roleTemplateModel) selectionKnown() bool {
-	return !m.Operations.IsUnknown() && allElementsKnown(m.Operations) && !m.ProductVersion.IsUnknown() && !m.WorkersInProduction.IsUnknown()
+	return !m.Operations.IsUnknown() && allElementsKnown(m.Operations) && !m.ProductVersion.IsUnknown() &&
+		!m.WorkersInProduction.IsUnknown()
 }
 
 func (m *roleTemplateModel) setUnknownOutputs() {
@@ -230,7 +277,13 @@ func usesRevisedNames(ctx context.Context, m roleTemplateModel) bool {
 func (r *roleTemplateResource) partARNs(m roleTemplateModel, names []string) []string {
 	arns := make([]string, len(names))
 	for i, name := range names {
-		arns[i] = fmt.Sprintf("arn:%s:iam::%s:policy%s%s", r.client.Partition, r.client.AccountID, m.Path.ValueString(), name)
+		arns[i] = fmt.Sprintf(
+			"arn:%s:iam::%s:policy%s%s",
+			r.client.Partition,
+			r.client.AccountID,
+			m.Path.ValueString(),
+			name,
+		)
 	}
 	return arns
 }
@@ -271,7 +324,13 @@ func (r *roleTemplateResource) Create(ctx context.Context, req resource.CreateRe
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-func (r *roleTemplateResource) createPart(ctx context.Context, m roleTemplateModel, tpl template.Template, index int, name string) (string, error) {
+func (r *roleTemplateResource) createPart(
+	ctx context.Context,
+	m roleTemplateModel,
+	tpl template.Template,
+	index int,
+	name string,
+) (string, error) {
 	created, err := r.client.CreatePolicy(ctx, &iam.CreatePolicyInput{
 		PolicyName:     aws.String(name),
 		Path:           aws.String(m.Path.ValueString()),
@@ -311,7 +370,11 @@ func (r *roleTemplateResource) Read(ctx context.Context, req resource.ReadReques
 }
 
 // readParts refreshes the documents and tags of the parts in state and reports whether every part is gone.
-func (r *roleTemplateResource) readParts(ctx context.Context, m *roleTemplateModel, diags *diag.Diagnostics) (gone bool) {
+func (r *roleTemplateResource) readParts(
+	ctx context.Context,
+	m *roleTemplateModel,
+	diags *diag.Diagnostics,
+) (gone bool) {
 	arns, prior := listStrings(ctx, m.PolicyARNs), listStrings(ctx, m.Documents)
 	documents := make([]string, len(arns))
 	partTags := make([]types.Map, 0, len(arns))
@@ -382,7 +445,10 @@ func (r *roleTemplateResource) readPart(ctx context.Context, arn string) (*iamty
 	if err != nil {
 		return nil, "", fmt.Errorf("reading policy %s: %w", arn, err)
 	}
-	version, err := r.client.IAM.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: out.Policy.DefaultVersionId})
+	version, err := r.client.IAM.GetPolicyVersion(
+		ctx,
+		&iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: out.Policy.DefaultVersionId},
+	)
 	if err != nil {
 		return nil, "", fmt.Errorf("reading the default version of policy %s: %w", arn, err)
 	}
@@ -393,7 +459,8 @@ func (r *roleTemplateResource) readPart(ctx context.Context, arn string) (*iamty
 // userTags drops the provider's own tags.
 func userTags(tags []iamtypes.Tag) []iamtypes.Tag {
 	return slices.DeleteFunc(slices.Clone(tags), func(t iamtypes.Tag) bool {
-		return strings.HasPrefix(aws.ToString(t.Key), template.TagPrefix) || aws.ToString(t.Key) == awsclient.RetiredTagKey
+		return strings.HasPrefix(aws.ToString(t.Key), template.TagPrefix) ||
+			aws.ToString(t.Key) == awsclient.RetiredTagKey
 	})
 }
 
@@ -407,8 +474,11 @@ func (r *roleTemplateResource) readImported(ctx context.Context, m *roleTemplate
 	}
 	recorded, err := template.ParseTags(tagMap(parts[0].Tags))
 	if err != nil {
-		diags.AddError("Cannot import role template", fmt.Sprintf("Policy %s: %s. Only templates created by vbaws_role_template can be imported.",
-			aws.ToString(parts[0].Arn), err))
+		diags.AddError(
+			"Cannot import role template",
+			fmt.Sprintf("Policy %s: %s. Only templates created by vbaws_role_template can be imported.",
+				aws.ToString(parts[0].Arn), err),
+		)
 		return diags
 	}
 	tpl, err := template.Render(recorded.Version, recorded.Operations, recorded.ProductionWorkers)
@@ -561,7 +631,12 @@ func currentDocuments(ctx context.Context, state roleTemplateModel) map[string]s
 }
 
 // syncParts brings every wanted part up to date and returns the ARNs of the parts that are, in order.
-func (r *roleTemplateResource) syncParts(ctx context.Context, plan, state roleTemplateModel, tpl template.Template, current map[string]string) ([]string, error) {
+func (r *roleTemplateResource) syncParts(
+	ctx context.Context,
+	plan, state roleTemplateModel,
+	tpl template.Template,
+	current map[string]string,
+) ([]string, error) {
 	names := partNames(ctx, plan, &state, len(tpl.Documents))
 	wanted := r.partARNs(plan, names)
 	var done []string
@@ -583,7 +658,13 @@ func (r *roleTemplateResource) syncParts(ctx context.Context, plan, state roleTe
 }
 
 // updatePart writes a new default version when the document changed and refreshes the part's tags.
-func (r *roleTemplateResource) updatePart(ctx context.Context, arn, current string, plan, state roleTemplateModel, tpl template.Template, index int) error {
+func (r *roleTemplateResource) updatePart(
+	ctx context.Context,
+	arn, current string,
+	plan, state roleTemplateModel,
+	tpl template.Template,
+	index int,
+) error {
 	if equivalent, err := policy.Equivalent(current, tpl.Documents[index]); err != nil || !equivalent {
 		if err := r.client.SetPolicyDocument(ctx, arn, tpl.Documents[index]); err != nil {
 			return err
@@ -665,7 +746,11 @@ func (r *roleTemplateResource) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 // ImportState takes the template name; the path and the selection come from the parts' tags.
-func (r *roleTemplateResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+func (r *roleTemplateResource) ImportState(
+	ctx context.Context,
+	req resource.ImportStateRequest,
+	resp *resource.ImportStateResponse,
+) {
 	resource.ImportStatePassthroughID(ctx, path.Root("name"), req, resp)
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 }

@@ -62,7 +62,10 @@ func partsAre(client *iam.Client, name string, tpl template.Template) resource.T
 			if err != nil {
 				return fmt.Errorf("part %d: %w", i+1, err)
 			}
-			version, err := client.GetPolicyVersion(context.Background(), &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: out.Policy.DefaultVersionId})
+			version, err := client.GetPolicyVersion(
+				context.Background(),
+				&iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: out.Policy.DefaultVersionId},
+			)
 			if err != nil {
 				return err
 			}
@@ -106,8 +109,16 @@ func TestAccRoleTemplate_growShrinkAndImport(t *testing.T) {
 		resource.TestStep{
 			Config: config([]string{"repository"}),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectKnownValue("vbaws_role_template.test", tfjsonpath.New("policy_arns"), exactStrings(templateARNs(name, small))),
-				plancheck.ExpectKnownValue("vbaws_role_template.test", tfjsonpath.New("requires_instance_profile"), knownvalue.Bool(false)),
+				plancheck.ExpectKnownValue(
+					"vbaws_role_template.test",
+					tfjsonpath.New("policy_arns"),
+					exactStrings(templateARNs(name, small)),
+				),
+				plancheck.ExpectKnownValue(
+					"vbaws_role_template.test",
+					tfjsonpath.New("requires_instance_profile"),
+					knownvalue.Bool(false),
+				),
 			}},
 			Check: partsAre(client, name, small),
 		},
@@ -117,7 +128,11 @@ func TestAccRoleTemplate_growShrinkAndImport(t *testing.T) {
 		resource.TestStep{
 			Config: config(catalog.OperationNames()),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("vbaws_role_template.test", tfjsonpath.New("policy_arns"), exactStrings(templateARNs(name, all))),
+				statecheck.ExpectKnownValue(
+					"vbaws_role_template.test",
+					tfjsonpath.New("policy_arns"),
+					exactStrings(templateARNs(name, all)),
+				),
 			},
 			Check: resource.ComposeTestCheckFunc(partsAre(client, name, all),
 				policiesGone(client, func() []string { return templateARNs(name, small) })),
@@ -137,7 +152,15 @@ func TestAccRoleTemplate_growShrinkAndImport(t *testing.T) {
 func TestAccRoleTemplate_manyUpdatesKeepFiveVersions(t *testing.T) {
 	client := acctest.IAMClient(t)
 	name := acctest.RandomName("vbaws-tpl")
-	selections := [][]string{{"repository"}, {"ec2_backup"}, {"ec2_restore"}, {"rds_snapshot"}, {"efs_backup"}, {"dynamodb_backup"}, {"fsx_backup"}}
+	selections := [][]string{
+		{"repository"},
+		{"ec2_backup"},
+		{"ec2_restore"},
+		{"rds_snapshot"},
+		{"efs_backup"},
+		{"dynamodb_backup"},
+		{"fsx_backup"},
+	}
 	var steps []resource.TestStep
 	for _, operations := range selections {
 		steps = append(steps, resource.TestStep{
@@ -181,8 +204,10 @@ resource "vbaws_iam_role" "test" {
 			Check:  func(*terraform.State) error { return attachmentsAre(client, name, templateARNs(name, all)...) },
 		},
 		resource.TestStep{
-			Config:           config([]string{"repository"}),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			Config: config([]string{"repository"}),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
 			Check: resource.ComposeTestCheckFunc(
 				func(*terraform.State) error {
 					return attachmentsAre(client, name, templateARNs(name, mustRender(t, "repository"))...)
@@ -201,12 +226,20 @@ func TestAccRoleTemplate_deleteRefusedWhileForeignRoleUsesPart(t *testing.T) {
 	part := templateARNs(name, mustRender(t, "repository"))[0]
 	config := templateConfig(acctest.ProviderConfig(), name, []string{"repository"}, "")
 	attach := func(*terraform.State) error {
-		_, err := client.AttachRolePolicy(context.Background(), &iam.AttachRolePolicyInput{RoleName: aws.String(foreign), PolicyArn: aws.String(part)})
+		_, err := client.AttachRolePolicy(
+			context.Background(),
+			&iam.AttachRolePolicyInput{RoleName: aws.String(foreign), PolicyArn: aws.String(part)},
+		)
 		return err
 	}
-	resource.ParallelTest(t, testAccCase(t,
+	resource.ParallelTest(t, testAccCase(
+		t,
 		resource.TestStep{Config: config, Check: attach},
-		resource.TestStep{Config: config, Destroy: true, ExpectError: regexp.MustCompile(`(?s)still in use.*role/` + foreign)},
+		resource.TestStep{
+			Config:      config,
+			Destroy:     true,
+			ExpectError: regexp.MustCompile(`(?s)still in use.*role/` + foreign),
+		},
 		resource.TestStep{
 			PreConfig: func() {
 				if _, err := client.DetachRolePolicy(context.Background(), &iam.DetachRolePolicyInput{RoleName: aws.String(foreign), PolicyArn: aws.String(part)}); err != nil {
@@ -222,7 +255,12 @@ func TestAccRoleTemplate_deleteRefusedWhileForeignRoleUsesPart(t *testing.T) {
 func TestAccRoleTemplate_invalidOperationFailsPlan(t *testing.T) {
 	proxy := acctest.NewProxy(t)
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
-		Config:      templateConfig(acctest.ProviderConfigFor(proxy.URL), acctest.RandomName("vbaws-tpl"), []string{"ec2_bakup"}, ""),
+		Config: templateConfig(
+			acctest.ProviderConfigFor(proxy.URL),
+			acctest.RandomName("vbaws-tpl"),
+			[]string{"ec2_bakup"},
+			"",
+		),
 		ExpectError: regexp.MustCompile(`(?s)operations.*Did you mean "ec2_backup"`),
 	}))
 	if writes := proxy.IAMWrites(); len(writes) > 0 {
@@ -253,9 +291,21 @@ data "vbaws_role_template_document" "test" {
   workers_in_production_accounts = true
 }`,
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.vbaws_role_template_document.test", tfjsonpath.New("documents"), exactStrings(tpl.Documents)),
-				statecheck.ExpectKnownValue("data.vbaws_role_template_document.test", tfjsonpath.New("actions"), knownvalue.SetSizeExact(len(tpl.Actions))),
-				statecheck.ExpectKnownValue("data.vbaws_role_template_document.test", tfjsonpath.New("requires_instance_profile"), knownvalue.Bool(tpl.RequiresInstanceProfile)),
+				statecheck.ExpectKnownValue(
+					"data.vbaws_role_template_document.test",
+					tfjsonpath.New("documents"),
+					exactStrings(tpl.Documents),
+				),
+				statecheck.ExpectKnownValue(
+					"data.vbaws_role_template_document.test",
+					tfjsonpath.New("actions"),
+					knownvalue.SetSizeExact(len(tpl.Actions)),
+				),
+				statecheck.ExpectKnownValue(
+					"data.vbaws_role_template_document.test",
+					tfjsonpath.New("requires_instance_profile"),
+					knownvalue.Bool(tpl.RequiresInstanceProfile),
+				),
 				acctest.ExpectCalls(proxy, func(counts map[string]int) error {
 					delete(counts, "GetCallerIdentity") // the provider's own configuration, not the data source
 					if len(counts) > 0 {
@@ -273,8 +323,11 @@ func TestAccRoleTemplate_refreshCost(t *testing.T) {
 	proxy := acctest.NewProxy(t)
 	name := acctest.RandomName("vbaws-tpl")
 	parts := len(mustRender(t, catalog.OperationNames()...).Documents)
-	resource.ParallelTest(t, testAccCase(t,
-		resource.TestStep{Config: templateConfig(acctest.ProviderConfigFor(proxy.URL), name, catalog.OperationNames(), "")},
+	resource.ParallelTest(t, testAccCase(
+		t,
+		resource.TestStep{
+			Config: templateConfig(acctest.ProviderConfigFor(proxy.URL), name, catalog.OperationNames(), ""),
+		},
 		resource.TestStep{
 			PreConfig:    proxy.Reset,
 			RefreshState: true,
@@ -295,7 +348,9 @@ func TestAccRoleTemplate_importWithoutTagsFails(t *testing.T) {
 	client := acctest.IAMClient(t)
 	name := acctest.RandomName("vbaws-handmade")
 	out, err := client.CreatePolicy(context.Background(), &iam.CreatePolicyInput{PolicyName: aws.String(name),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)})
+		PolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`,
+		)})
 	if err != nil {
 		t.Fatalf("creating policy: %v", err)
 	}
@@ -309,6 +364,8 @@ func TestAccRoleTemplate_importWithoutTagsFails(t *testing.T) {
 		ResourceName:  "vbaws_role_template.test",
 		ImportState:   true,
 		ImportStateId: name,
-		ExpectError:   regexp.MustCompile(`(?s)no vbaws:product-version tag.*Only templates created by vbaws_role_template`),
+		ExpectError: regexp.MustCompile(
+			`(?s)no vbaws:product-version tag.*Only templates created by vbaws_role_template`,
+		),
 	}))
 }

@@ -70,7 +70,11 @@ func TestAccTrustRelationship_adoptsSidlessStatementOfSameMeaning(t *testing.T) 
 		resource.TestStep{Config: config, ConfigStateChecks: []statecheck.StateCheck{
 			expectRemote(func() error { return trustMeansExactly(t, role, original) }),
 			acctest.ExpectCalls(proxy, expectCount("UpdateAssumeRolePolicy", 0)),
-			statecheck.ExpectKnownValue(testTrust, tfjsonpath.New("external_id"), knownvalue.StringExact(cfnExternalID)),
+			statecheck.ExpectKnownValue(
+				testTrust,
+				tfjsonpath.New("external_id"),
+				knownvalue.StringExact(cfnExternalID),
+			),
 		}},
 		resource.TestStep{Config: config, PlanOnly: true},
 	)
@@ -130,7 +134,11 @@ func TestAccTrustRelationship_roleARNKnownAtPlan(t *testing.T) {
 				plancheck.ExpectKnownValue(testTrust, tfjsonpath.New("role_arn"), knownvalue.StringExact(roleARN)),
 			}},
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(testTrust, tfjsonpath.New("service_principals"), knownvalue.SetSizeExact(0)),
+				statecheck.ExpectKnownValue(
+					testTrust,
+					tfjsonpath.New("service_principals"),
+					knownvalue.SetSizeExact(0),
+				),
 				expectRemote(func() error {
 					if _, found := remoteTrust(t, client, role).Find(policy.ServicesSid(veeamTrustSid)); found {
 						return fmt.Errorf("service_principals = [] wrote a service statement")

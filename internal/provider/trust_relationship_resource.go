@@ -54,11 +54,19 @@ type trustRelationshipModel struct {
 	AcknowledgeRoot   types.Bool     `tfsdk:"acknowledge_account_root"`
 }
 
-func (r *trustRelationshipResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+func (r *trustRelationshipResource) Metadata(
+	_ context.Context,
+	req resource.MetadataRequest,
+	resp *resource.MetadataResponse,
+) {
 	resp.TypeName = req.ProviderTypeName + "_trust_relationship"
 }
 
-func (r *trustRelationshipResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *trustRelationshipResource) Schema(
+	ctx context.Context,
+	_ resource.SchemaRequest,
+	resp *resource.SchemaResponse,
+) {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Adds the statement that lets the Veeam appliance assume a role to the trust policy of a role " +
@@ -66,57 +74,83 @@ func (r *trustRelationshipResource) Schema(ctx context.Context, _ resource.Schem
 			"exactly as it is. Several of these resources may target one role, each with its own `sid`.\n\n" +
 			"On destroy only this resource's statements are removed. IAM rejects a trust policy without statements, so when " +
 			"ours were the last ones the role is left with a single statement, Sid `" + policy.PlaceholderSid + "`, that " +
-			"denies `sts:AssumeRole` to every AWS principal: the role then trusts nobody, and a warning says so. Adding a " +
-			"trust relationship to the role later replaces that statement.\n\n" +
-			"**Other writers.** IAM has no conditional writes: a trust policy can only be replaced as a whole, and " +
-			"nothing stops another writer from replacing it between this resource's read and its write. The resource " +
-			"keeps that window as small as IAM allows: it reads the policy right before each write and merges into what " +
-			"it read; when IAM refuses a write (`ConcurrentModification`, or a principal that is still propagating) or " +
-			"its answer is lost, it reads and merges again instead of resending an old document; and it reads the " +
-			"policy back after writing, writing again when the statements are missing. What IAM still allows: a writer " +
-			"whose own read-modify-write overlaps this one can drop this resource's statements after they were " +
-			"verified, and this resource's write can undo an edit another writer made in the milliseconds between the " +
-			"read and the write. The first shows in the next plan as the statement to add again (a refresh finds it " +
-			"missing), and the next apply restores it; the second is visible only to that other writer. Within one " +
-			"Terraform run, resources writing to the same role are serialised, so they never lose each other's edits.",
+			"denies `sts:AssumeRole` to every AWS principal: the role then trusts nobody, and a warning says so. " +
+			"Adding a trust relationship to the role later replaces that statement.\n\n**Other writers.** IAM has no " +
+			"conditional writes: a trust policy can only be replaced as a whole, and nothing stops another writer " +
+			"from replacing it between this resource's read and its write. The resource keeps that window as small " +
+			"as IAM allows: it reads the policy right before each write and merges into what it read; when IAM " +
+			"refuses a write (`ConcurrentModification`, or a principal that is still propagating) or its answer is " +
+			"lost, it reads and merges again instead of resending an old document; and it reads the policy back " +
+			"after writing, writing again when the statements are missing. What IAM still allows: a writer whose own " +
+			"read-modify-write overlaps this one can drop this resource's statements after they were verified, and " +
+			"this resource's write can undo an edit another writer made in the milliseconds between the read and the " +
+			"write. The first shows in the next plan as the statement to add again (a refresh finds it missing), and " +
+			"the next apply restores it; the second is visible only to that other writer. Within one Terraform run, " +
+			"resources writing to the same role are serialised, so they never lose each other's edits.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "`<role_name>/<sid>`.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-			"role_name": schema.StringAttribute{Required: true, PlanModifiers: replace, Validators: []validator.String{roleNameValidator()},
-				MarkdownDescription: "Name (not ARN) of the existing role whose trust policy gains the statement."},
-			"principal_arn": schema.StringAttribute{Required: true, Validators: []validator.String{principalValidator()},
-				MarkdownDescription: "Who may assume the role: the Impersonation role ARN (recommended), or the appliance's account as a " +
-					"12-digit ID or root ARN. Checked during plan like `trusted_principal_arns` of `vbaws_iam_role`."},
-			"sid": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(veeamTrustSid), PlanModifiers: replace,
+			"role_name": schema.StringAttribute{
+				Required:            true,
+				PlanModifiers:       replace,
+				Validators:          []validator.String{roleNameValidator()},
+				MarkdownDescription: "Name (not ARN) of the existing role whose trust policy gains the statement.",
+			},
+			"principal_arn": schema.StringAttribute{
+				Required:   true,
+				Validators: []validator.String{principalValidator()},
+				MarkdownDescription: "Who may assume the role: the Impersonation role ARN (recommended), or the " +
+					"appliance's account as a 12-digit ID or root ARN. Checked during plan like " +
+					"`trusted_principal_arns` of `vbaws_iam_role`.",
+			},
+			"sid": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(veeamTrustSid),
+				PlanModifiers:       replace,
 				Validators:          []validator.String{sidValidator()},
-				MarkdownDescription: "Statement ID of the managed statement; letters and digits only. Defaults to `" + veeamTrustSid + "`."},
-			"external_id": schema.StringAttribute{Optional: true, Validators: []validator.String{stringvalidator.LengthBetween(2, 1224),
-				stringvalidator.RegexMatches(externalIDPattern, "must contain only letters, digits and +=,.@:/-")},
-				MarkdownDescription: "Adds `Condition.StringEquals.\"sts:ExternalId\"` to the statement."},
+				MarkdownDescription: "Statement ID of the managed statement; letters and digits only. Defaults to `" + veeamTrustSid + "`.",
+			},
+			"external_id": schema.StringAttribute{
+				Optional: true,
+				Validators: []validator.String{stringvalidator.LengthBetween(2, 1224),
+					stringvalidator.RegexMatches(externalIDPattern, "must contain only letters, digits and +=,.@:/-")},
+				MarkdownDescription: "Adds `Condition.StringEquals.\"sts:ExternalId\"` to the statement.",
+			},
 			"service_principals": schema.SetAttribute{Optional: true, ElementType: types.StringType,
 				Validators: []validator.Set{setvalidator.ValueStringsAre(servicePrincipalValidator())},
-				MarkdownDescription: "AWS services that may also assume the role, such as `backup.amazonaws.com`, in a second " +
-					"statement `<sid>Services` without the external-ID condition. `[]` is the same as leaving it out."},
+				MarkdownDescription: "AWS services that may also assume the role, such as `backup.amazonaws.com`, in " +
+					"a second statement `<sid>Services` without the external-ID condition. `[]` is the same as " +
+					"leaving it out."},
 			"role_arn": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "ARN of the role, known at plan time: planning a new relationship reads the role " +
-					"once, and a role that does not exist fails the plan.",
+				MarkdownDescription: "ARN of the role, known at plan time: planning a new relationship reads the " +
+					"role once, and a role that does not exist fails the plan.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
 			"statement": schema.StringAttribute{Computed: true, CustomType: PolicyType{},
 				MarkdownDescription: "The statements this resource manages, as a policy document; known at plan time."},
 			"timeouts": timeouts.AttributesAll(ctx),
 			"acknowledge_account_root": schema.BoolAttribute{Optional: true,
-				MarkdownDescription: "Set to `true` to acknowledge that an account root in `principal_arn` trusts the " +
-					"whole account, as in Veeam's \"IAM role from another account\" mode; the warning is then silent."},
+				MarkdownDescription: "Set to `true` to acknowledge that an account root in `principal_arn` trusts " +
+					"the whole account, as in Veeam's \"IAM role from another account\" mode; the warning is then " +
+					"silent."},
 		},
 	}
 }
 
-func (r *trustRelationshipResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+func (r *trustRelationshipResource) Configure(
+	_ context.Context,
+	req resource.ConfigureRequest,
+	resp *resource.ConfigureResponse,
+) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan checks the principal against the provider's partition and makes id and statement known at plan time.
-func (r *trustRelationshipResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+func (r *trustRelationshipResource) ModifyPlan(
+	ctx context.Context,
+	req resource.ModifyPlanRequest,
+	resp *resource.ModifyPlanResponse,
+) {
 	if req.Plan.Raw.IsNull() {
 		return
 	}
@@ -135,7 +169,10 @@ func (r *trustRelationshipResource) ModifyPlan(ctx context.Context, req resource
 		spec, diags := plan.spec(ctx, r.partition())
 		resp.Diagnostics.Append(diags...)
 		if !diags.HasError() {
-			plan.Statement = keepEquivalent(state.Statement, policy.NewDocument(policy.TrustStatements(spec)...).Marshal())
+			plan.Statement = keepEquivalent(
+				state.Statement,
+				policy.NewDocument(policy.TrustStatements(spec)...).Marshal(),
+			)
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -175,10 +212,19 @@ func (m trustRelationshipModel) spec(ctx context.Context, partition string) (pol
 	arns, diags := principalARNs(pathPrincipalARN, []string{m.PrincipalARN.ValueString()}, partition)
 	var services []string
 	diags.Append(m.ServicePrincipals.ElementsAs(ctx, &services, false)...)
-	return policy.TrustSpec{Sid: m.Sid.ValueString(), AWSPrincipals: arns, ExternalID: m.ExternalID.ValueString(), ServicePrincipals: services}, diags
+	return policy.TrustSpec{
+		Sid:               m.Sid.ValueString(),
+		AWSPrincipals:     arns,
+		ExternalID:        m.ExternalID.ValueString(),
+		ServicePrincipals: services,
+	}, diags
 }
 
-func (r *trustRelationshipResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+func (r *trustRelationshipResource) Create(
+	ctx context.Context,
+	req resource.CreateRequest,
+	resp *resource.CreateResponse,
+) {
 	var plan trustRelationshipModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
@@ -198,7 +244,11 @@ func (r *trustRelationshipResource) Create(ctx context.Context, req resource.Cre
 
 // Update writes the planned statements. After a failure, state holds what the role's trust policy holds, or the
 // prior state when it cannot be read, so that the next plan shows what is still to do.
-func (r *trustRelationshipResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+func (r *trustRelationshipResource) Update(
+	ctx context.Context,
+	req resource.UpdateRequest,
+	resp *resource.UpdateResponse,
+) {
 	var plan, state trustRelationshipModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -227,9 +277,14 @@ func (r *trustRelationshipResource) save(ctx context.Context, m *trustRelationsh
 	if diags.HasError() {
 		return false
 	}
-	role, err := r.client.RewriteTrust(ctx, m.RoleName.ValueString(), r.readTrust, func(doc policy.Document) policy.Document {
-		return applyOrAdopt(doc, spec)
-	})
+	role, err := r.client.RewriteTrust(
+		ctx,
+		m.RoleName.ValueString(),
+		r.readTrust,
+		func(doc policy.Document) policy.Document {
+			return applyOrAdopt(doc, spec)
+		},
+	)
 	if err != nil {
 		addAWSError(diags, "Cannot add the Veeam trust statement", err)
 		return false
@@ -258,7 +313,10 @@ func (r *trustRelationshipResource) settle(ctx context.Context, m *trustRelation
 }
 
 // readTrust reads a role and its decoded trust policy. A missing role is an error that names it.
-func (r *trustRelationshipResource) readTrust(ctx context.Context, roleName string) (*iamtypes.Role, policy.Document, error) {
+func (r *trustRelationshipResource) readTrust(
+	ctx context.Context,
+	roleName string,
+) (*iamtypes.Role, policy.Document, error) {
 	out, err := r.client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
 	if err != nil {
 		return nil, policy.Document{}, fmt.Errorf("reading role %s: %w", roleName, err)
@@ -332,7 +390,11 @@ func samePrincipal(configured, remote string) bool {
 
 // Delete removes only this resource's statements. When they were the last, the role keeps a statement that trusts
 // nobody, because IAM rejects an empty trust policy, and a warning says so.
-func (r *trustRelationshipResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+func (r *trustRelationshipResource) Delete(
+	ctx context.Context,
+	req resource.DeleteRequest,
+	resp *resource.DeleteResponse,
+) {
 	var state trustRelationshipModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
@@ -352,9 +414,12 @@ func (r *trustRelationshipResource) Delete(ctx context.Context, req resource.Del
 		return
 	}
 	if emptied {
-		resp.Diagnostics.AddWarning("Role trusts nobody now", fmt.Sprintf("The Veeam statements were the last ones in the "+
-			"trust policy of role %s. IAM does not allow an empty trust policy, so the role now holds one statement, Sid %s, "+
-			"that denies sts:AssumeRole to everyone. Give the role a new trust policy or delete it.", roleName, policy.PlaceholderSid))
+		resp.Diagnostics.AddWarning(
+			"Role trusts nobody now",
+			fmt.Sprintf("The Veeam statements were the last ones in the "+
+				"trust policy of role %s. IAM does not allow an empty trust policy, so the role now holds one statement, Sid %s, "+
+				"that denies sts:AssumeRole to everyone. Give the role a new trust policy or delete it.", roleName, policy.PlaceholderSid),
+		)
 	}
 }
 
@@ -377,10 +442,17 @@ func (r *trustRelationshipResource) remove(ctx context.Context, roleName, sid st
 }
 
 // ImportState accepts "<role_name>/<sid>"; role names cannot contain "/".
-func (r *trustRelationshipResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+func (r *trustRelationshipResource) ImportState(
+	ctx context.Context,
+	req resource.ImportStateRequest,
+	resp *resource.ImportStateResponse,
+) {
 	roleName, sid, ok := strings.Cut(req.ID, "/")
 	if !ok || principal.ValidateRoleName(roleName) != nil || !policy.ValidSid(sid) {
-		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Expected <role_name>/<sid>, such as team-role/%s; got %q.", veeamTrustSid, req.ID))
+		resp.Diagnostics.AddError(
+			"Invalid import ID",
+			fmt.Sprintf("Expected <role_name>/<sid>, such as team-role/%s; got %q.", veeamTrustSid, req.ID),
+		)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_name"), roleName)...)

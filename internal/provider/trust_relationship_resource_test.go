@@ -35,7 +35,12 @@ func trustConfig(provider, body string) string {
 }
 
 // teamTrustPolicyChanged is teamTrustPolicy after the other team let Lambda assume the role as well.
-var teamTrustPolicyChanged = strings.Replace(teamTrustPolicy, `{"Service":"ec2.amazonaws.com"}`, `{"Service":["ec2.amazonaws.com","lambda.amazonaws.com"]}`, 1)
+var teamTrustPolicyChanged = strings.Replace(
+	teamTrustPolicy,
+	`{"Service":"ec2.amazonaws.com"}`,
+	`{"Service":["ec2.amazonaws.com","lambda.amazonaws.com"]}`,
+	1,
+)
 
 // othersMeanTeamPolicy checks that, leaving out the statements named by sids, the role's trust policy means
 // exactly what the other team wrote.
@@ -70,7 +75,10 @@ func TestAccTrustRelationship_keepsForeignStatementsThroughLifecycle(t *testing.
 	team := acctest.RandomName("vbaws-team")
 	fixtureRole(t, client, team, "/", teamTrustPolicy, nil)
 	body := func(extra string) string {
-		return trustConfig(acctest.ProviderConfig(), fmt.Sprintf("  role_name = %q\n  principal_arn = %q\n%s", team, appliance, extra))
+		return trustConfig(
+			acctest.ProviderConfig(),
+			fmt.Sprintf("  role_name = %q\n  principal_arn = %q\n%s", team, appliance, extra),
+		)
 	}
 	spec := policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: []string{appliance}}
 	withExternalID := policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: []string{appliance}, ExternalID: "veeam-1",
@@ -87,12 +95,26 @@ func TestAccTrustRelationship_keepsForeignStatementsThroughLifecycle(t *testing.
 	tc := testAccCase(t,
 		resource.TestStep{
 			Config: body(""),
-			Check: resource.ComposeTestCheckFunc(remote(spec, veeamTrustSid),
+			Check: resource.ComposeTestCheckFunc(
+				remote(spec, veeamTrustSid),
 				resource.TestCheckResourceAttr("vbaws_trust_relationship.test", "id", team+"/"+veeamTrustSid),
-				resource.TestCheckResourceAttr("vbaws_trust_relationship.test", "role_arn", "arn:aws:iam::"+emulatorAccount+":role/"+team)),
+				resource.TestCheckResourceAttr(
+					"vbaws_trust_relationship.test",
+					"role_arn",
+					"arn:aws:iam::"+emulatorAccount+":role/"+team,
+				),
+			),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectKnownValue("vbaws_trust_relationship.test", tfjsonpath.New("statement"), knownvalue.NotNull()),
-				plancheck.ExpectKnownValue("vbaws_trust_relationship.test", tfjsonpath.New("id"), knownvalue.StringExact(team+"/"+veeamTrustSid)),
+				plancheck.ExpectKnownValue(
+					"vbaws_trust_relationship.test",
+					tfjsonpath.New("statement"),
+					knownvalue.NotNull(),
+				),
+				plancheck.ExpectKnownValue(
+					"vbaws_trust_relationship.test",
+					tfjsonpath.New("id"),
+					knownvalue.StringExact(team+"/"+veeamTrustSid),
+				),
 			}},
 		},
 		resource.TestStep{
@@ -106,7 +128,10 @@ func TestAccTrustRelationship_keepsForeignStatementsThroughLifecycle(t *testing.
 		},
 		resource.TestStep{ // our statement changed outside Terraform: a diff, and apply repairs it
 			PreConfig: func() {
-				doc := policy.ApplyTrust(remoteTrust(t, client, team), policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: []string{"arn:aws:iam::111111111111:root"}})
+				doc := policy.ApplyTrust(
+					remoteTrust(t, client, team),
+					policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: []string{"arn:aws:iam::111111111111:root"}},
+				)
 				updateTrust(t, client, team, doc.Marshal())
 			},
 			Config: body(`  external_id = "veeam-2"`),
@@ -178,7 +203,9 @@ func TestAccTrustRelationship_concurrentWriterIsDetected(t *testing.T) {
 	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
 	team := acctest.RandomName("vbaws-team")
 	fixtureRole(t, client, team, "/", teamTrustPolicy, nil)
-	racer := policy.TrustStatements(policy.TrustSpec{Sid: "OtherPipeline", AWSPrincipals: []string{"arn:aws:iam::111111111111:root"}})
+	racer := policy.TrustStatements(
+		policy.TrustSpec{Sid: "OtherPipeline", AWSPrincipals: []string{"arn:aws:iam::111111111111:root"}},
+	)
 	var once sync.Once
 	proxy.Before("GetRole", func() {
 		if proxy.Count("UpdateAssumeRolePolicy") == 1 {
@@ -189,7 +216,10 @@ func TestAccTrustRelationship_concurrentWriterIsDetected(t *testing.T) {
 		}
 	})
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
-		Config: trustConfig(acctest.ProviderConfigFor(proxy.URL), fmt.Sprintf("  role_name = %q\n  principal_arn = %q", team, appliance)),
+		Config: trustConfig(
+			acctest.ProviderConfigFor(proxy.URL),
+			fmt.Sprintf("  role_name = %q\n  principal_arn = %q", team, appliance),
+		),
 		Check: func(*terraform.State) error {
 			doc := remoteTrust(t, client, team)
 			if !acctest.HoldsStatements(doc, racer) {
@@ -198,7 +228,12 @@ func TestAccTrustRelationship_concurrentWriterIsDetected(t *testing.T) {
 			if writes := proxy.Count("UpdateAssumeRolePolicy"); writes != 2 {
 				return fmt.Errorf("%d trust policy writes, want 2 (the write, and the repeat after the race)", writes)
 			}
-			return trustStatementIs(t, client, team, policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: []string{appliance}})
+			return trustStatementIs(
+				t,
+				client,
+				team,
+				policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: []string{appliance}},
+			)
 		},
 	}))
 }
@@ -208,11 +243,19 @@ func TestAccTrustRelationship_lastStatementLeavesRoleTrustingNobody(t *testing.T
 	client := acctest.IAMClient(t)
 	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
 	team := acctest.RandomName("vbaws-alone")
-	only := policy.NewDocument(policy.TrustStatements(policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: []string{appliance}})...)
+	only := policy.NewDocument(
+		policy.TrustStatements(policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: []string{appliance}})...)
 	fixtureRole(t, client, team, "/team/backup/", only.Marshal(), nil)
 	tc := testAccCase(t, resource.TestStep{
-		Config: trustConfig(acctest.ProviderConfig(), fmt.Sprintf("  role_name = %q\n  principal_arn = %q", team, appliance)),
-		Check:  resource.TestCheckResourceAttr("vbaws_trust_relationship.test", "role_arn", "arn:aws:iam::"+emulatorAccount+":role/team/backup/"+team),
+		Config: trustConfig(
+			acctest.ProviderConfig(),
+			fmt.Sprintf("  role_name = %q\n  principal_arn = %q", team, appliance),
+		),
+		Check: resource.TestCheckResourceAttr(
+			"vbaws_trust_relationship.test",
+			"role_arn",
+			"arn:aws:iam::"+emulatorAccount+":role/team/backup/"+team,
+		),
 	})
 	tc.CheckDestroy = func(*terraform.State) error {
 		doc := remoteTrust(t, client, team)
@@ -231,7 +274,10 @@ func TestAccTrustRelationship_roleDeletedOutsideTerraform(t *testing.T) {
 	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
 	team := acctest.RandomName("vbaws-team")
 	fixtureRole(t, client, team, "/", teamTrustPolicy, nil)
-	config := trustConfig(acctest.ProviderConfig(), fmt.Sprintf("  role_name = %q\n  principal_arn = %q", team, appliance))
+	config := trustConfig(
+		acctest.ProviderConfig(),
+		fmt.Sprintf("  role_name = %q\n  principal_arn = %q", team, appliance),
+	)
 	resource.ParallelTest(t, testAccCase(t,
 		resource.TestStep{Config: config},
 		resource.TestStep{
@@ -248,7 +294,10 @@ func TestAccTrustRelationship_missingRole(t *testing.T) {
 	proxy := acctest.NewProxy(t)
 	missing := acctest.RandomName("vbaws-missing")
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
-		Config:      trustConfig(acctest.ProviderConfigFor(proxy.URL), fmt.Sprintf("  role_name = %q\n  principal_arn = %q", missing, emulatorAccount)),
+		Config: trustConfig(
+			acctest.ProviderConfigFor(proxy.URL),
+			fmt.Sprintf("  role_name = %q\n  principal_arn = %q", missing, emulatorAccount),
+		),
 		ExpectError: regexp.MustCompile(`(?s)reading role ` + missing + `.*NoSuchEntity`),
 	}))
 	if writes := proxy.IAMWrites(); len(writes) > 0 {
@@ -262,8 +311,11 @@ func TestAccTrustRelationship_invalidPrincipalsFailPlan(t *testing.T) {
 		t.Run(value, func(t *testing.T) {
 			proxy := acctest.NewProxy(t)
 			resource.ParallelTest(t, testAccCase(t, resource.TestStep{
-				Config: trustConfig(acctest.ProviderConfigFor(proxy.URL), fmt.Sprintf("  role_name = %q\n  principal_arn = %q",
-					acctest.RandomName("vbaws-invalid"), value)),
+				Config: trustConfig(
+					acctest.ProviderConfigFor(proxy.URL),
+					fmt.Sprintf("  role_name = %q\n  principal_arn = %q",
+						acctest.RandomName("vbaws-invalid"), value),
+				),
 				ExpectError: regexp.MustCompile(`(?s)principal_arn.*` + message),
 			}))
 			if writes := proxy.IAMWrites(); len(writes) > 0 {

@@ -40,16 +40,25 @@ func regionValidator() validator.String {
 }
 
 func durationValidator() validator.String {
-	return ruleValidator{description: "a duration between 15m and 12h such as 1h", rule: func(s string) *principal.Problem {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			return &principal.Problem{Summary: "Invalid duration", Detail: fmt.Sprintf("%q is not a duration; write it like 1h, 45m or 1h30m.", s)}
-		}
-		if d < 15*time.Minute || d > 12*time.Hour {
-			return &principal.Problem{Summary: "Invalid duration", Detail: fmt.Sprintf("%s is outside what STS allows for a role session: 15m to 12h.", s)}
-		}
-		return nil
-	}}
+	return ruleValidator{
+		description: "a duration between 15m and 12h such as 1h",
+		rule: func(s string) *principal.Problem {
+			d, err := time.ParseDuration(s)
+			if err != nil {
+				return &principal.Problem{
+					Summary: "Invalid duration",
+					Detail:  fmt.Sprintf("%q is not a duration; write it like 1h, 45m or 1h30m.", s),
+				}
+			}
+			if d < 15*time.Minute || d > 12*time.Hour {
+				return &principal.Problem{
+					Summary: "Invalid duration",
+					Detail:  fmt.Sprintf("%s is outside what STS allows for a role session: 15m to 12h.", s),
+				}
+			}
+			return nil
+		},
+	}
 }
 
 func urlValidator() validator.String {
@@ -57,19 +66,28 @@ func urlValidator() validator.String {
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return &principal.Problem{Summary: "Invalid endpoint URL",
-				Detail: fmt.Sprintf("%q is not an absolute URL; write it like https://iam.amazonaws.com or http://127.0.0.1:5000.", s)}
+				Detail: fmt.Sprintf(
+					"%q is not an absolute URL; write it like https://iam.amazonaws.com or http://127.0.0.1:5000.",
+					s,
+				)}
 		}
 		return nil
 	}}
 }
 
 func roleNameValidator() validator.String {
-	return ruleValidator{description: "an IAM role name: 1 to 64 characters of letters, digits and +=,.@_-", rule: principal.ValidateRoleName}
+	return ruleValidator{
+		description: "an IAM role name: 1 to 64 characters of letters, digits and +=,.@_-",
+		rule:        principal.ValidateRoleName,
+	}
 }
 
 func roleARNValidator() validator.String {
-	return ruleValidator{description: "an IAM role ARN such as arn:aws:iam::123456789012:role/name", rule: func(s string) *principal.Problem {
-		_, p := principal.ParseRoleARN(s)
-		return p
-	}}
+	return ruleValidator{
+		description: "an IAM role ARN such as arn:aws:iam::123456789012:role/name",
+		rule: func(s string) *principal.Problem {
+			_, p := principal.ParseRoleARN(s)
+			return p
+		},
+	}
 }

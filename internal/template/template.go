@@ -47,7 +47,12 @@ func Render(version string, operations []string, productionWorkers bool) (Templa
 	if err != nil {
 		return Template{}, err
 	}
-	return Template{Selection: selection, Version: version, ProductionWorkers: productionWorkers, Documents: documents}, nil
+	return Template{
+		Selection:         selection,
+		Version:           version,
+		ProductionWorkers: productionWorkers,
+		Documents:         documents,
+	}, nil
 }
 
 // PartNames names the managed policies of a template called name: name itself for one part, and name-1, name-2,
@@ -137,7 +142,10 @@ func ParseTags(tags map[string]string) (Recorded, error) {
 	var r Recorded
 	var err error
 	if r.Version = tags[tagVersion]; r.Version == "" {
-		return Recorded{}, fmt.Errorf("the policy has no %s tag, so it was not created by vbaws_role_template", tagVersion)
+		return Recorded{}, fmt.Errorf(
+			"the policy has no %s tag, so it was not created by vbaws_role_template",
+			tagVersion,
+		)
 	}
 	if r.ProductionWorkers, err = strconv.ParseBool(tags[tagWorkers]); err != nil {
 		return Recorded{}, fmt.Errorf("tag %s: %w", tagWorkers, err)

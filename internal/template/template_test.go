@@ -15,7 +15,11 @@ func TestRenderEveryOperationFitsAndCoversTheFullList(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(all.Documents) < 2 {
-			t.Fatalf("v%s: all operations fit in %d document(s); Veeam's full list needs several", version, len(all.Documents))
+			t.Fatalf(
+				"v%s: all operations fit in %d document(s); Veeam's full list needs several",
+				version,
+				len(all.Documents),
+			)
 		}
 		seen := map[string]bool{}
 		for i, document := range all.Documents {
@@ -64,7 +68,8 @@ func TestRenderEachOperation(t *testing.T) {
 			}
 		}
 	}
-	if _, err := Render(catalog.DefaultVersion, []string{"ec2_bakup"}, false); err == nil || !strings.Contains(err.Error(), "ec2_backup") {
+	if _, err := Render(catalog.DefaultVersion, []string{"ec2_bakup"}, false); err == nil ||
+		!strings.Contains(err.Error(), "ec2_backup") {
 		t.Fatalf("unknown operation: %v", err)
 	}
 }
@@ -97,7 +102,8 @@ func TestTagsRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	if strings.Join(got.Operations, " ") != strings.Join(tpl.Operations, " ") || got.Version != "11" || !got.ProductionWorkers ||
-		got.Part != 2 || got.Parts != len(tpl.Documents) {
+		got.Part != 2 ||
+		got.Parts != len(tpl.Documents) {
 		t.Fatalf("ParseTags = %+v", got)
 	}
 	for _, broken := range []map[string]string{

@@ -46,7 +46,12 @@ func parseFlags() options {
 	var opts options
 	var sizes string
 	flag.StringVar(&opts.vbaws, "vbaws", "", "path of the terraform-provider-vbaws binary")
-	flag.StringVar(&opts.before, "before", "", "optional terraform-provider-vbaws binary to compare with, such as main's")
+	flag.StringVar(
+		&opts.before,
+		"before",
+		"",
+		"optional terraform-provider-vbaws binary to compare with, such as main's",
+	)
 	flag.StringVar(&opts.noop, "noop", "", "path of the terraform-provider-vbawsbench binary")
 	flag.StringVar(&opts.terraform, "terraform", "terraform", "the Terraform CLI")
 	flag.StringVar(&opts.moto, "moto", "", "moto_server (default: from PATH or pyenv's shims)")
