@@ -169,7 +169,9 @@ func (p *vbawsProvider) Configure(
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !cfg.allKnown() {
+	// Values from other resources are unknown during the first plan; the provider then configures itself in the
+	// apply that follows.
+	if !req.Config.Raw.IsFullyKnown() {
 		tflog.Debug(ctx, "provider configuration is not known yet; AWS clients are configured during apply")
 		return
 	}
@@ -198,31 +200,6 @@ func addConfigError(diags *diag.Diagnostics, err error) {
 		return
 	}
 	diags.AddError("Cannot configure the vbaws provider", err.Error())
-}
-
-// allKnown reports whether every configured value is known. Values from other resources are unknown during the
-// first plan; the provider then configures itself in the apply that follows.
-func (m providerModel) allKnown() bool {
-	values := []interface{ IsUnknown() bool }{m.Region, m.Profile, m.SharedConfigFiles, m.SharedCredentialsFiles,
-		m.AccessKey, m.SecretKey, m.Token, m.MaxRetries, m.RetryMode, m.SkipCredentialsValidation, m.SkipRequestingAccountID}
-	if m.AssumeRole != nil {
-		values = append(
-			values,
-			m.AssumeRole.RoleARN,
-			m.AssumeRole.SessionName,
-			m.AssumeRole.ExternalID,
-			m.AssumeRole.Duration,
-		)
-	}
-	if m.Endpoints != nil {
-		values = append(values, m.Endpoints.IAM, m.Endpoints.STS)
-	}
-	for _, v := range values {
-		if v.IsUnknown() {
-			return false
-		}
-	}
-	return true
 }
 
 func (m providerModel) settings(ctx context.Context) (awsclient.Settings, diag.Diagnostics) {
