@@ -14,18 +14,54 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/template"
 )
 
-// Descriptions shared by every type that takes a selection of Veeam operations.
-const (
-	operationsDescription = "Veeam operations the permissions are for: `organization_rescan`, `worker_deployment`, " +
-		"`production_worker`, `repository`, `ec2_backup`, `ec2_replication`, `ec2_restore`, `rds_snapshot`, " +
-		"`rds_replication`, `rds_restore`, `efs_backup`, `efs_restore`, `vpc_backup`, `vpc_restore`, " +
-		"`dynamodb_backup`, `dynamodb_restore`, `fsx_backup`, `fsx_restore`, `redshift_backup`, `redshift_restore`, " +
-		"`redshift_serverless_backup`, `redshift_serverless_restore`."
-	productVersionDescription = "Veeam Backup for AWS version whose permission lists are used: `10` (build " +
-		"10.0.0.232, the default) or `11`."
-	workersDescription = "Add the extra permissions the selected operations need when workers run in production " +
-		"accounts. Defaults to `false`."
+// Descriptions shared by every type that takes a selection of Veeam operations, derived from the catalog.
+var (
+	operationsDescription = "Veeam operations the permissions are for: " +
+		strings.Join(codeSpans(catalog.OperationNames()), ", ") + "."
+	productVersionDescription = "Veeam Backup for AWS version whose permission lists are used: " +
+		versionsDescription() + "."
 )
+
+const workersDescription = "Add the extra permissions the selected operations need when workers run in production " +
+	"accounts. Defaults to `false`."
+
+// codeSpans formats each value as Markdown code.
+func codeSpans(values []string) []string {
+	spans := make([]string, len(values))
+	for i, v := range values {
+		spans[i] = "`" + v + "`"
+	}
+	return spans
+}
+
+// versionsDescription lists the catalog's versions with the product build their lists come from, marking the
+// default: "`10` (build 10.0.0.232, the default) or `11`".
+func versionsDescription() string {
+	versions := catalog.Versions()
+	described := make([]string, len(versions))
+	for i, version := range versions {
+		build, err := catalog.Build(version)
+		if err != nil {
+			panic(fmt.Sprintf("catalog version %s has no build: %v", version, err))
+		}
+		var notes []string
+		if build != version {
+			notes = append(notes, "build "+build)
+		}
+		if version == catalog.DefaultVersion {
+			notes = append(notes, "the default")
+		}
+		described[i] = "`" + version + "`"
+		if len(notes) > 0 {
+			described[i] += " (" + strings.Join(notes, ", ") + ")"
+		}
+	}
+	last := len(described) - 1
+	if last == 0 {
+		return described[0]
+	}
+	return strings.Join(described[:last], ", ") + " or " + described[last]
+}
 
 var pathOperations = path.Root("operations")
 
