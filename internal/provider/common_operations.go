@@ -108,3 +108,22 @@ func (operationValidator) ValidateString(_ context.Context, req validator.String
 	resp.Diagnostics.AddAttributeError(req.Path, "Unknown operation",
 		detail+" Valid operations: "+strings.Join(catalog.OperationNames(), ", ")+".")
 }
+
+// templateOutputs are the values both the data source and the resource export for a rendered template.
+type templateOutputs struct {
+	Documents               types.List
+	Actions                 types.Set
+	ServicePrincipals       types.Set
+	RequiresInstanceProfile types.Bool
+}
+
+// outputsOf converts a rendered template into the values a plan or state holds.
+func outputsOf(ctx context.Context, tpl template.Template) (templateOutputs, diag.Diagnostics) {
+	documents, diags := types.ListValueFrom(ctx, types.StringType, tpl.Documents)
+	actions, more := types.SetValueFrom(ctx, types.StringType, tpl.Actions)
+	diags.Append(more...)
+	services, more := types.SetValueFrom(ctx, types.StringType, tpl.ServicePrincipals)
+	diags.Append(more...)
+	return templateOutputs{Documents: documents, Actions: actions, ServicePrincipals: services,
+		RequiresInstanceProfile: types.BoolValue(tpl.RequiresInstanceProfile)}, diags
+}

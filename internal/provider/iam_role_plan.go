@@ -62,7 +62,7 @@ func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	partition := r.partition()
+	partition := partitionOf(r.client)
 	if partition != "" {
 		resp.Diagnostics.Append(
 			checkPrincipalSet(pathTrustedPrincipals, trust.TrustedPrincipalARNs, partition).Errors()...)
@@ -120,13 +120,6 @@ func setIfChanged[T attr.Value](ctx context.Context, plan *tfsdk.Plan, at path.P
 	return plan.SetAttribute(ctx, at, value)
 }
 
-func (r *iamRoleResource) partition() string {
-	if r.client == nil {
-		return ""
-	}
-	return r.client.Partition
-}
-
 // plannedTrustPolicy renders the trust policy from the planned inputs, keeping the prior text when it means the
 // same so that an equivalent document never shows as a change.
 func plannedTrustPolicy(ctx context.Context, in roleTrustInputs, prior PolicyValue, partition string) PolicyValue {
@@ -177,15 +170,6 @@ func (in roleTrustInputs) known() bool {
 	return !in.TrustedPrincipalARNs.IsUnknown() && !in.ExternalID.IsUnknown() && !in.ServicePrincipals.IsUnknown() &&
 		allElementsKnown(in.TrustedPrincipalARNs) && allElementsKnown(in.ServicePrincipals) &&
 		!in.AdditionalTrustPolicy.IsUnknown()
-}
-
-func allElementsKnown(set types.Set) bool {
-	for _, e := range set.Elements() {
-		if e.IsUnknown() {
-			return false
-		}
-	}
-	return true
 }
 
 // render builds the role's trust policy from known inputs, reporting principal problems on the attribute.

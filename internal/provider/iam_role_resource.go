@@ -35,14 +35,9 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 )
 
-// veeamTrustSid is the Sid of the statement that lets the appliance assume a role; the service principals get
-// a second statement, policy.ServicesSid(veeamTrustSid).
-const veeamTrustSid = "VeeamBackupImpersonation"
-
 const (
-	defaultRoleTimeout = 5 * time.Minute
-	nameSuffixLength   = 26 // UTC timestamp (14) + 12 random hex digits
-	maxRoleNameLength  = 64
+	nameSuffixLength  = 26 // UTC timestamp (14) + 12 random hex digits
+	maxRoleNameLength = 64
 )
 
 var (
@@ -53,7 +48,6 @@ var (
 	policyARNPattern                                       = regexp.MustCompile(
 		`^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/([\x21-\x7E]*/)?[\w+=,.@-]{1,128}$`,
 	)
-	externalIDPattern     = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
 	pathTrustedPrincipals = path.Root("trusted_principal_arns")
 )
 

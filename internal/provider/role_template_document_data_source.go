@@ -7,12 +7,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
-	"github.com/vbaws/terraform-provider-vbaws/internal/template"
 )
 
 // documentsDescription is shared by the data source and the resource, which export the same documents.
@@ -105,22 +103,4 @@ func (d *roleTemplateDocumentDataSource) Read(
 	resp.Diagnostics.Append(diags...)
 	m.Documents, m.Actions, m.ServicePrincipals, m.RequiresInstanceProfile = out.Documents, out.Actions, out.ServicePrincipals, out.RequiresInstanceProfile
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// templateOutputs are the values both the data source and the resource export for a rendered template.
-type templateOutputs struct {
-	Documents               types.List
-	Actions                 types.Set
-	ServicePrincipals       types.Set
-	RequiresInstanceProfile types.Bool
-}
-
-func outputsOf(ctx context.Context, tpl template.Template) (templateOutputs, diag.Diagnostics) {
-	documents, diags := types.ListValueFrom(ctx, types.StringType, tpl.Documents)
-	actions, more := types.SetValueFrom(ctx, types.StringType, tpl.Actions)
-	diags.Append(more...)
-	services, more := types.SetValueFrom(ctx, types.StringType, tpl.ServicePrincipals)
-	diags.Append(more...)
-	return templateOutputs{Documents: documents, Actions: actions, ServicePrincipals: services,
-		RequiresInstanceProfile: types.BoolValue(tpl.RequiresInstanceProfile)}, diags
 }

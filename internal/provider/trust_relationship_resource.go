@@ -166,7 +166,7 @@ func (r *trustRelationshipResource) ModifyPlan(
 	resp.Diagnostics.Append(r.planRoleARN(ctx, &plan, state)...)
 	plan.Statement = NewPolicyUnknown()
 	if plan.inputsKnown() {
-		spec, diags := plan.spec(ctx, r.partition())
+		spec, diags := plan.spec(ctx, partitionOf(r.client))
 		resp.Diagnostics.Append(diags...)
 		if !diags.HasError() {
 			plan.Statement = keepEquivalent(
@@ -176,23 +176,6 @@ func (r *trustRelationshipResource) ModifyPlan(
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-func (r *trustRelationshipResource) partition() string {
-	if r.client == nil {
-		return ""
-	}
-	return r.client.Partition
-}
-
-// keepEquivalent returns prior when it means the same as document, so that an equivalent text is never a change.
-func keepEquivalent(prior PolicyValue, document string) PolicyValue {
-	if !prior.IsNull() && !prior.IsUnknown() {
-		if equivalent, err := policy.Equivalent(prior.ValueString(), document); err == nil && equivalent {
-			return prior
-		}
-	}
-	return NewPolicyValue(document)
 }
 
 func (m trustRelationshipModel) id() types.String {
