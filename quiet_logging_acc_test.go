@@ -82,7 +82,7 @@ func planAndReadProviderLog(t *testing.T, logEnv []string) []string {
 	dir := t.TempDir()
 	config := `terraform {
   required_providers {
-    vbaws = { source = "vbaws/vbaws" }
+    vbaws = { source = "registry.terraform.io/vbaws/vbaws" } // the address main() serves, under either CLI
   }
 }
 ` + acctest.ProviderConfig() + `
