@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -95,15 +96,13 @@ func TestAccTrustRelationship_keepsForeignStatementsThroughLifecycle(t *testing.
 	tc := testAccCase(t,
 		resource.TestStep{
 			Config: body(""),
-			Check: resource.ComposeTestCheckFunc(
-				remote(spec, veeamTrustSid),
-				resource.TestCheckResourceAttr("vbaws_trust_relationship.test", "id", team+"/"+veeamTrustSid),
-				resource.TestCheckResourceAttr(
-					"vbaws_trust_relationship.test",
-					"role_arn",
-					"arn:aws:iam::"+emulatorAccount+":role/"+team,
-				),
-			),
+			Check:  remote(spec, veeamTrustSid),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("vbaws_trust_relationship.test", tfjsonpath.New("id"),
+					knownvalue.StringExact(team+"/"+veeamTrustSid)),
+				statecheck.ExpectKnownValue("vbaws_trust_relationship.test", tfjsonpath.New("role_arn"),
+					knownvalue.StringExact("arn:aws:iam::"+emulatorAccount+":role/"+team)),
+			},
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectKnownValue(
 					"vbaws_trust_relationship.test",
@@ -251,11 +250,10 @@ func TestAccTrustRelationship_lastStatementLeavesRoleTrustingNobody(t *testing.T
 			acctest.ProviderConfig(),
 			fmt.Sprintf("  role_name = %q\n  principal_arn = %q", team, appliance),
 		),
-		Check: resource.TestCheckResourceAttr(
-			"vbaws_trust_relationship.test",
-			"role_arn",
-			"arn:aws:iam::"+emulatorAccount+":role/team/backup/"+team,
-		),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("vbaws_trust_relationship.test", tfjsonpath.New("role_arn"),
+				knownvalue.StringExact("arn:aws:iam::"+emulatorAccount+":role/team/backup/"+team)),
+		},
 	})
 	tc.CheckDestroy = func(*terraform.State) error {
 		doc := remoteTrust(t, client, team)
