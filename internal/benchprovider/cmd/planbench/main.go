@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/emulator"
 )
 
 type options struct {
@@ -30,14 +32,14 @@ func main() {
 		log.Fatal(err)
 	}
 	defer func() { _ = os.RemoveAll(work) }()
-	moto, err := startMoto(opts.moto)
+	endpoint, stopMoto, err := emulator.Start(opts.moto)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer moto.stop()
-	bench := &bench{opts: opts, work: work, endpoint: moto.endpoint}
+	defer stopMoto()
+	bench := &bench{opts: opts, work: work, endpoint: endpoint}
 	if err := bench.run(); err != nil {
-		moto.stop()
+		stopMoto()
 		log.Fatal(err)
 	}
 }
