@@ -7,7 +7,10 @@ set -euo pipefail
 version="${1:?usage: build-tofu.sh <version, e.g. 1.10.10> <output path>}"
 out="${2:?usage: build-tofu.sh <version> <output path>}"
 
-if [ -x "$out" ] && "$out" version 2>/dev/null | head -n1 | grep -qx "OpenTofu v$version"; then
+# reports reads the version line wherever it is: OpenTofu prints CLI-configuration warnings before it.
+reports() { "$1" version 2>/dev/null | grep -qx "OpenTofu v$2"; }
+
+if [ -x "$out" ] && reports "$out" "$version"; then
   echo "$out is OpenTofu v$version already"
   exit 0
 fi
@@ -25,9 +28,9 @@ mkdir -p "$(dirname "$out")"
 (cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath \
   -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$out.tmp" ./cmd/tofu)
 mv "$out.tmp" "$out"
-"$out" version | head -n1 | grep -qx "OpenTofu v$version" || {
+reports "$out" "$version" || {
   echo "$out does not report OpenTofu v$version:" >&2
   "$out" version >&2
   exit 1
 }
-echo "built $("$out" version | head -n1) in $((SECONDS - start))s"
+echo "built OpenTofu v$version in $((SECONDS - start))s"
