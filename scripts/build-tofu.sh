@@ -7,8 +7,13 @@ set -euo pipefail
 version="${1:?usage: build-tofu.sh <version, e.g. 1.10.10> <output path>}"
 out="${2:?usage: build-tofu.sh <version> <output path>}"
 
-# reports reads the version line wherever it is: OpenTofu prints CLI-configuration warnings before it.
-reports() { "$1" version 2>/dev/null | grep -qx "OpenTofu v$2"; }
+# reports reads the version line wherever it is: OpenTofu prints CLI-configuration warnings before it. The output
+# is read whole first, so that grep stopping early cannot fail the pipeline with SIGPIPE under pipefail.
+reports() {
+  local printed
+  printed="$("$1" version 2>/dev/null)" || return 1
+  grep -qx "OpenTofu v$2" <<<"$printed"
+}
 
 if [ -x "$out" ] && reports "$out" "$version"; then
   echo "$out is OpenTofu v$version already"
