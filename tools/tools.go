@@ -10,4 +10,5 @@ import (
 // Format the examples, then generate docs/ from the provider schema, examples/ and templates/, using the local
 // Terraform CLI (tfplugindocs would otherwise download one).
 //go:generate terraform fmt -recursive ../examples/
-//go:generate go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs generate --provider-dir .. --provider-name vbaws
+//go:generate -command tfplugindocs go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs
+//go:generate tfplugindocs generate --provider-dir .. --provider-name vbaws

@@ -197,7 +197,8 @@ func writeFault(w http.ResponseWriter, f Fault) {
 	w.WriteHeader(status)
 	_, _ = fmt.Fprintf(
 		w,
-		`<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>vbaws-fault</RequestId></ErrorResponse>`,
+		`<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error>`+
+			`<RequestId>vbaws-fault</RequestId></ErrorResponse>`,
 		f.Code,
 		xmlEscape(f.Message),
 	)

@@ -135,16 +135,20 @@ func loadConfig(ctx context.Context, s Settings) (aws.Config, error) {
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return cfg, &ConfigError{"Cannot load the AWS configuration", err.Error() +
-			". Check profile, shared_config_files and shared_credentials_files in the provider block, or AWS_PROFILE and AWS_CONFIG_FILE."}
+			". Check profile, shared_config_files and shared_credentials_files in the provider block, " +
+			"or AWS_PROFILE and AWS_CONFIG_FILE."}
 	}
 	if cfg.Region == "" {
 		return cfg, &ConfigError{"No AWS region configured",
-			"IAM is global, but AWS signs every request for a region. Set region in the provider block, the AWS_REGION environment variable, or region in your AWS profile."}
+			"IAM is global, but AWS signs every request for a region. Set region in the provider block, " +
+				"the AWS_REGION environment variable, or region in your AWS profile."}
 	}
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 		return cfg, &ConfigError{"No usable AWS credentials",
-			"The provider looked in the provider block, the environment, shared files, SSO, web identity and the instance metadata service: " +
-				err.Error() + ". Set access_key and secret_key or profile in the provider block, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE in the environment."}
+			"The provider looked in the provider block, the environment, shared files, SSO, web identity " +
+				"and the instance metadata service: " + err.Error() +
+				". Set access_key and secret_key or profile in the provider block, " +
+				"or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE in the environment."}
 	}
 	return cfg, nil
 }

@@ -11,7 +11,8 @@ const foreignTrust = `{
   "Version": "2012-10-17",
   "Statement": [
     {"Sid": "EC2", "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
-    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": ["sts:AssumeRole", "sts:TagSession"],
+    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+     "Action": ["sts:AssumeRole", "sts:TagSession"],
      "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}, "NumericLessThan": {"aws:MultiFactorAuthAge": 3600}}}
   ]
 }`
@@ -106,8 +107,10 @@ func TestTrustStatements(t *testing.T) {
 	}
 	doc := NewDocument(TrustStatements(spec)...)
 	want := `{"Version":"2012-10-17","Statement":[` +
-		`{"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"ext"}},"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::2:role/a","arn:aws:iam::2:role/b"]},"Sid":"Veeam"},` +
-		`{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":["backup.amazonaws.com","ec2.amazonaws.com"]},"Sid":"VeeamServices"}]}`
+		`{"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"ext"}},"Effect":"Allow",` +
+		`"Principal":{"AWS":["arn:aws:iam::2:role/a","arn:aws:iam::2:role/b"]},"Sid":"Veeam"},` +
+		`{"Action":"sts:AssumeRole","Effect":"Allow",` +
+		`"Principal":{"Service":["backup.amazonaws.com","ec2.amazonaws.com"]},"Sid":"VeeamServices"}]}`
 	if doc.Marshal() != want {
 		t.Fatalf("got\n%s\nwant\n%s", doc.Marshal(), want)
 	}
@@ -132,24 +135,40 @@ func TestEquivalent(t *testing.T) {
 		want bool
 	}{
 		{"principal order",
-			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":["arn:aws:iam::111111111111:role/a","arn:aws:iam::111111111111:role/b"]}}]}`,
-			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":["arn:aws:iam::111111111111:role/b","arn:aws:iam::111111111111:role/a"]}}]}`, true},
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",` +
+				`"Principal":{"AWS":["arn:aws:iam::111111111111:role/a","arn:aws:iam::111111111111:role/b"]}}]}`,
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",` +
+				`"Principal":{"AWS":["arn:aws:iam::111111111111:role/b","arn:aws:iam::111111111111:role/a"]}}]}`, true},
 		{"string vs one-element list",
-			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":"ec2.amazonaws.com"}}]}`,
-			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole"],"Principal":{"Service":["ec2.amazonaws.com"]}}]}`, true},
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",` +
+				`"Principal":{"Service":"ec2.amazonaws.com"}}]}`,
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole"],` +
+				`"Principal":{"Service":["ec2.amazonaws.com"]}}]}`, true},
 		{"account id vs root arn",
-			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":"111111111111"}}]}`,
-			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":"arn:aws:iam::111111111111:root"}}]}`, true},
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",` +
+				`"Principal":{"AWS":"111111111111"}}]}`,
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",` +
+				`"Principal":{"AWS":"arn:aws:iam::111111111111:root"}}]}`, true},
 		{"condition value order",
-			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Condition":{"StringEquals":{"sts:ExternalId":["a","b"]}}}]}`,
-			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Condition":{"StringEquals":{"sts:ExternalId":["b","a"]}}}]}`, true},
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",` +
+				`"Principal":{"AWS":"arn:aws:iam::111111111111:root"},` +
+				`"Condition":{"StringEquals":{"sts:ExternalId":["a","b"]}}}]}`,
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",` +
+				`"Principal":{"AWS":"arn:aws:iam::111111111111:root"},` +
+				`"Condition":{"StringEquals":{"sts:ExternalId":["b","a"]}}}]}`, true},
 		{"url-encoded vs plain", url.PathEscape(foreignTrust), foreignTrust, true},
 		{"different principal",
-			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":"arn:aws:iam::111111111111:role/a"}}]}`,
-			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":"arn:aws:iam::111111111111:role/b"}}]}`, false},
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",` +
+				`"Principal":{"AWS":"arn:aws:iam::111111111111:role/a"}}]}`,
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",` +
+				`"Principal":{"AWS":"arn:aws:iam::111111111111:role/b"}}]}`, false},
 		{"different external id",
-			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Condition":{"StringEquals":{"sts:ExternalId":"a"}}}]}`,
-			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Condition":{"StringEquals":{"sts:ExternalId":"b"}}}]}`, false},
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",` +
+				`"Principal":{"AWS":"arn:aws:iam::111111111111:root"},` +
+				`"Condition":{"StringEquals":{"sts:ExternalId":"a"}}}]}`,
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",` +
+				`"Principal":{"AWS":"arn:aws:iam::111111111111:root"},` +
+				`"Condition":{"StringEquals":{"sts:ExternalId":"b"}}}]}`, false},
 	}
 	for _, tc := range cases {
 		got, err := Equivalent(tc.a, tc.b)
@@ -283,7 +302,9 @@ func TestAllowsAction(t *testing.T) {
 }
 
 func TestValidSid(t *testing.T) {
-	for sid, want := range map[string]bool{"Veeam1": true, "": false, "with space": false, "dash-ed": false, "ünicode": false} {
+	for sid, want := range map[string]bool{
+		"Veeam1": true, "": false, "with space": false, "dash-ed": false, "ünicode": false,
+	} {
 		if ValidSid(sid) != want {
 			t.Errorf("ValidSid(%q) = %v", sid, !want)
 		}

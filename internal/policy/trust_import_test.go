@@ -15,7 +15,8 @@ const cloudFormationTrust = `{"Version":"2012-10-17","Statement":[
  {"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com"]},"Action":["sts:AssumeRole"]},
  {"Sid":"BreakGlass","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/BreakGlass"},
   "Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}},
- {"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"},
+ {"Effect":"Allow",
+  "Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"},
   "Action":"sts:AssumeRoleWithWebIdentity"}
 ]}`
 
@@ -58,8 +59,9 @@ func TestReadTrustKeepsWhatIsNotVeeams(t *testing.T) {
 	cases := map[string]string{
 		"second external ID": `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:role/b"},"Action":"sts:AssumeRole",` +
 			`"Condition":{"StringEquals":{"sts:ExternalId":"other"}}}`,
-		"deny":         `{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::1:role/b"},"Action":"sts:AssumeRole"}`,
-		"more actions": `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:role/b"},"Action":["sts:AssumeRole","sts:TagSession"]}`,
+		"deny": `{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::1:role/b"},"Action":"sts:AssumeRole"}`,
+		"more actions": `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:role/b"},` +
+			`"Action":["sts:AssumeRole","sts:TagSession"]}`,
 		"rejected AWS": `{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}`,
 		"service with ID": `{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole",` +
 			`"Condition":{"StringEquals":{"sts:ExternalId":"abc"}}}`,
@@ -115,7 +117,8 @@ func TestSameTrustMeaning(t *testing.T) {
 	split := `{"Version":"2012-10-17","Statement":[
  {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:role/a"},"Action":"sts:AssumeRole"},
  {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:role/b"},"Action":"sts:AssumeRole"},
- {"Sid":"Foreign","Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+ {"Sid":"Foreign","Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},
+  "Action":"sts:AssumeRole"}]}`
 	joined := MergeTrust(
 		TrustSpec{Sid: "Veeam", AWSPrincipals: []string{"arn:aws:iam::1:role/b", "arn:aws:iam::1:role/a"}},
 		nil,

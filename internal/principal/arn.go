@@ -95,11 +95,12 @@ func checkAccountID(value, account string) *Problem {
 
 // iamResourceHints explains, per IAM resource type, why it cannot be a trust principal here.
 var iamResourceHints = map[string]string{
-	"user":               "an IAM user; Veeam assumes roles with its Impersonation role, so trust that role",
-	"group":              "an IAM group, and groups can never be principals",
-	"policy":             "a managed policy, not a principal",
-	"instance-profile":   "an instance profile; trust the role inside it instead",
-	"oidc-provider":      "an OIDC identity provider, which needs sts:AssumeRoleWithWebIdentity rather than sts:AssumeRole",
+	"user":             "an IAM user; Veeam assumes roles with its Impersonation role, so trust that role",
+	"group":            "an IAM group, and groups can never be principals",
+	"policy":           "a managed policy, not a principal",
+	"instance-profile": "an instance profile; trust the role inside it instead",
+	"oidc-provider": "an OIDC identity provider, which needs sts:AssumeRoleWithWebIdentity " +
+		"rather than sts:AssumeRole",
 	"saml-provider":      "a SAML provider, which needs sts:AssumeRoleWithSAML rather than sts:AssumeRole",
 	"server-certificate": "a server certificate, not a principal",
 	"mfa":                "an MFA device, not a principal",
@@ -184,8 +185,8 @@ func parseBare(value, partition string) (Principal, *Problem) {
 	case uniqueIDPattern.MatchString(value):
 		return Principal{}, newProblem(
 			"Unique ID is not a principal",
-			"%q looks like an IAM unique ID. IAM shows unique IDs in a trust policy only after the role they named was deleted; "+
-				"give the role ARN instead, such as %s.",
+			"%q looks like an IAM unique ID. IAM shows unique IDs in a trust policy only after the role "+
+				"they named was deleted; give the role ARN instead, such as %s.",
 			value,
 			exampleRoleARN(partition, ""),
 		)

@@ -42,7 +42,8 @@ func checkProviderPartition(providerPartition string) *Problem {
 	}
 	return newProblem(
 		"Unknown AWS partition",
-		"The provider's partition %q is not an AWS partition, so no principal can be checked against it. Supported partitions: %s.",
+		"The provider's partition %q is not an AWS partition, so no principal can be checked against it. "+
+			"Supported partitions: %s.",
 		providerPartition,
 		strings.Join(Partitions, ", "),
 	)
@@ -66,7 +67,8 @@ func checkSamePartition(value, partition, providerPartition string) *Problem {
 	}
 	return newProblem(
 		"Partition mismatch",
-		"%q is in partition %q, but the provider works in partition %q, and a role cannot trust a principal from another partition. "+
+		"%q is in partition %q, but the provider works in partition %q, "+
+			"and a role cannot trust a principal from another partition. "+
 			"Use an ARN that starts with \"arn:%s:\".",
 		value,
 		partition,

@@ -110,7 +110,8 @@ func checkShape(value string) *Problem {
 	case strings.ContainsAny(value, "*?"):
 		return newProblem(
 			"Wildcard principal not allowed",
-			"%q contains a wildcard (* or ?). A wildcard lets anyone assume the role. Name the Veeam Impersonation role ARN instead, such as %s.",
+			"%q contains a wildcard (* or ?). A wildcard lets anyone assume the role. "+
+				"Name the Veeam Impersonation role ARN instead, such as %s.",
 			value,
 			exampleRoleARN(defaultPartition, ""),
 		)
@@ -132,8 +133,8 @@ func RootWarning(p Principal) *Problem {
 	}
 	return newProblem(
 		"Account root principal trusts the whole account",
-		"%s trusts all of account %s: every principal in that account allowed to call sts:AssumeRole could assume this role. "+
-			"Prefer the Veeam Impersonation role ARN, such as %s.",
+		"%s trusts all of account %s: every principal in that account allowed to call sts:AssumeRole "+
+			"could assume this role. Prefer the Veeam Impersonation role ARN, such as %s.",
 		p.ARN(),
 		p.AccountID,
 		exampleRoleARN(p.Partition, p.AccountID),

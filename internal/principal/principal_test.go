@@ -371,17 +371,27 @@ func TestParseList(t *testing.T) {
 }
 
 func TestValidateRoleNamePathAndService(t *testing.T) {
-	for name, ok := range map[string]bool{"a": true, strings.Repeat("x", 64): true, "": false, strings.Repeat("x", 65): false, "a b": false, "a/b": false} {
+	for name, ok := range map[string]bool{
+		"a": true, strings.Repeat("x", 64): true,
+		"": false, strings.Repeat("x", 65): false, "a b": false, "a/b": false,
+	} {
 		if got := ValidateRoleName(name) == nil; got != ok {
 			t.Errorf("ValidateRoleName(%q) ok = %v, want %v", name, got, ok)
 		}
 	}
-	for p, ok := range map[string]bool{"/": true, "/veeam/": true, "/a/b/": true, "": false, "veeam/": false, "/veeam": false, "/a//b/": false, "/é/": false, "/" + strings.Repeat("a", 511) + "/": false} {
+	for p, ok := range map[string]bool{
+		"/": true, "/veeam/": true, "/a/b/": true,
+		"": false, "veeam/": false, "/veeam": false, "/a//b/": false, "/é/": false,
+		"/" + strings.Repeat("a", 511) + "/": false,
+	} {
 		if got := ValidatePath(p) == nil; got != ok {
 			t.Errorf("ValidatePath(%q) ok = %v, want %v", p, got, ok)
 		}
 	}
-	for s, ok := range map[string]bool{"backup.amazonaws.com": true, "ec2.amazonaws.com.cn": true, "ec2": false, "EC2.amazonaws.com": false, "arn:aws:iam::123456789012:root": false} {
+	for s, ok := range map[string]bool{
+		"backup.amazonaws.com": true, "ec2.amazonaws.com.cn": true,
+		"ec2": false, "EC2.amazonaws.com": false, "arn:aws:iam::123456789012:root": false,
+	} {
 		if got := ValidateServicePrincipal(s) == nil; got != ok {
 			t.Errorf("ValidateServicePrincipal(%q) ok = %v, want %v", s, got, ok)
 		}
@@ -389,7 +399,15 @@ func TestValidateRoleNamePathAndService(t *testing.T) {
 }
 
 func TestPartitionForRegion(t *testing.T) {
-	for region, want := range map[string]string{"us-east-1": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov", "us-iso-east-1": "aws-iso", "us-isob-east-1": "aws-iso-b", "eusc-de-east-1": "aws-eusc", "": "aws"} {
+	for region, want := range map[string]string{
+		"us-east-1":      "aws",
+		"cn-north-1":     "aws-cn",
+		"us-gov-west-1":  "aws-us-gov",
+		"us-iso-east-1":  "aws-iso",
+		"us-isob-east-1": "aws-iso-b",
+		"eusc-de-east-1": "aws-eusc",
+		"":               "aws",
+	} {
 		if got := PartitionForRegion(region); got != want {
 			t.Errorf("PartitionForRegion(%q) = %q, want %q", region, got, want)
 		}
@@ -398,7 +416,13 @@ func TestPartitionForRegion(t *testing.T) {
 
 // FuzzParse checks that every accepted principal round-trips through its ARN to the same principal.
 func FuzzParse(f *testing.F) {
-	for _, seed := range []string{"123456789012", "arn:aws:iam::123456789012:role/a/b", "arn:aws-cn:iam::123456789012:root", "*", "arn:aws:sts::1:assumed-role/x/y"} {
+	for _, seed := range []string{
+		"123456789012",
+		"arn:aws:iam::123456789012:role/a/b",
+		"arn:aws-cn:iam::123456789012:root",
+		"*",
+		"arn:aws:sts::1:assumed-role/x/y",
+	} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, value string) {

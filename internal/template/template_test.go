@@ -101,7 +101,9 @@ func TestTagsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(got.Operations, " ") != strings.Join(tpl.Operations, " ") || got.Version != "11" || !got.ProductionWorkers ||
+	if strings.Join(got.Operations, " ") != strings.Join(tpl.Operations, " ") ||
+		got.Version != "11" ||
+		!got.ProductionWorkers ||
 		got.Part != 2 ||
 		got.Parts != len(tpl.Documents) {
 		t.Fatalf("ParseTags = %+v", got)
