@@ -35,7 +35,8 @@ func requireClient(client *awsclient.Client, diags *diag.Diagnostics) bool {
 	if client == nil {
 		diags.AddError(
 			"Provider not configured",
-			"The vbaws provider has no AWS connection yet, usually because its configuration depends on values known only after apply. Apply those first.",
+			"The vbaws provider has no AWS connection yet, "+
+				"usually because its configuration depends on values known only after apply. Apply those first.",
 		)
 		return false
 	}

@@ -100,8 +100,11 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"trust policy and its managed policy attachments: statements or attachments added outside Terraform show " +
 			"as drift and are removed on apply. Use `vbaws_trust_relationship` for roles someone else owns.",
 		Attributes: withAdoptionAttributes(map[string]schema.Attribute{
-			"id": schema.StringAttribute{Computed: true, PlanModifiers: keep,
-				MarkdownDescription: "The role name; known at plan time when `name` is."},
+			"id": schema.StringAttribute{
+				Computed:            true,
+				PlanModifiers:       keep,
+				MarkdownDescription: "The role name; known at plan time when `name` is.",
+			},
 			"name": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
@@ -112,7 +115,9 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				},
 				Validators: []validator.String{roleNameValidator()},
 			},
-			"name_prefix": schema.StringAttribute{Optional: true, Computed: true,
+			"name_prefix": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
 				PlanModifiers: []planmodifier.String{
 					stringplanmodifier.UseStateForUnknown(),
 					stringplanmodifier.RequiresReplace(),
@@ -122,12 +127,15 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 						"Read back from a name made this way, so that such a role imports without a replacement.",
 					maxRoleNameLength-nameSuffixLength,
 				),
-				Validators: []validator.String{stringvalidator.LengthAtMost(maxRoleNameLength - nameSuffixLength),
+				Validators: []validator.String{
+					stringvalidator.LengthAtMost(maxRoleNameLength - nameSuffixLength),
 					namePrefixValidator{},
 					ruleValidator{
 						description: "characters allowed in role names",
 						rule:        func(s string) *principal.Problem { return principal.ValidateRoleName(s) },
-					}}},
+					},
+				},
+			},
 			"path": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
@@ -143,29 +151,44 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "Role description, at most 1000 characters.",
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 1000)},
 			},
-			"trusted_principal_arns": schema.SetAttribute{Required: true, ElementType: types.StringType,
+			"trusted_principal_arns": schema.SetAttribute{
+				Required:    true,
+				ElementType: types.StringType,
 				MarkdownDescription: "Who may assume the role: the Impersonation role ARN (recommended), or the " +
 					"appliance's account as a 12-digit ID or root ARN. Checked during plan: wildcards, session ARNs, " +
 					"users, groups, service names and malformed ARNs are errors; an account root is a warning.",
-				Validators: []validator.Set{setvalidator.SizeAtLeast(1), principalSetValidator{}}},
-			"external_id": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Adds `Condition.StringEquals.\"sts:ExternalId\"` to the statement of `trusted_principal_arns`.",
-				Validators: []validator.String{stringvalidator.LengthBetween(2, 1224),
-					stringvalidator.RegexMatches(externalIDPattern, "may contain letters, digits and +=,.@:/-")}},
-			"service_principals": schema.SetAttribute{Optional: true, ElementType: types.StringType,
+				Validators: []validator.Set{setvalidator.SizeAtLeast(1), principalSetValidator{}},
+			},
+			"external_id": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Adds `Condition.StringEquals.\"sts:ExternalId\"` to the statement of " +
+					"`trusted_principal_arns`.",
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(2, 1224),
+					stringvalidator.RegexMatches(externalIDPattern, "may contain letters, digits and +=,.@:/-"),
+				},
+			},
+			"service_principals": schema.SetAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
 				MarkdownDescription: "AWS services that may also assume the role, such as `backup.amazonaws.com`. " +
 					"They get their own statement without the external-ID condition, because services do not send " +
 					"one.",
-				Validators: []validator.Set{setvalidator.ValueStringsAre(servicePrincipalValidator())}},
-			"managed_policy_arns": schema.SetAttribute{Optional: true, ElementType: types.StringType,
+				Validators: []validator.Set{setvalidator.ValueStringsAre(servicePrincipalValidator())},
+			},
+			"managed_policy_arns": schema.SetAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
 				MarkdownDescription: "Managed policies to attach, for example `vbaws_role_template.x.policy_arns`. " +
 					"When set, it is authoritative: other attachments are detached on apply.",
-				Validators: []validator.Set{setvalidator.ValueStringsAre(policyARNValidator())}},
+				Validators: []validator.Set{setvalidator.ValueStringsAre(policyARNValidator())},
+			},
 			"create_instance_profile": schema.BoolAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(false),
-				MarkdownDescription: "Create an instance profile of the same name and path containing the role. Veeam's worker roles need one.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "Create an instance profile of the same name and path containing the role. " +
+					"Veeam's worker roles need one.",
 			},
 			"max_session_duration": schema.Int64Attribute{
 				Optional:            true,
@@ -208,8 +231,11 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Computed:            true,
 				MarkdownDescription: "ARN of the instance profile, when `create_instance_profile` is true.",
 			},
-			"assume_role_policy": schema.StringAttribute{Computed: true, CustomType: PolicyType{},
-				MarkdownDescription: "The effective trust policy JSON, known at plan time when its inputs are."},
+			"assume_role_policy": schema.StringAttribute{
+				Computed:            true,
+				CustomType:          PolicyType{},
+				MarkdownDescription: "The effective trust policy JSON, known at plan time when its inputs are.",
+			},
 		}),
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
@@ -625,7 +651,8 @@ func (r *iamRoleResource) updateBoundary(ctx context.Context, name string, plan,
 func (r *iamRoleResource) updateTags(ctx context.Context, name string, plan types.Map, result *iamRoleModel) error {
 	set, remove := tagChanges(ctx, plan, result.Tags)
 	if len(remove) > 0 {
-		if _, err := r.client.IAM.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: remove}); err != nil {
+		input := &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: remove}
+		if _, err := r.client.IAM.UntagRole(ctx, input); err != nil {
 			return fmt.Errorf("removing tags from role %s: %w", name, err)
 		}
 		kept := slices.DeleteFunc(iamTags(ctx, result.Tags), func(t iamtypes.Tag) bool {

@@ -71,16 +71,30 @@ func (d *impersonationRoleDataSource) Schema(
 			"that role. `can_assume_roles` tells whether its policies allow `sts:AssumeRole` on `*`, as Veeam " +
 			"requires, evaluated locally from the policy documents.",
 		Attributes: map[string]schema.Attribute{
-			"name": schema.StringAttribute{Optional: true, Computed: true,
+			"name": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
 				MarkdownDescription: "Role name to look up, or the name found.",
-				Validators:          []validator.String{roleNameValidator()}},
-			"arn": schema.StringAttribute{Optional: true, Computed: true,
+				Validators:          []validator.String{roleNameValidator()},
+			},
+			"arn": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
 				MarkdownDescription: "Role ARN to look up (`arn:aws:iam::123456789012:role/path/name`), or the ARN found.",
-				Validators:          []validator.String{roleARNValidator()}},
-			"instance_profile_name": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Name of the appliance's instance profile; the role it contains is returned."},
-			"path":      schema.StringAttribute{Computed: true, MarkdownDescription: "Role path, `/` when none."},
-			"unique_id": schema.StringAttribute{Computed: true, MarkdownDescription: "Stable role ID (`AROA…`)."},
+				Validators:          []validator.String{roleARNValidator()},
+			},
+			"instance_profile_name": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Name of the appliance's instance profile; the role it contains is returned.",
+			},
+			"path": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Role path, `/` when none.",
+			},
+			"unique_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Stable role ID (`AROA…`).",
+			},
 			"account_id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "AWS account that owns the role.",
@@ -93,12 +107,17 @@ func (d *impersonationRoleDataSource) Schema(
 				Computed:            true,
 				MarkdownDescription: "When the role was created (RFC 3339).",
 			},
-			"instance_profile_arns": schema.ListAttribute{Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "Instance profiles that contain the role."},
-			"can_assume_roles": schema.BoolAttribute{Computed: true,
+			"instance_profile_arns": schema.ListAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Instance profiles that contain the role.",
+			},
+			"can_assume_roles": schema.BoolAttribute{
+				Computed: true,
 				MarkdownDescription: "Whether the role's inline or attached managed policies allow `sts:AssumeRole` " +
 					"on `*` with no Deny overriding it. Allow statements with conditions do not count. When false, a " +
-					"warning names the missing permission."},
+					"warning names the missing permission.",
+			},
 		},
 	}
 }
@@ -156,8 +175,9 @@ func (d *impersonationRoleDataSource) Read(
 		resp.Diagnostics.AddWarning(
 			"The Impersonation role cannot assume roles",
 			fmt.Sprintf(
-				"Role %s has no policy that allows sts:AssumeRole on \"*\" (or a Deny overrides it). Veeam requires that permission "+
-					"to use any other role; add a policy statement {\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\",\"Resource\":\"*\"}.",
+				"Role %s has no policy that allows sts:AssumeRole on \"*\" (or a Deny overrides it). "+
+					"Veeam requires that permission to use any other role; add a policy statement "+
+					"{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\",\"Resource\":\"*\"}.",
 				aws.ToString(role.Arn),
 			),
 		)
@@ -206,7 +226,8 @@ func (d *impersonationRoleDataSource) roleByARN(ctx context.Context, roleARN str
 	}
 	if d.client.AccountID != "" && p.AccountID != d.client.AccountID {
 		return nil, notFound(
-			"role %s is in account %s, but the provider runs in account %s; use a provider alias with assume_role for that account",
+			"role %s is in account %s, but the provider runs in account %s; "+
+				"use a provider alias with assume_role for that account",
 			roleARN,
 			p.AccountID,
 			d.client.AccountID,

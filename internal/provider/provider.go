@@ -72,15 +72,26 @@ func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			"assume, the Veeam trust statement on roles owned by others, and Veeam's permission sets as managed " +
 			"policies. Every argument is optional; credentials and region come from the same chain as the AWS CLI.",
 		Attributes: map[string]schema.Attribute{
-			"region": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "AWS region used to sign requests (IAM itself is global). Defaults to `AWS_REGION` or the profile's region.",
-				Validators:          []validator.String{regionValidator()}},
-			"profile": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Named profile from the shared configuration files. Defaults to `AWS_PROFILE`."},
-			"shared_config_files": schema.ListAttribute{Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "Paths of shared configuration files. Defaults to `~/.aws/config`."},
-			"shared_credentials_files": schema.ListAttribute{Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "Paths of shared credentials files. Defaults to `~/.aws/credentials`."},
+			"region": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "AWS region used to sign requests (IAM itself is global). " +
+					"Defaults to `AWS_REGION` or the profile's region.",
+				Validators: []validator.String{regionValidator()},
+			},
+			"profile": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Named profile from the shared configuration files. Defaults to `AWS_PROFILE`.",
+			},
+			"shared_config_files": schema.ListAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Paths of shared configuration files. Defaults to `~/.aws/config`.",
+			},
+			"shared_credentials_files": schema.ListAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Paths of shared credentials files. Defaults to `~/.aws/credentials`.",
+			},
 			"access_key": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
@@ -94,8 +105,11 @@ func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				MarkdownDescription: "Secret access key; requires `access_key`.",
 				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("access_key"))},
 			},
-			"token": schema.StringAttribute{Optional: true, Sensitive: true,
-				MarkdownDescription: "Session token for temporary credentials."},
+			"token": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Session token for temporary credentials.",
+			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "How many times in all an AWS call is attempted when it is throttled, answered " +
@@ -105,17 +119,24 @@ func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					"says, and IAM's eventual consistency after a create is waited out separately, for up to 2 " +
 					"minutes.",
 			},
-			"retry_mode": schema.StringAttribute{Optional: true,
+			"retry_mode": schema.StringAttribute{
+				Optional:            true,
 				MarkdownDescription: "SDK retry mode: `standard` or `adaptive`. Defaults to `AWS_RETRY_MODE` or `standard`.",
-				Validators:          []validator.String{stringvalidator.OneOf("standard", "adaptive")}},
-			"skip_credentials_validation": schema.BoolAttribute{Optional: true,
-				MarkdownDescription: "Do not fail configuration when `sts:GetCallerIdentity` fails."},
-			"skip_requesting_account_id": schema.BoolAttribute{Optional: true,
-				MarkdownDescription: "Do not learn the account ID. ARNs that need it are then known only after apply."},
+				Validators:          []validator.String{stringvalidator.OneOf("standard", "adaptive")},
+			},
+			"skip_credentials_validation": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "Do not fail configuration when `sts:GetCallerIdentity` fails.",
+			},
+			"skip_requesting_account_id": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "Do not learn the account ID. ARNs that need it are then known only after apply.",
+			},
 		},
 		Blocks: map[string]schema.Block{
 			"assume_role": schema.SingleNestedBlock{
-				MarkdownDescription: "Role to assume before any IAM call, for example to manage roles in another account through a provider alias.",
+				MarkdownDescription: "Role to assume before any IAM call, for example to manage roles in another account through " +
+					"a provider alias.",
 				// A single nested block cannot hold a required attribute (it would be required without the block),
 				// so role_arn is optional and the block requires it when present.
 				Validators: []validator.Object{objectvalidator.AlsoRequires(path.MatchRelative().AtName("role_arn"))},
@@ -141,7 +162,8 @@ func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				},
 			},
 			"endpoints": schema.SingleNestedBlock{
-				MarkdownDescription: "Custom endpoints for LocalStack, moto or VPC endpoints. `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_IAM` and `AWS_ENDPOINT_URL_STS` are honoured when these are not set.",
+				MarkdownDescription: "Custom endpoints for LocalStack, moto or VPC endpoints. `AWS_ENDPOINT_URL`, " +
+					"`AWS_ENDPOINT_URL_IAM` and `AWS_ENDPOINT_URL_STS` are honoured when these are not set.",
 				Attributes: map[string]schema.Attribute{
 					"iam": schema.StringAttribute{
 						Optional:            true,

@@ -63,8 +63,11 @@ func (d *roleTemplateDocumentDataSource) Schema(
 					setvalidator.ValueStringsAre(operationValidator{}),
 				},
 			},
-			"product_version": schema.StringAttribute{Optional: true, MarkdownDescription: productVersionDescription,
-				Validators: []validator.String{stringvalidator.OneOf(catalog.Versions()...)}},
+			"product_version": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: productVersionDescription,
+				Validators:          []validator.String{stringvalidator.OneOf(catalog.Versions()...)},
+			},
 			"workers_in_production_accounts": schema.BoolAttribute{
 				Optional:            true,
 				MarkdownDescription: workersDescription,
@@ -74,12 +77,22 @@ func (d *roleTemplateDocumentDataSource) Schema(
 				ElementType:         types.StringType,
 				MarkdownDescription: documentsDescription,
 			},
-			"actions": schema.SetAttribute{Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "Every action in the documents."},
-			"service_principals": schema.SetAttribute{Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "AWS services the role's trust policy must also allow, for `service_principals` of `vbaws_iam_role`."},
-			"requires_instance_profile": schema.BoolAttribute{Computed: true,
-				MarkdownDescription: "Whether the role needs an instance profile, for `create_instance_profile` of `vbaws_iam_role`."},
+			"actions": schema.SetAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Every action in the documents.",
+			},
+			"service_principals": schema.SetAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "AWS services the role's trust policy must also allow, for `service_principals` of " +
+					"`vbaws_iam_role`.",
+			},
+			"requires_instance_profile": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: "Whether the role needs an instance profile, for `create_instance_profile` of " +
+					"`vbaws_iam_role`.",
+			},
 		},
 	}
 }
@@ -101,6 +114,7 @@ func (d *roleTemplateDocumentDataSource) Read(
 	}
 	out, diags := outputsOf(ctx, tpl)
 	resp.Diagnostics.Append(diags...)
-	m.Documents, m.Actions, m.ServicePrincipals, m.RequiresInstanceProfile = out.Documents, out.Actions, out.ServicePrincipals, out.RequiresInstanceProfile
+	m.Documents, m.Actions = out.Documents, out.Actions
+	m.ServicePrincipals, m.RequiresInstanceProfile = out.ServicePrincipals, out.RequiresInstanceProfile
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -99,31 +99,50 @@ func (r *roleTemplateResource) Schema(_ context.Context, _ resource.SchemaReques
 			"`create_before_destroy` the new parts exist before roles move to them.\n\n**Destroy** refuses, listing " +
 			"the users, while any part is still attached to something.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The template name.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-			"name": schema.StringAttribute{Required: true, PlanModifiers: replace,
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The template name.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				Required:      true,
+				PlanModifiers: replace,
 				MarkdownDescription: fmt.Sprintf(
 					"Name of the managed policy, at most %d characters of letters, digits and `+=,.@_-`; "+
 						"parts of a split template get `-1`, `-2`, ... appended.",
 					maxTemplateNameLength,
 				),
-				Validators: []validator.String{stringvalidator.LengthBetween(1, maxTemplateNameLength),
-					stringvalidator.RegexMatches(policyNamePattern, "must contain only letters, digits and +=,.@_-")}},
-			"path": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("/"),
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, maxTemplateNameLength),
+					stringvalidator.RegexMatches(policyNamePattern, "must contain only letters, digits and +=,.@_-"),
+				},
+			},
+			"path": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString("/"),
 				MarkdownDescription: "Path of the policies, such as `/veeam/`. Defaults to `/`.",
 				Validators: []validator.String{
 					ruleValidator{description: "an IAM path", rule: principal.ValidatePath},
-				}},
-			"description": schema.StringAttribute{Optional: true,
+				},
+			},
+			"description": schema.StringAttribute{
+				Optional: true,
 				MarkdownDescription: "Description of the policies. IAM cannot change it in place; see **New " +
 					"description or path** above.",
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 1000)}},
-			"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType,
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 1000)},
+			},
+			"tags": schema.MapAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
 				MarkdownDescription: "Tags of every part. Keys starting with `" + template.TagPrefix + "` are the provider's own.",
 				Validators: []validator.Map{
-					mapvalidator.KeysAre(ruleValidator{description: "a key not starting with " + template.TagPrefix,
-						rule: reservedTagKey}),
-				}},
+					mapvalidator.KeysAre(ruleValidator{
+						description: "a key not starting with " + template.TagPrefix,
+						rule:        reservedTagKey,
+					}),
+				},
+			},
 			"operations": schema.SetAttribute{
 				Required:            true,
 				ElementType:         types.StringType,
@@ -146,19 +165,33 @@ func (r *roleTemplateResource) Schema(_ context.Context, _ resource.SchemaReques
 				Default:             booldefault.StaticBool(false),
 				MarkdownDescription: workersDescription,
 			},
-			"policy_arns": schema.ListAttribute{Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "ARNs of the parts, in order; known at plan time, for `managed_policy_arns` of `vbaws_iam_role`."},
+			"policy_arns": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "ARNs of the parts, in order; known at plan time, for `managed_policy_arns` of " +
+					"`vbaws_iam_role`.",
+			},
 			"documents": schema.ListAttribute{
 				Computed:            true,
 				ElementType:         types.StringType,
 				MarkdownDescription: documentsDescription,
 			},
-			"actions": schema.SetAttribute{Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "Every action in the documents."},
-			"service_principals": schema.SetAttribute{Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "AWS services the role's trust policy must also allow, for `service_principals` of `vbaws_iam_role`."},
-			"requires_instance_profile": schema.BoolAttribute{Computed: true,
-				MarkdownDescription: "Whether the role needs an instance profile, for `create_instance_profile` of `vbaws_iam_role`."},
+			"actions": schema.SetAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Every action in the documents.",
+			},
+			"service_principals": schema.SetAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "AWS services the role's trust policy must also allow, for `service_principals` of " +
+					"`vbaws_iam_role`.",
+			},
+			"requires_instance_profile": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: "Whether the role needs an instance profile, for `create_instance_profile` of " +
+					"`vbaws_iam_role`.",
+			},
 		},
 	}
 }
@@ -235,7 +268,8 @@ func (m *roleTemplateModel) setUnknownOutputs() {
 
 func (m *roleTemplateModel) setOutputs(ctx context.Context, tpl template.Template) diag.Diagnostics {
 	out, diags := outputsOf(ctx, tpl)
-	m.Documents, m.Actions, m.ServicePrincipals, m.RequiresInstanceProfile = out.Documents, out.Actions, out.ServicePrincipals, out.RequiresInstanceProfile
+	m.Documents, m.Actions = out.Documents, out.Actions
+	m.ServicePrincipals, m.RequiresInstanceProfile = out.ServicePrincipals, out.RequiresInstanceProfile
 	return diags
 }
 
@@ -670,14 +704,16 @@ func (r *roleTemplateResource) updatePart(
 			return err
 		}
 	}
-	if _, err := r.client.IAM.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: aws.String(arn), Tags: partTags(ctx, plan.Tags, tpl, index)}); err != nil {
+	tagInput := &iam.TagPolicyInput{PolicyArn: aws.String(arn), Tags: partTags(ctx, plan.Tags, tpl, index)}
+	if _, err := r.client.IAM.TagPolicy(ctx, tagInput); err != nil {
 		return fmt.Errorf("tagging policy %s: %w", arn, err)
 	}
 	stale := staleKeys(ctx, plan.Tags, state.Tags, tpl, index)
 	if len(stale) == 0 {
 		return nil
 	}
-	if _, err := r.client.IAM.UntagPolicy(ctx, &iam.UntagPolicyInput{PolicyArn: aws.String(arn), TagKeys: stale}); err != nil {
+	untagInput := &iam.UntagPolicyInput{PolicyArn: aws.String(arn), TagKeys: stale}
+	if _, err := r.client.IAM.UntagPolicy(ctx, untagInput); err != nil {
 		return fmt.Errorf("removing tags from policy %s: %w", arn, err)
 	}
 	return nil

@@ -88,8 +88,11 @@ func (r *trustRelationshipResource) Schema(
 			"the next apply restores it; the second is visible only to that other writer. Within one Terraform run, " +
 			"resources writing to the same role are serialised, so they never lose each other's edits.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "`<role_name>/<sid>`.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "`<role_name>/<sid>`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
 			"role_name": schema.StringAttribute{
 				Required:            true,
 				PlanModifiers:       replace,
@@ -104,35 +107,48 @@ func (r *trustRelationshipResource) Schema(
 					"`trusted_principal_arns` of `vbaws_iam_role`.",
 			},
 			"sid": schema.StringAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString(veeamTrustSid),
-				PlanModifiers:       replace,
-				Validators:          []validator.String{sidValidator()},
-				MarkdownDescription: "Statement ID of the managed statement; letters and digits only. Defaults to `" + veeamTrustSid + "`.",
+				Optional:      true,
+				Computed:      true,
+				Default:       stringdefault.StaticString(veeamTrustSid),
+				PlanModifiers: replace,
+				Validators:    []validator.String{sidValidator()},
+				MarkdownDescription: "Statement ID of the managed statement; letters and digits only. Defaults to " +
+					"`" + veeamTrustSid + "`.",
 			},
 			"external_id": schema.StringAttribute{
 				Optional: true,
-				Validators: []validator.String{stringvalidator.LengthBetween(2, 1224),
-					stringvalidator.RegexMatches(externalIDPattern, "must contain only letters, digits and +=,.@:/-")},
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(2, 1224),
+					stringvalidator.RegexMatches(externalIDPattern, "must contain only letters, digits and +=,.@:/-"),
+				},
 				MarkdownDescription: "Adds `Condition.StringEquals.\"sts:ExternalId\"` to the statement.",
 			},
-			"service_principals": schema.SetAttribute{Optional: true, ElementType: types.StringType,
-				Validators: []validator.Set{setvalidator.ValueStringsAre(servicePrincipalValidator())},
+			"service_principals": schema.SetAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				Validators:  []validator.Set{setvalidator.ValueStringsAre(servicePrincipalValidator())},
 				MarkdownDescription: "AWS services that may also assume the role, such as `backup.amazonaws.com`, in " +
 					"a second statement `<sid>Services` without the external-ID condition. `[]` is the same as " +
-					"leaving it out."},
-			"role_arn": schema.StringAttribute{Computed: true,
+					"leaving it out.",
+			},
+			"role_arn": schema.StringAttribute{
+				Computed: true,
 				MarkdownDescription: "ARN of the role, known at plan time: planning a new relationship reads the " +
 					"role once, and a role that does not exist fails the plan.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-			"statement": schema.StringAttribute{Computed: true, CustomType: PolicyType{},
-				MarkdownDescription: "The statements this resource manages, as a policy document; known at plan time."},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"statement": schema.StringAttribute{
+				Computed:            true,
+				CustomType:          PolicyType{},
+				MarkdownDescription: "The statements this resource manages, as a policy document; known at plan time.",
+			},
 			"timeouts": timeouts.AttributesAll(ctx),
-			"acknowledge_account_root": schema.BoolAttribute{Optional: true,
+			"acknowledge_account_root": schema.BoolAttribute{
+				Optional: true,
 				MarkdownDescription: "Set to `true` to acknowledge that an account root in `principal_arn` trusts " +
 					"the whole account, as in Veeam's \"IAM role from another account\" mode; the warning is then " +
-					"silent."},
+					"silent.",
+			},
 		},
 	}
 }
@@ -399,9 +415,13 @@ func (r *trustRelationshipResource) Delete(
 	if emptied {
 		resp.Diagnostics.AddWarning(
 			"Role trusts nobody now",
-			fmt.Sprintf("The Veeam statements were the last ones in the "+
-				"trust policy of role %s. IAM does not allow an empty trust policy, so the role now holds one statement, Sid %s, "+
-				"that denies sts:AssumeRole to everyone. Give the role a new trust policy or delete it.", roleName, policy.PlaceholderSid),
+			fmt.Sprintf(
+				"The Veeam statements were the last ones in the trust policy of role %s. "+
+					"IAM does not allow an empty trust policy, so the role now holds one statement, Sid %s, "+
+					"that denies sts:AssumeRole to everyone. Give the role a new trust policy or delete it.",
+				roleName,
+				policy.PlaceholderSid,
+			),
 		)
 	}
 }
