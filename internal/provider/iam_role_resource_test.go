@@ -48,7 +48,9 @@ func checkRoleGone(client *iam.Client, name string) func(*terraform.State) error
 		if err == nil {
 			return fmt.Errorf("role %s still exists after destroy", name)
 		}
-		if _, err := client.GetInstanceProfile(context.Background(), &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)}); err == nil {
+		if _, err := client.GetInstanceProfile(context.Background(), &iam.GetInstanceProfileInput{
+			InstanceProfileName: aws.String(name),
+		}); err == nil {
 			return fmt.Errorf("instance profile %s still exists after destroy", name)
 		}
 		return nil
@@ -292,11 +294,18 @@ func TestAccIAMRole_driftInTrustAndAttachmentsIsRepaired(t *testing.T) {
   managed_policy_arns    = [%q]`, name, appliance, wanted))
 	addForeign := func() {
 		ctx := context.Background()
-		trust := `{"Version":"2012-10-17","Statement":[{"Sid":"Foreign","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"sts:AssumeRole"}]}`
-		if _, err := client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(trust)}); err != nil {
+		trust := `{"Version":"2012-10-17","Statement":[{"Sid":"Foreign","Effect":"Allow",` +
+			`"Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"sts:AssumeRole"}]}`
+		if _, err := client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{
+			RoleName:       aws.String(name),
+			PolicyDocument: aws.String(trust),
+		}); err != nil {
 			t.Fatalf("changing trust outside Terraform: %v", err)
 		}
-		if _, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(foreign)}); err != nil {
+		if _, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{
+			RoleName:  aws.String(name),
+			PolicyArn: aws.String(foreign),
+		}); err != nil {
 			t.Fatalf("attaching outside Terraform: %v", err)
 		}
 	}
@@ -336,8 +345,10 @@ func TestAccIAMRole_equivalentTrustHasEmptyPlan(t *testing.T) {
 	}
 	first := body(fmt.Sprintf("%q, %q, %q", a, b, root), `"backup.amazonaws.com", "ec2.amazonaws.com"`)
 	equivalentRemote := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[
-  {"Sid":"VeeamBackupImpersonationServices","Effect":"Allow","Action":["sts:AssumeRole"],"Principal":{"Service":["ec2.amazonaws.com","backup.amazonaws.com"]}},
-  {"Sid":"VeeamBackupImpersonation","Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":[%q,%q,%q]}}]}`, emulatorAccount, b, a)
+  {"Sid":"VeeamBackupImpersonationServices","Effect":"Allow","Action":["sts:AssumeRole"],
+   "Principal":{"Service":["ec2.amazonaws.com","backup.amazonaws.com"]}},
+  {"Sid":"VeeamBackupImpersonation","Effect":"Allow","Action":"sts:AssumeRole",
+   "Principal":{"AWS":[%q,%q,%q]}}]}`, emulatorAccount, b, a)
 	emptyPlan := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
 	resource.ParallelTest(t, testAccCase(t,
 		resource.TestStep{Config: first},

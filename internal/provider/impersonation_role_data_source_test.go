@@ -219,7 +219,10 @@ func fixtureInstanceProfile(t *testing.T, client *iam.Client, profile, role stri
 	if err != nil {
 		t.Fatalf("creating instance profile: %v", err)
 	}
-	if _, err := client.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String(profile), RoleName: aws.String(role)}); err != nil {
+	if _, err := client.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{
+		InstanceProfileName: aws.String(profile),
+		RoleName:            aws.String(role),
+	}); err != nil {
 		t.Fatalf("adding role to instance profile: %v", err)
 	}
 	t.Cleanup(func() {
@@ -253,7 +256,10 @@ func fixtureManagedPolicy(t *testing.T, client *iam.Client, role, document strin
 		t.Fatalf("creating managed policy: %v", err)
 	}
 	policyARN := out.Policy.Arn
-	if _, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(role), PolicyArn: policyARN}); err != nil {
+	if _, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{
+		RoleName:  aws.String(role),
+		PolicyArn: policyARN,
+	}); err != nil {
 		t.Fatalf("attaching managed policy: %v", err)
 	}
 	t.Cleanup(func() {

@@ -56,7 +56,11 @@ func fixtureRole(t *testing.T, client *iam.Client, name, path, trust string, inl
 		t.Fatalf("creating fixture role %s: %v", name, err)
 	}
 	for policyName, doc := range inline {
-		if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policyName), PolicyDocument: aws.String(doc)}); err != nil {
+		if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
+			RoleName:       aws.String(name),
+			PolicyName:     aws.String(policyName),
+			PolicyDocument: aws.String(doc),
+		}); err != nil {
 			t.Fatalf("adding inline policy %s to %s: %v", policyName, name, err)
 		}
 	}
@@ -72,7 +76,8 @@ func deleteFixtureRole(client *iam.Client, name string, inline map[string]string
 			&iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policyName)},
 		)
 	}
-	if attached, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)}); err == nil {
+	listInput := &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)}
+	if attached, err := client.ListAttachedRolePolicies(ctx, listInput); err == nil {
 		for _, p := range attached.AttachedPolicies {
 			_, _ = client.DetachRolePolicy(
 				ctx,
@@ -83,9 +88,11 @@ func deleteFixtureRole(client *iam.Client, name string, inline map[string]string
 	_, _ = client.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
 }
 
-const ec2TrustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+const ec2TrustPolicy = `{"Version":"2012-10-17","Statement":[` +
+	`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 
-const assumeAnyRolePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`
+const assumeAnyRolePolicy = `{"Version":"2012-10-17","Statement":[` +
+	`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`
 
 func TestAccProvider_endpointsBlockRoutesEveryCall(t *testing.T) {
 	proxy := acctest.NewProxy(t)
@@ -150,7 +157,8 @@ data "vbaws_impersonation_role" "test" { name = %q }`, acctest.Region, name),
 
 func TestAccProvider_badRegionFailsPlan(t *testing.T) {
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
-		Config:      `provider "vbaws" { region = "us-east-one" }` + "\n" + `data "vbaws_impersonation_role" "test" { name = "x" }`,
+		Config: `provider "vbaws" { region = "us-east-one" }` + "\n" +
+			`data "vbaws_impersonation_role" "test" { name = "x" }`,
 		ExpectError: regexp.MustCompile(`must be an AWS region name`),
 	}))
 }

@@ -242,7 +242,10 @@ func TestAccRoleTemplate_deleteRefusedWhileForeignRoleUsesPart(t *testing.T) {
 		},
 		resource.TestStep{
 			PreConfig: func() {
-				if _, err := client.DetachRolePolicy(context.Background(), &iam.DetachRolePolicyInput{RoleName: aws.String(foreign), PolicyArn: aws.String(part)}); err != nil {
+				if _, err := client.DetachRolePolicy(context.Background(), &iam.DetachRolePolicyInput{
+					RoleName:  aws.String(foreign),
+					PolicyArn: aws.String(part),
+				}); err != nil {
 					t.Fatalf("detaching: %v", err)
 				}
 			},

@@ -25,10 +25,13 @@ import (
 // federation statement without a Sid.
 const teamTrustPolicy = `{"Version":"2012-10-17","Statement":[
  {"Sid":"AppServers","Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"},
- {"Sid":"PartnerAccount","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"sts:AssumeRole",
+ {"Sid":"PartnerAccount","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},
+  "Action":"sts:AssumeRole",
   "Condition":{"StringEquals":{"sts:ExternalId":"partner-42"},"Bool":{"aws:MultiFactorAuthPresent":"true"}}},
- {"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
-  "Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:example/*"}}}]}`
+ {"Effect":"Allow",
+  "Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+  "Action":"sts:AssumeRoleWithWebIdentity",
+  "Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:example/*"}}}]}`
 
 // trustConfig renders a vbaws_trust_relationship named "test" with the given body after the provider block.
 func trustConfig(provider, body string) string {
@@ -183,7 +186,8 @@ resource "vbaws_trust_relationship" "many" {
 		Config: config,
 		Check: func(*terraform.State) error {
 			for _, sid := range sids {
-				if err := trustStatementIs(t, client, team, policy.TrustSpec{Sid: sid, AWSPrincipals: []string{appliance}}); err != nil {
+				spec := policy.TrustSpec{Sid: sid, AWSPrincipals: []string{appliance}}
+				if err := trustStatementIs(t, client, team, spec); err != nil {
 					return err
 				}
 			}
