@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -27,7 +26,7 @@ const rolesPerKind = 4
 func TestAccIAMRole_callsPerRole(t *testing.T) {
 	client := acctest.IAMClient(t)
 	proxy := acctest.NewProxy(t)
-	cli := acctest.NewCLI(t, providerserver.NewProtocol6(New("test")()))
+	cli := acctest.NewCLI(t, NewServer("test"))
 	prefix := acctest.RandomName("vbaws-calls")
 	part := fixturePolicy(t, client,
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)
@@ -141,7 +140,7 @@ func TestAccIAMRole_destroyDeletesOwnProfileTheRoleLeft(t *testing.T) {
 // out of is deleted, a profile that now holds another role is left with that role.
 func TestAccIAMRole_destroyNeverDeletesProfileOfAnotherRole(t *testing.T) {
 	client := acctest.IAMClient(t)
-	cli := acctest.NewCLI(t, providerserver.NewProtocol6(New("test")()))
+	cli := acctest.NewCLI(t, NewServer("test"))
 	prefix := acctest.RandomName("vbaws-owner")
 	emptied, taken := prefix+"-emptied", prefix+"-taken"
 	other := acctest.RandomName("vbaws-other")

@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -236,7 +235,7 @@ func TestAccIAMRole_generateConfigOut(t *testing.T) {
 	prefixed := acctest.RandomName("vbaws-gen") + "-" + uniqueSuffix()
 	fixtureRole(t, client, prefixed, "/veeam/", fmt.Sprintf(`{"Version":"2012-10-17","Statement":[`+
 		`{"Effect":"Allow","Principal":{"AWS":%q},"Action":"sts:AssumeRole"}]}`, appliance), nil)
-	cli := acctest.NewCLI(t, providerserver.NewProtocol6(New("test")()))
+	cli := acctest.NewCLI(t, NewServer("test"))
 	cli.WriteConfig(acctest.ProviderConfig() + fmt.Sprintf(`
 import {
   to = vbaws_iam_role.cfn

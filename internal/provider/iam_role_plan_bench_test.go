@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -44,7 +43,7 @@ func BenchmarkIAMRolePlanResourceChange(b *testing.B) {
 func configuredServer(b *testing.B) tfprotov6.ProviderServer {
 	b.Helper()
 	ctx := context.Background()
-	server := providerserver.NewProtocol6(New("bench")())()
+	server := NewServer("bench")()
 	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil || hasError(schemas.Diagnostics) {
 		b.Fatalf("GetProviderSchema: %v %v", err, schemas.Diagnostics)

@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -44,7 +43,7 @@ var (
 	_                resource.ResourceWithConfigure        = (*iamRoleResource)(nil)
 	_                resource.ResourceWithImportState      = (*iamRoleResource)(nil)
 	_                resource.ResourceWithModifyPlan       = (*iamRoleResource)(nil)
-	_                resource.ResourceWithConfigValidators = (*iamRoleResource)(nil)
+	_                resource.ResourceWithValidateConfig   = (*iamRoleResource)(nil)
 	policyARNPattern                                       = regexp.MustCompile(
 		`^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/([\x21-\x7E]*/)?[\w+=,.@-]{1,128}$`,
 	)
@@ -248,12 +247,6 @@ func policyARNValidator() validator.String {
 		policyARNPattern,
 		"must be a managed policy ARN such as arn:aws:iam::123456789012:policy/name",
 	)
-}
-
-func (r *iamRoleResource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{
-		resourcevalidator.AtLeastOneOf(path.MatchRoot("name"), path.MatchRoot("name_prefix")),
-	}
 }
 
 func (r *iamRoleResource) Configure(

@@ -588,6 +588,19 @@ func TestAccIAMRole_invalidPrincipalsFailPlan(t *testing.T) {
 	}
 }
 
+// A role needs name or name_prefix; without either the plan fails on `name` before any IAM call.
+func TestAccIAMRole_missingNameFailsPlan(t *testing.T) {
+	proxy := acctest.NewProxy(t)
+	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
+		Config: roleConfig(acctest.ProviderConfigFor(proxy.URL), `
+  trusted_principal_arns = ["arn:aws:iam::123456789012:role/VeeamImpersonationRole"]`),
+		ExpectError: regexp.MustCompile(`(?s)Missing role name.*name_prefix`),
+	}))
+	if writes := proxy.IAMWrites(); len(writes) > 0 {
+		t.Errorf("a role without a name still wrote to IAM: %v", writes)
+	}
+}
+
 // invalidPrincipalCases maps each rejected principal to a pattern its diagnostic must match. Both trust
 // resources use it.
 func invalidPrincipalCases() map[string]string {

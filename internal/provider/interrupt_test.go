@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 )
@@ -28,7 +27,7 @@ const interruptAfterCreates = 8
 func TestAccFaults_interruptedApplyThenReapply(t *testing.T) {
 	client := acctest.IAMClient(t)
 	proxy := acctest.NewProxy(t)
-	cli := acctest.NewCLI(t, providerserver.NewProtocol6(New("test")()))
+	cli := acctest.NewCLI(t, NewServer("test"))
 	prefix := acctest.RandomName("vbaws-sigint")
 	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
 	foreign := foreignRoles(t, client, 3)

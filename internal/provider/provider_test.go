@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -24,7 +23,7 @@ import (
 func TestMain(m *testing.M) { os.Exit(acctest.Main(m)) }
 
 var testAccProviders = map[string]func() (tfprotov6.ProviderServer, error){
-	"vbaws": providerserver.NewProtocol6WithError(New("test")()),
+	"vbaws": func() (tfprotov6.ProviderServer, error) { return NewServer("test")(), nil },
 }
 
 // emulatorAccount is the account moto_server answers with.

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -183,7 +182,7 @@ func TestAccIAMRole_emptyServicePrincipalsIsNull(t *testing.T) {
 
 // The account-root warning shows on both resources until acknowledge_account_root = true silences it.
 func TestAccAcknowledgeAccountRoot(t *testing.T) {
-	cli := acctest.NewCLI(t, providerserver.NewProtocol6(New("test")()))
+	cli := acctest.NewCLI(t, NewServer("test"))
 	config := func(acknowledge string) string {
 		return acctest.ProviderConfig() + fmt.Sprintf(`
 resource "vbaws_iam_role" "test" {

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"os"
+	"runtime/debug"
+	"testing"
+)
+
+func TestTuneGarbageCollector(t *testing.T) {
+	previous := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(previous)
+
+	t.Setenv("GOGC", "50")
+	tuneGarbageCollector()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("with GOGC set, the GC target became %d; want it left alone", got)
+	}
+}
+
+func TestTuneGarbageCollector_default(t *testing.T) {
+	previous := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(previous)
+
+	t.Setenv("GOGC", "")
+	_ = os.Unsetenv("GOGC")
+	tuneGarbageCollector()
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Errorf("without GOGC, the GC target is %d; want %d", got, gcPercent)
+	}
+}
