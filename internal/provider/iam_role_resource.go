@@ -40,11 +40,11 @@ const (
 )
 
 var (
-	_                resource.ResourceWithConfigure        = (*iamRoleResource)(nil)
-	_                resource.ResourceWithImportState      = (*iamRoleResource)(nil)
-	_                resource.ResourceWithModifyPlan       = (*iamRoleResource)(nil)
-	_                resource.ResourceWithValidateConfig   = (*iamRoleResource)(nil)
-	policyARNPattern                                       = regexp.MustCompile(
+	_                resource.ResourceWithConfigure      = (*iamRoleResource)(nil)
+	_                resource.ResourceWithImportState    = (*iamRoleResource)(nil)
+	_                resource.ResourceWithModifyPlan     = (*iamRoleResource)(nil)
+	_                resource.ResourceWithValidateConfig = (*iamRoleResource)(nil)
+	policyARNPattern                                     = regexp.MustCompile(
 		`^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/([\x21-\x7E]*/)?[\w+=,.@-]{1,128}$`,
 	)
 	pathTrustedPrincipals = path.Root("trusted_principal_arns")
