@@ -3,6 +3,7 @@ package provider
 import (
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
@@ -29,4 +30,12 @@ func partitionOf(client *awsclient.Client) string {
 		return ""
 	}
 	return client.Partition
+}
+
+// nothingToDerive reports whether a ModifyPlan method that derives only from configuration can leave the plan as it
+// is: the resource is being destroyed, or it exists and its plan is its prior state unchanged, so every value the
+// method would derive is already there. vbaws_role_template does not use it, because its documents also follow the
+// catalog, which a new provider version may correct.
+func nothingToDerive(req resource.ModifyPlanRequest) bool {
+	return req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw)
 }

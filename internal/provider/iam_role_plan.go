@@ -61,12 +61,13 @@ type roleNaming struct {
 
 // ModifyPlan makes everything derivable from configuration known at plan time: the trust policy always, the ARNs
 // when the name and the account are known. It also checks the principals against the provider's partition. It
-// reads only the attributes it derives from and writes only the derived values that differ from the plan, because
-// reading or writing the whole model by reflection costs more than everything else the resource does per plan.
+// returns at once for a role whose plan is its state, reads only the attributes it derives from and writes only
+// the derived values that differ from the plan, because reading or writing the whole model by reflection costs
+// more than everything else the resource does per plan.
 func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest,
 	resp *resource.ModifyPlanResponse,
 ) {
-	if req.Plan.Raw.IsNull() {
+	if nothingToDerive(req) {
 		return
 	}
 	trust, diags := readTrustInputs(ctx, req.Plan)

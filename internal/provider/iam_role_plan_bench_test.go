@@ -38,6 +38,61 @@ func BenchmarkIAMRolePlanResourceChange(b *testing.B) {
 	}
 }
 
+// BenchmarkIAMRolePlanResourceChange_unchanged plans a role whose configuration matches its state, as every
+// later plan of a landing zone does: ModifyPlan returns before reading anything.
+func BenchmarkIAMRolePlanResourceChange_unchanged(b *testing.B) {
+	ctx := context.Background()
+	server := configuredServer(b)
+	roleType := resourceType(b, server, "vbaws_iam_role")
+	config := objectWith(roleType, map[string]tftypes.Value{
+		"name": tftypes.NewValue(tftypes.String, "bench-role"),
+		"trusted_principal_arns": tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{
+			tftypes.NewValue(tftypes.String, "arn:aws:iam::123456789012:role/VeeamImpersonationRole")}),
+	})
+	planned, err := server.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName:         "vbaws_iam_role",
+		PriorState:       dynamicValue(b, roleType, tftypes.NewValue(roleType, nil)),
+		ProposedNewState: dynamicValue(b, roleType, config),
+		Config:           dynamicValue(b, roleType, config),
+	})
+	if err != nil || hasError(planned.Diagnostics) {
+		b.Fatalf("PlanResourceChange: %v %v", err, planned.Diagnostics)
+	}
+	state := dynamicValue(b, roleType, appliedState(b, roleType, planned.PlannedState))
+	req := &tfprotov6.PlanResourceChangeRequest{
+		TypeName:         "vbaws_iam_role",
+		PriorState:       state,
+		ProposedNewState: state,
+		Config:           dynamicValue(b, roleType, config),
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := server.PlanResourceChange(ctx, req)
+		if err != nil || hasError(resp.Diagnostics) || len(resp.RequiresReplace) > 0 {
+			b.Fatalf("PlanResourceChange: %v %v", err, resp.Diagnostics)
+		}
+	}
+}
+
+// appliedState turns a planned state into the state an apply would leave: every unknown value becomes known.
+func appliedState(b *testing.B, typ tftypes.Object, planned *tfprotov6.DynamicValue) tftypes.Value {
+	b.Helper()
+	value, err := planned.Unmarshal(typ)
+	if err != nil {
+		b.Fatal(err)
+	}
+	applied, err := tftypes.Transform(value, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if v.IsKnown() {
+			return v, nil
+		}
+		return tftypes.NewValue(v.Type(), "applied"), nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return applied
+}
+
 // configuredServer returns the provider's protocol server, configured for the emulator when the acceptance
 // harness runs one, else without any AWS call.
 func configuredServer(b *testing.B) tfprotov6.ProviderServer {

@@ -167,7 +167,7 @@ func (r *trustRelationshipResource) ModifyPlan(
 	req resource.ModifyPlanRequest,
 	resp *resource.ModifyPlanResponse,
 ) {
-	if req.Plan.Raw.IsNull() {
+	if nothingToDerive(req) {
 		return
 	}
 	var plan, state trustRelationshipModel
