@@ -1,6 +1,7 @@
 // Package benchprovider is a provider that does nothing, served by the same terraform-plugin-framework version as
-// vbaws. `make bench` plans its one resource beside vbaws_iam_role to measure the framework's own floor: what any
-// resource costs per plan through gRPC and the framework's transforms. It is never registered in the real
+// vbaws. `make bench` plans its resources beside vbaws_iam_role to measure the framework's own floor: what a
+// resource costs per plan through gRPC and the framework's transforms, for a resource of three attributes
+// (vbawsbench_noop) and for one as wide as vbaws_iam_role (vbawsbench_wide). It is never registered in the real
 // provider.
 package benchprovider
 
@@ -12,7 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
-// TypeName is the provider's type name, and the prefix of its resource, vbawsbench_noop.
+// TypeName is the provider's type name, and the prefix of its resources, vbawsbench_noop and vbawsbench_wide.
 const TypeName = "vbawsbench"
 
 // New returns a constructor for the benchmark provider.
@@ -32,7 +33,10 @@ func (benchProvider) Configure(context.Context, provider.ConfigureRequest, *prov
 }
 
 func (benchProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{func() resource.Resource { return noopResource{} }}
+	return []func() resource.Resource{
+		func() resource.Resource { return noopResource{} },
+		func() resource.Resource { return wideResource{} },
+	}
 }
 
 func (benchProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }

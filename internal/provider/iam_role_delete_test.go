@@ -36,6 +36,18 @@ resource "vbaws_iam_role" "plain" {
   name                   = "%[2]s-plain-${count.index}"
   trusted_principal_arns = ["%[3]s"]
 }
+resource "vbaws_iam_role" "policy" {
+  count                  = %[1]d
+  name                   = "%[2]s-policy-${count.index}"
+  trusted_principal_arns = ["%[3]s"]
+  managed_policy_arns    = [%[4]q]
+}
+resource "vbaws_iam_role" "profile" {
+  count                   = %[1]d
+  name                    = "%[2]s-profile-${count.index}"
+  trusted_principal_arns  = ["%[3]s"]
+  create_instance_profile = true
+}
 resource "vbaws_iam_role" "full" {
   count                   = %[1]d
   name                    = "%[2]s-full-${count.index}"
@@ -53,11 +65,17 @@ resource "vbaws_iam_role" "full" {
 	cli.MustRun("destroy", "-auto-approve", "-refresh=false", "-no-color")
 	destroy := callsPerKind(proxy.Calls(), prefix)
 
-	t.Logf("bench: IAM calls per role, refresh: plain %.2f, with policy and instance profile %.2f",
-		refresh.perRole("plain"), refresh.perRole("full"))
-	t.Logf("bench: IAM calls per role, destroy -refresh=false: plain %.2f, with policy and instance profile %.2f "+
-		"(%d deletes)", destroy.perRole("plain"), destroy.perRole("full"), destroy.writes["full"]/rolesPerKind)
+	t.Logf("bench: IAM calls per role, refresh: plain %.2f, with a policy %.2f, with an instance profile %.2f, "+
+		"with both %.2f", refresh.perRole("plain"), refresh.perRole("policy"), refresh.perRole("profile"),
+		refresh.perRole("full"))
+	t.Logf("bench: IAM calls per role, destroy -refresh=false: plain %.2f, with a policy %.2f, with an instance "+
+		"profile %.2f, with both %.2f (%d deletes)", destroy.perRole("plain"), destroy.perRole("policy"),
+		destroy.perRole("profile"), destroy.perRole("full"), destroy.writes["full"]/rolesPerKind)
 	expectCalls(t, "refresh, plain role", refresh.byAction["plain"], map[string]int{"GetRole": rolesPerKind})
+	expectCalls(t, "refresh, role with a policy", refresh.byAction["policy"], map[string]int{
+		"GetRole": rolesPerKind, "ListAttachedRolePolicies": rolesPerKind})
+	expectCalls(t, "refresh, role with an instance profile", refresh.byAction["profile"], map[string]int{
+		"GetRole": rolesPerKind, "GetInstanceProfile": rolesPerKind})
 	expectCalls(t, "refresh, full role", refresh.byAction["full"], map[string]int{
 		"GetRole": rolesPerKind, "ListAttachedRolePolicies": rolesPerKind, "GetInstanceProfile": rolesPerKind})
 	expectCalls(t, "destroy, plain role", destroy.byAction["plain"], map[string]int{"DeleteRole": rolesPerKind})
@@ -70,7 +88,8 @@ resource "vbaws_iam_role" "full" {
 	}
 }
 
-// kindCalls are the IAM calls of one operation, per kind of role ("plain" or "full") and action.
+// kindCalls are the IAM calls of one operation, per kind of role ("plain", "policy", "profile" or "full") and
+// action.
 type kindCalls struct {
 	byAction map[string]map[string]int
 	writes   map[string]int
@@ -78,15 +97,18 @@ type kindCalls struct {
 
 // callsPerKind sorts calls by the role or profile they name; calls naming only a policy belong to the full roles.
 func callsPerKind(calls []acctest.Call, prefix string) kindCalls {
-	k := kindCalls{byAction: map[string]map[string]int{"plain": {}, "full": {}}, writes: map[string]int{}}
+	k := kindCalls{byAction: map[string]map[string]int{"plain": {}, "policy": {}, "profile": {}, "full": {}},
+		writes: map[string]int{}}
 	for _, c := range calls {
 		if c.Service != "iam" {
 			continue
 		}
 		name := c.Params.Get("RoleName") + c.Params.Get("InstanceProfileName")
 		kind := "full"
-		if strings.HasPrefix(name, prefix+"-plain-") {
-			kind = "plain"
+		for _, named := range []string{"plain", "policy", "profile"} {
+			if strings.HasPrefix(name, prefix+"-"+named+"-") {
+				kind = named
+			}
 		}
 		k.byAction[kind][c.Action]++
 		if !strings.HasPrefix(c.Action, "Get") && !strings.HasPrefix(c.Action, "List") {

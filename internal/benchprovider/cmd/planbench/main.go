@@ -1,6 +1,7 @@
 // Command planbench compares whole `terraform plan -refresh=false` processes: N new vbaws_iam_role against N
-// terraform_data (Terraform core alone) and N vbawsbench_noop (the framework's floor, with its logging off and on),
-// run alternately, and prints medians and ratios. It then serves vbaws itself for one more plan of the largest N
+// terraform_data (Terraform core alone), N vbawsbench_noop (the framework's floor, with its logging off and on) and
+// N vbawsbench_wide (the floor for a resource with vbaws_iam_role's attributes), run alternately, and prints
+// medians and ratios. It then serves vbaws itself for one more plan of the largest N
 // to read the provider's peak RSS and count the log lines it writes. It needs Terraform, moto_server and the two
 // provider binaries that scripts/bench.sh builds.
 package main

@@ -139,14 +139,16 @@ func printTimes(n int, results []result) {
 	printTable("CPU (user+sys, Terraform and provider)", results, func(r result) []float64 { return r.cpu })
 }
 
-// printTable prints one measure of every variant with its ratios to Terraform core (the first variant) and to
-// the framework's floor (the second).
+// printTable prints one measure of every variant with its ratios to Terraform core (the first variant), to the
+// framework's floor (the second) and to the framework's floor at vbaws_iam_role's width (the third).
 func printTable(measure string, results []result, values func(result) []float64) {
-	core, floor := median(values(results[0])), median(values(results[1]))
-	fmt.Printf("  %s\n  %-34s %9s %10s %12s   %s\n", measure, "variant", "median", "× core", "× fw floor", "runs")
+	core, floor, wide := median(values(results[0])), median(values(results[1])), median(values(results[2]))
+	fmt.Printf("  %s\n  %-40s %8s %8s %11s %13s   %s\n", measure, "variant", "median", "× core", "× fw floor",
+		"× wide floor", "runs")
 	for _, r := range results {
 		m := median(values(r))
-		fmt.Printf("  %-34s %9s %9.2f× %11.2f×   %s\n", r.name, fmtSeconds(m), m/core, m/floor, runs(values(r)))
+		fmt.Printf("  %-40s %8s %7.2f× %10.2f× %12.2f×   %s\n", r.name, fmtSeconds(m), m/core, m/floor, m/wide,
+			runs(values(r)))
 	}
 }
 

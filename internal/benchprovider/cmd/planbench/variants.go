@@ -31,6 +31,7 @@ func (b *bench) variants() []variant {
 	variants := []variant{
 		{name: "terraform_data (core)", resource: terraformData},
 		{name: "noop, framework logging off", resource: noop, env: quietFramework},
+		{name: "wide noop, framework logging off", resource: wide, env: quietFramework},
 		{name: "noop, default logging", resource: noop},
 		{name: "vbaws_iam_role, default", resource: iamRole, provider: b.vbawsProvider()},
 	}
@@ -52,6 +53,15 @@ func noop(i int) string {
 	return fmt.Sprintf(`resource "vbawsbench_noop" "r%[1]d" {
   first  = "bench-%[1]d"
   second = "arn:aws:iam::123456789012:role/VeeamImpersonationRole"
+}
+`, i)
+}
+
+// wide is vbawsbench_wide, a no-op with vbaws_iam_role's attributes, configured as iamRole configures the role.
+func wide(i int) string {
+	return fmt.Sprintf(`resource "vbawsbench_wide" "r%[1]d" {
+  name                   = "bench-%[1]d"
+  trusted_principal_arns = ["arn:aws:iam::123456789012:role/VeeamImpersonationRole"]
 }
 `, i)
 }
