@@ -3,8 +3,8 @@
 # moto_server. Builds the provider and the benchmark-only no-op provider (internal/benchprovider), then runs
 # planbench: N new vbaws_iam_role against N terraform_data, N vbawsbench_noop (framework logging off and on) and
 # N vbawsbench_wide (vbaws_iam_role's attributes, nothing else), alternately, BENCH_RUNS runs each for every N in
-# BENCH_N, medians and ratios, and the provider's peak RSS and log volume during the largest plan. Last, the acceptance test that counts IAM calls per role through the
-# recording proxy prints its "bench:" lines.
+# BENCH_N, medians and ratios, and the provider's peak RSS and log volume during the largest plan. Last, the
+# acceptance test that counts IAM calls per role through the recording proxy prints its "bench:" lines.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
