@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -113,6 +114,27 @@ func (s *served) peakRSS() (int, error) {
 	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", s.cmd.Process.Pid)
 }
 
+// cpuSeconds reads the user and system time the process has used so far from /proc (in clock ticks of 1/100 s).
+func (s *served) cpuSeconds() (float64, error) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name in parentheses may hold spaces; the fields after it are space-separated.
+	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("short /proc/%d/stat", s.cmd.Process.Pid)
+	}
+	var user, system float64
+	if _, err := fmt.Sscan(fields[11], &user); err != nil {
+		return 0, err
+	}
+	if _, err := fmt.Sscan(fields[12], &system); err != nil {
+		return 0, err
+	}
+	return (user + system) / 100, nil
+}
+
 func (s *served) stop() {
 	_ = s.cmd.Process.Signal(os.Interrupt)
 	select {
@@ -126,45 +148,64 @@ func (s *served) stop() {
 
 // processReport is what one plan against a served provider shows.
 type processReport struct {
-	label   string
-	seconds float64
-	rssKiB  int
-	logs    logCounts
+	label                   string
+	seconds                 float64
+	terraformCPU, serverCPU float64
+	rssKiB                  int
+	logs                    logCounts
 }
 
-// reportProcess plans n roles against vbaws served by planbench, with default settings and with TF_LOG=TRACE, and
+// servedPlan is one configuration planned against a provider served by planbench.
+type servedPlan struct {
+	label, binary string
+	variant       variant
+	env           []string
+}
+
+// reportProcess plans n resources against providers served by planbench, so that Terraform's CPU and the
+// provider's are measured apart: vbaws with default settings and with TF_LOG=TRACE, and the two no-op floors. It
 // prints the provider's peak RSS and its log output.
 func (b *bench) reportProcess(n int) error {
-	dir, err := b.writeConfig(variant{name: "vbaws served", resource: iamRole, provider: b.vbawsProvider()}, n)
-	if err != nil {
-		return err
+	plans := []servedPlan{
+		{"vbaws, default (no TF_LOG*)", b.opts.vbaws, b.vbawsVariant(), nil},
+		{"vbaws, TF_LOG=TRACE", b.opts.vbaws, b.vbawsVariant(), []string{"TF_LOG=TRACE"}},
+		{"noop, framework logging off", b.opts.noop, variant{name: "noop served", resource: noop}, quietFramework},
+		{"wide noop, logging off", b.opts.noop, variant{name: "wide served", resource: wide}, quietFramework},
 	}
-	fmt.Printf("\nvbaws provider process during one plan of %d new roles (served by planbench, reattached)\n", n)
-	fmt.Printf("  %-22s %8s %12s %10s %12s %10s %10s\n", "settings", "plan", "peak RSS", "log lines", "log bytes",
-		"sdk.*", "AWS call")
-	settings := []struct {
-		label string
-		env   []string
-	}{{"default (no TF_LOG*)", nil}, {"TF_LOG=TRACE", []string{"TF_LOG=TRACE"}}}
-	for _, s := range settings {
-		report, err := b.planServed(dir, s.label, s.env)
+	fmt.Printf("\nProviders served by planbench during one plan of %d new resources (Terraform reattached)\n", n)
+	fmt.Printf("  %-30s %7s %9s %9s %11s %9s %11s %7s %5s\n", "provider, settings", "plan", "TF CPU", "prov CPU",
+		"peak RSS", "log lines", "log bytes", "sdk.*", "AWS")
+	for _, plan := range plans {
+		dir, err := b.writeConfig(plan.variant, n)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("  %-22s %8s %8.1f MiB %10d %12d %10d %10d\n", report.label, fmtSeconds(report.seconds),
-			float64(report.rssKiB)/1024, report.logs.lines, report.logs.bytes, report.logs.framework,
-			report.logs.awsCall)
+		report, err := b.planServed(dir, plan)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("  %-30s %7s %9s %9s %7.1f MiB %9d %11d %7d %5d\n", report.label, fmtSeconds(report.seconds),
+			fmtSeconds(report.terraformCPU), fmtSeconds(report.serverCPU), float64(report.rssKiB)/1024,
+			report.logs.lines, report.logs.bytes, report.logs.framework, report.logs.awsCall)
 	}
 	return nil
 }
 
-func (b *bench) planServed(dir, label string, logEnv []string) (processReport, error) {
-	provider, err := serve(b.opts.vbaws, logEnv)
+func (b *bench) vbawsVariant() variant {
+	return variant{name: "vbaws served", resource: iamRole, provider: b.vbawsProvider()}
+}
+
+func (b *bench) planServed(dir string, plan servedPlan) (processReport, error) {
+	provider, err := serve(plan.binary, plan.env)
 	if err != nil {
 		return processReport{}, err
 	}
 	defer provider.stop()
-	env := append([]string{"TF_REATTACH_PROVIDERS=" + provider.reattach}, logEnv...)
+	startCPU, err := provider.cpuSeconds()
+	if err != nil {
+		return processReport{}, err
+	}
+	env := append([]string{"TF_REATTACH_PROVIDERS=" + provider.reattach}, plan.env...)
 	cmd := b.terraform(dir, env, "plan", "-refresh=false", "-input=false", "-lock=false", "-no-color")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -172,7 +213,15 @@ func (b *bench) planServed(dir, label string, logEnv []string) (processReport, e
 	if err := cmd.Run(); err != nil {
 		return processReport{}, fmt.Errorf("terraform plan against the served provider: %w\n%s", err, stderr.String())
 	}
-	report := processReport{label: label, seconds: time.Since(start).Seconds()}
+	report := processReport{label: plan.label, seconds: time.Since(start).Seconds()}
+	if usage, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		report.terraformCPU = seconds(usage.Utime) + seconds(usage.Stime)
+	}
+	endCPU, err := provider.cpuSeconds()
+	if err != nil {
+		return report, err
+	}
+	report.serverCPU = endCPU - startCPU
 	if report.rssKiB, err = provider.peakRSS(); err != nil {
 		return report, err
 	}
