@@ -4,6 +4,7 @@ import (
 	"regexp"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
+	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 )
 
 // Trust-policy pieces that vbaws_iam_role, vbaws_trust_relationship and the data sources share.
@@ -23,4 +24,16 @@ func keepEquivalent(prior PolicyValue, document string) PolicyValue {
 		}
 	}
 	return NewPolicyValue(document)
+}
+
+// trustFilter accepts the principals trusted_principal_arns and service_principals accept, so that a statement
+// is read as Veeam's only when this resource could have written it.
+func trustFilter() policy.PrincipalFilter {
+	return policy.PrincipalFilter{
+		AWS: func(s string) bool {
+			_, problem := principal.Parse(s, "")
+			return problem == nil
+		},
+		Service: func(s string) bool { return principal.ValidateServicePrincipal(s) == nil },
+	}
 }
