@@ -102,7 +102,10 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"`external_id` and `service_principals`, the managed policies in `managed_policy_arns` and, for worker " +
 			"roles, an instance profile of the same name and path. The resource is authoritative for the role's " +
 			"trust policy and its managed policy attachments: statements or attachments added outside Terraform show " +
-			"as drift and are removed on apply. Use `vbaws_trust_relationship` for roles someone else owns.",
+			"as drift and are removed on apply. Use `vbaws_trust_relationship` for roles someone else owns.\n\n" +
+			"`timeouts` is an attribute, as on every resource of this provider: write `timeouts = { create = " +
+			"\"10m\" }`. Configurations written for the earlier `timeouts { ... }` block need the `=`; state " +
+			"saved with the block reads unchanged.",
 		Attributes: withAdoptionAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -240,10 +243,8 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				CustomType:          PolicyType{},
 				MarkdownDescription: "The effective trust policy JSON, known at plan time when its inputs are.",
 			},
+			"timeouts": timeoutsAttribute(ctx),
 		}),
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
-		},
 	}
 }
 
@@ -274,17 +275,12 @@ func (r *iamRoleResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultRoleTimeout)
-	resp.Diagnostics.Append(diags...)
 	trust, diags := plan.trustPolicy(ctx, r.client.Partition)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	if interruptedBeforeWriting(ctx, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
 
 	role, err := r.createRole(ctx, plan, trust)
@@ -427,6 +423,8 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
+	defer cancel()
 	out, err := r.client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(state.ID.ValueString())})
 	if awsclient.IsNoSuchEntity(err) {
 		resp.Diagnostics.AddWarning(
@@ -531,14 +529,12 @@ func (r *iamRoleResource) Update(ctx context.Context, req resource.UpdateRequest
 	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultRoleTimeout)
-	resp.Diagnostics.Append(diags...)
 	trust, diags := plan.trustPolicy(ctx, r.client.Partition)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() || interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
 	result := state
 	result.Timeouts, result.AcknowledgeRoot = plan.Timeouts, plan.AcknowledgeRoot
@@ -695,12 +691,10 @@ func (r *iamRoleResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultRoleTimeout)
-	resp.Diagnostics.Append(diags...)
-	if interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
 	if err := r.deleteRole(ctx, state); err != nil {
 		addAWSError(&resp.Diagnostics, "Cannot delete IAM role", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -51,19 +52,20 @@ type roleTemplateResource struct {
 }
 
 type roleTemplateModel struct {
-	ID                      types.String `tfsdk:"id"`
-	Name                    types.String `tfsdk:"name"`
-	Path                    types.String `tfsdk:"path"`
-	Description             types.String `tfsdk:"description"`
-	Tags                    types.Map    `tfsdk:"tags"`
-	Operations              types.Set    `tfsdk:"operations"`
-	ProductVersion          types.String `tfsdk:"product_version"`
-	WorkersInProduction     types.Bool   `tfsdk:"workers_in_production_accounts"`
-	PolicyARNs              types.List   `tfsdk:"policy_arns"`
-	Documents               types.List   `tfsdk:"documents"`
-	Actions                 types.Set    `tfsdk:"actions"`
-	ServicePrincipals       types.Set    `tfsdk:"service_principals"`
-	RequiresInstanceProfile types.Bool   `tfsdk:"requires_instance_profile"`
+	ID                      types.String   `tfsdk:"id"`
+	Name                    types.String   `tfsdk:"name"`
+	Path                    types.String   `tfsdk:"path"`
+	Description             types.String   `tfsdk:"description"`
+	Tags                    types.Map      `tfsdk:"tags"`
+	Operations              types.Set      `tfsdk:"operations"`
+	ProductVersion          types.String   `tfsdk:"product_version"`
+	WorkersInProduction     types.Bool     `tfsdk:"workers_in_production_accounts"`
+	PolicyARNs              types.List     `tfsdk:"policy_arns"`
+	Documents               types.List     `tfsdk:"documents"`
+	Actions                 types.Set      `tfsdk:"actions"`
+	ServicePrincipals       types.Set      `tfsdk:"service_principals"`
+	RequiresInstanceProfile types.Bool     `tfsdk:"requires_instance_profile"`
+	Timeouts                timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *roleTemplateResource) Metadata(
@@ -74,7 +76,7 @@ func (r *roleTemplateResource) Metadata(
 	resp.TypeName = req.ProviderTypeName + "_role_template"
 }
 
-func (r *roleTemplateResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *roleTemplateResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Veeam's IAM permissions for a selection of operations as customer managed policies, split " +
@@ -192,6 +194,7 @@ func (r *roleTemplateResource) Schema(_ context.Context, _ resource.SchemaReques
 				MarkdownDescription: "Whether the role needs an instance profile, for `create_instance_profile` of " +
 					"`vbaws_iam_role`.",
 			},
+			"timeouts": timeoutsAttribute(ctx),
 		},
 	}
 }
@@ -331,13 +334,10 @@ func (r *roleTemplateResource) Create(ctx context.Context, req resource.CreateRe
 	tpl, diags := renderTemplate(ctx, plan.Operations, plan.ProductVersion, plan.WorkersInProduction)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(plan.setOutputs(ctx, tpl)...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	if interruptedBeforeWriting(ctx, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel := writeContext(ctx, defaultRoleTimeout)
 	defer cancel()
 	names := partNames(ctx, plan, nil, len(tpl.Documents))
 	var created []string
@@ -391,6 +391,8 @@ func (r *roleTemplateResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
+	defer cancel()
 	if state.Operations.IsNull() {
 		resp.Diagnostics.Append(r.readImported(ctx, &state)...)
 	} else if gone := r.readParts(ctx, &state, &resp.Diagnostics); gone {
@@ -595,13 +597,10 @@ func (r *roleTemplateResource) Update(ctx context.Context, req resource.UpdateRe
 	tpl, diags := renderTemplate(ctx, plan.Operations, plan.ProductVersion, plan.WorkersInProduction)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(plan.setOutputs(ctx, tpl)...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	if interruptedBeforeWriting(ctx, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel := writeContext(ctx, defaultRoleTimeout)
 	defer cancel()
 	current := currentDocuments(ctx, state)
 	arns, err := r.syncParts(ctx, plan, state, tpl, current)
@@ -749,10 +748,10 @@ func (r *roleTemplateResource) Delete(ctx context.Context, req resource.DeleteRe
 	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
-	if interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := writeContext(ctx, defaultRoleTimeout)
 	defer cancel()
 	arns := listStrings(ctx, state.PolicyARNs)
 	var inUse []string

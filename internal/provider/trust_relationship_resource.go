@@ -142,7 +142,7 @@ func (r *trustRelationshipResource) Schema(
 				CustomType:          PolicyType{},
 				MarkdownDescription: "The statements this resource manages, as a policy document; known at plan time.",
 			},
-			"timeouts": timeouts.AttributesAll(ctx),
+			"timeouts": timeoutsAttribute(ctx),
 			"acknowledge_account_root": schema.BoolAttribute{
 				Optional: true,
 				MarkdownDescription: "Set to `true` to acknowledge that an account root in `principal_arn` trusts " +
@@ -229,12 +229,10 @@ func (r *trustRelationshipResource) Create(
 	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultRoleTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() || interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
 	if r.save(ctx, &plan, &resp.Diagnostics) || r.settle(ctx, &plan) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -254,12 +252,10 @@ func (r *trustRelationshipResource) Update(
 	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultRoleTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() || interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
 	if !r.save(ctx, &plan, &resp.Diagnostics) {
 		plan = state
@@ -337,6 +333,8 @@ func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadR
 	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
+	defer cancel()
 	role, doc, err := r.readTrust(ctx, state.RoleName.ValueString())
 	if awsclient.IsNoSuchEntity(err) {
 		resp.State.RemoveResource(ctx)
@@ -399,12 +397,10 @@ func (r *trustRelationshipResource) Delete(
 	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultRoleTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() || interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
 	roleName := state.RoleName.ValueString()
 	emptied, err := r.remove(ctx, roleName, state.Sid.ValueString())
