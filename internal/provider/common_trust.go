@@ -3,6 +3,9 @@ package provider
 import (
 	"regexp"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 )
@@ -15,6 +18,15 @@ const veeamTrustSid = "VeeamBackupImpersonation"
 
 // externalIDPattern is the characters IAM accepts in an sts:ExternalId value.
 var externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+
+// externalIDValidators check an sts:ExternalId value at plan time as IAM does, with one wording wherever an
+// external_id is taken.
+func externalIDValidators() []validator.String {
+	return []validator.String{
+		stringvalidator.LengthBetween(2, 1224),
+		stringvalidator.RegexMatches(externalIDPattern, "must contain only letters, digits and +=,.@:/-"),
+	}
+}
 
 // keepEquivalent returns prior when it means the same as document, so that an equivalent text is never a change.
 func keepEquivalent(prior PolicyValue, document string) PolicyValue {

@@ -170,10 +170,7 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Optional: true,
 				MarkdownDescription: "Adds `Condition.StringEquals.\"sts:ExternalId\"` to the statement of " +
 					"`trusted_principal_arns`.",
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(2, 1224),
-					stringvalidator.RegexMatches(externalIDPattern, "may contain letters, digits and +=,.@:/-"),
-				},
+				Validators: externalIDValidators(),
 			},
 			"service_principals": schema.SetAttribute{
 				Optional:    true,
@@ -209,16 +206,7 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "ARN of the managed policy used as permissions boundary.",
 				Validators:          []validator.String{policyARNValidator()},
 			},
-			"tags": schema.MapAttribute{
-				Optional:            true,
-				ElementType:         types.StringType,
-				MarkdownDescription: "Tags of the role (and of its instance profile).",
-				Validators: []validator.Map{
-					mapvalidator.SizeAtMost(50),
-					mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128)),
-					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256)),
-				},
-			},
+			"tags": tagsAttribute("Tags of the role (and of its instance profile)."),
 			"arn": schema.StringAttribute{
 				Computed:            true,
 				PlanModifiers:       keep,

@@ -111,10 +111,7 @@ func (d *roleCheckDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"external_id": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "The external ID the appliance sends when it assumes the role.",
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(2, 1224),
-					stringvalidator.RegexMatches(externalIDPattern, "may contain letters, digits and +=,.@:/-"),
-				},
+				Validators:          externalIDValidators(),
 			},
 			"evaluator": schema.StringAttribute{
 				Optional: true,

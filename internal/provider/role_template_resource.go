@@ -38,10 +38,11 @@ import (
 const maxTemplateNameLength = 125
 
 var (
-	_                 resource.ResourceWithConfigure   = (*roleTemplateResource)(nil)
-	_                 resource.ResourceWithImportState = (*roleTemplateResource)(nil)
-	_                 resource.ResourceWithModifyPlan  = (*roleTemplateResource)(nil)
-	policyNamePattern                                  = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	_                 resource.ResourceWithConfigure      = (*roleTemplateResource)(nil)
+	_                 resource.ResourceWithImportState    = (*roleTemplateResource)(nil)
+	_                 resource.ResourceWithModifyPlan     = (*roleTemplateResource)(nil)
+	_                 resource.ResourceWithValidateConfig = (*roleTemplateResource)(nil)
+	policyNamePattern                                     = regexp.MustCompile(`^[\w+=,.@-]+$`)
 )
 
 func newRoleTemplateResource() resource.Resource { return &roleTemplateResource{} }
@@ -134,17 +135,14 @@ func (r *roleTemplateResource) Schema(ctx context.Context, _ resource.SchemaRequ
 					"description or path** above.",
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 1000)},
 			},
-			"tags": schema.MapAttribute{
-				Optional:            true,
-				ElementType:         types.StringType,
-				MarkdownDescription: "Tags of every part. Keys starting with `" + template.TagPrefix + "` are the provider's own.",
-				Validators: []validator.Map{
-					mapvalidator.KeysAre(ruleValidator{
-						description: "a key not starting with " + template.TagPrefix,
-						rule:        reservedTagKey,
-					}),
-				},
-			},
+			"tags": tagsAttribute(
+				"Tags of every part. Keys starting with `"+template.TagPrefix+"` are the provider's own, and "+
+					"count toward IAM's 50 tags per policy together with yours.",
+				mapvalidator.KeysAre(ruleValidator{
+					description: "a key not starting with " + template.TagPrefix,
+					rule:        reservedTagKey,
+				}),
+			),
 			"operations": schema.SetAttribute{
 				Required:            true,
 				ElementType:         types.StringType,
@@ -212,6 +210,42 @@ func reservedTagKey(key string) *principal.Problem {
 			template.TagPrefix,
 		),
 	}
+}
+
+// ValidateConfig checks that the user's tags leave room for the provider's own on every part: IAM allows 50 tags
+// per policy, and each part also carries the vbaws:* tags that record the selection and, once retired,
+// awsclient.RetiredTagKey.
+func (r *roleTemplateResource) ValidateConfig(
+	ctx context.Context,
+	req resource.ValidateConfigRequest,
+	resp *resource.ValidateConfigResponse,
+) {
+	var config roleTemplateModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() || config.Tags.IsUnknown() || config.Tags.IsNull() || !config.selectionKnown() {
+		return
+	}
+	tpl, diags := renderTemplate(ctx, config.Operations, config.ProductVersion, config.WorkersInProduction)
+	if diags.HasError() {
+		return // the operations' own validators report what is wrong
+	}
+	own := ownTagCount(tpl)
+	if user := len(config.Tags.Elements()); user+own > maxTags {
+		resp.Diagnostics.AddAttributeError(path.Root("tags"), "Too many tags", fmt.Sprintf(
+			"IAM allows %d tags per policy. Each part of this template also carries %d tags of the provider's own "+
+				"(%s* tags recording the selection, and %s once retired), so at most %d of yours fit; got %d.",
+			maxTags, own, template.TagPrefix, awsclient.RetiredTagKey, maxTags-own, user))
+	}
+}
+
+// ownTagCount is the most tags the provider itself puts on one part of tpl: the selection's record and the
+// retired mark.
+func ownTagCount(tpl template.Template) int {
+	most := 0
+	for i := range tpl.Documents {
+		most = max(most, len(tpl.Tags(i)))
+	}
+	return most + 1
 }
 
 func (r *roleTemplateResource) Configure(

@@ -10,7 +10,6 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -116,11 +115,8 @@ func (r *trustRelationshipResource) Schema(
 					"`" + veeamTrustSid + "`.",
 			},
 			"external_id": schema.StringAttribute{
-				Optional: true,
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(2, 1224),
-					stringvalidator.RegexMatches(externalIDPattern, "must contain only letters, digits and +=,.@:/-"),
-				},
+				Optional:            true,
+				Validators:          externalIDValidators(),
 				MarkdownDescription: "Adds `Condition.StringEquals.\"sts:ExternalId\"` to the statement.",
 			},
 			"service_principals": schema.SetAttribute{
