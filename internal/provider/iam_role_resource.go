@@ -259,8 +259,7 @@ func (r *iamRoleResource) Configure(
 
 func (r *iamRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan iamRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
 		return
 	}
 	trust, diags := plan.trustPolicy(ctx, r.client.Partition)
@@ -407,8 +406,7 @@ func (r *iamRoleResource) createInstanceProfile(ctx context.Context, m *iamRoleM
 // when create_instance_profile is true.
 func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state iamRoleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
 		return
 	}
 	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
@@ -512,9 +510,8 @@ func (r *iamRoleResource) readInstanceProfile(ctx context.Context, m *iamRoleMod
 // with -refresh=false) shows what is still to do.
 func (r *iamRoleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state iamRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
 		return
 	}
 	trust, diags := plan.trustPolicy(ctx, r.client.Partition)
@@ -675,8 +672,7 @@ func (r *iamRoleResource) updateInstanceProfile(ctx context.Context, plan iamRol
 
 func (r *iamRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state iamRoleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
 		return
 	}
 	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)

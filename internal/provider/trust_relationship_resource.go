@@ -221,8 +221,7 @@ func (r *trustRelationshipResource) Create(
 	resp *resource.CreateResponse,
 ) {
 	var plan trustRelationshipModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
 		return
 	}
 	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Create, &resp.Diagnostics)
@@ -243,9 +242,8 @@ func (r *trustRelationshipResource) Update(
 	resp *resource.UpdateResponse,
 ) {
 	var plan, state trustRelationshipModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
 		return
 	}
 	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Update, &resp.Diagnostics)
@@ -325,8 +323,7 @@ func (r *trustRelationshipResource) readTrust(
 // statements outside Terraform. Other statements never show as a change.
 func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state trustRelationshipModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
 		return
 	}
 	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
@@ -389,8 +386,7 @@ func (r *trustRelationshipResource) Delete(
 	resp *resource.DeleteResponse,
 ) {
 	var state trustRelationshipModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
 		return
 	}
 	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)
