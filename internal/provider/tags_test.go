@@ -106,7 +106,7 @@ func TestTagsAttributeLimits(t *testing.T) {
 		if diags.HasError() {
 			t.Fatal(diags)
 		}
-		for resourceType, s := range map[string]resource.SchemaResponse{
+		for typeName, s := range map[string]resource.SchemaResponse{
 			"vbaws_iam_role": roleSchema, "vbaws_role_template": templateSchema} {
 			attribute, diags := s.Schema.AttributeAtPath(ctx, path.Root("tags"))
 			if diags.HasError() {
@@ -114,7 +114,7 @@ func TestTagsAttributeLimits(t *testing.T) {
 			}
 			validators, ok := attribute.(interface{ MapValidators() []validator.Map })
 			if !ok {
-				t.Fatalf("%s: tags is not a map attribute", resourceType)
+				t.Fatalf("%s: tags is not a map attribute", typeName)
 			}
 			failed := false
 			for _, v := range validators.MapValidators() {
@@ -123,11 +123,11 @@ func TestTagsAttributeLimits(t *testing.T) {
 				failed = failed || resp.Diagnostics.HasError()
 			}
 			want := c.roleFails
-			if resourceType == "vbaws_role_template" {
+			if typeName == "vbaws_role_template" {
 				want = c.templateFail
 			}
 			if failed != want {
-				t.Errorf("%s, %s: failed = %v, want %v", resourceType, name, failed, want)
+				t.Errorf("%s, %s: failed = %v, want %v", typeName, name, failed, want)
 			}
 		}
 	}
