@@ -3,7 +3,15 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -109,12 +117,144 @@ func (operationValidator) ValidateString(_ context.Context, req validator.String
 		detail+" Valid operations: "+strings.Join(catalog.OperationNames(), ", ")+".")
 }
 
-// templateOutputs are the values both the data source and the resource export for a rendered template.
+// templateSelection is the selection of Veeam operations a template is rendered from. The models of
+// vbaws_role_template, vbaws_role_template_document and vbaws_role_check embed it.
+type templateSelection struct {
+	Operations          types.Set    `tfsdk:"operations"`
+	ProductVersion      types.String `tfsdk:"product_version"`
+	WorkersInProduction types.Bool   `tfsdk:"workers_in_production_accounts"`
+}
+
+// selectionKnown reports whether the selection can be rendered while planning.
+func (s templateSelection) selectionKnown() bool {
+	return !s.Operations.IsUnknown() && allElementsKnown(s.Operations) && !s.ProductVersion.IsUnknown() &&
+		!s.WorkersInProduction.IsUnknown()
+}
+
+// render renders a known selection (see renderTemplate).
+func (s templateSelection) render(ctx context.Context) (template.Template, diag.Diagnostics) {
+	return renderTemplate(ctx, s.Operations, s.ProductVersion, s.WorkersInProduction)
+}
+
+// templateOutputs are the values vbaws_role_template and vbaws_role_template_document export for a rendered
+// template; their models embed it.
 type templateOutputs struct {
-	Documents               types.List
-	Actions                 types.Set
-	ServicePrincipals       types.Set
-	RequiresInstanceProfile types.Bool
+	Documents               types.List `tfsdk:"documents"`
+	Actions                 types.Set  `tfsdk:"actions"`
+	ServicePrincipals       types.Set  `tfsdk:"service_principals"`
+	RequiresInstanceProfile types.Bool `tfsdk:"requires_instance_profile"`
+}
+
+// setOutputs fills the outputs from a rendered template.
+func (o *templateOutputs) setOutputs(ctx context.Context, tpl template.Template) diag.Diagnostics {
+	out, diags := outputsOf(ctx, tpl)
+	*o = out
+	return diags
+}
+
+// Descriptions of the attributes of templateOutputs.
+const (
+	documentsDescription = "The permission policy documents, each within IAM's limit of 6,144 characters for a " +
+		"managed policy (whitespace excluded). Actions are deduplicated regardless of case and sorted; the same " +
+		"selection always gives the same documents."
+	actionsDescription          = "Every action in the documents."
+	servicePrincipalsOutputDesc = "AWS services the role's trust policy must also allow, for `service_principals` " +
+		"of `vbaws_iam_role`."
+	instanceProfileOutputDesc = "Whether the role needs an instance profile, for `create_instance_profile` of " +
+		"`vbaws_iam_role`."
+)
+
+// operationsValidators and productVersionValidators check a selection wherever one is taken.
+func operationsValidators() []validator.Set {
+	return []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(operationValidator{})}
+}
+
+func productVersionValidators() []validator.String {
+	return []validator.String{stringvalidator.OneOf(catalog.Versions()...)}
+}
+
+// templateSelectionDataSourceAttributes are the attributes of templateSelection in a data source, where
+// product_version and workers_in_production_accounts stay null when not set.
+func templateSelectionDataSourceAttributes() map[string]dsschema.Attribute {
+	return map[string]dsschema.Attribute{
+		"operations": dsschema.SetAttribute{
+			Required:            true,
+			ElementType:         types.StringType,
+			MarkdownDescription: operationsDescription,
+			Validators:          operationsValidators(),
+		},
+		"product_version": dsschema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: productVersionDescription,
+			Validators:          productVersionValidators(),
+		},
+		"workers_in_production_accounts": dsschema.BoolAttribute{
+			Optional:            true,
+			MarkdownDescription: workersDescription,
+		},
+	}
+}
+
+// templateSelectionResourceAttributes are the attributes of templateSelection in vbaws_role_template, which
+// stores the defaults.
+func templateSelectionResourceAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"operations": schema.SetAttribute{
+			Required:            true,
+			ElementType:         types.StringType,
+			MarkdownDescription: operationsDescription,
+			Validators:          operationsValidators(),
+		},
+		"product_version": schema.StringAttribute{
+			Optional:            true,
+			Computed:            true,
+			Default:             stringdefault.StaticString(catalog.DefaultVersion),
+			MarkdownDescription: productVersionDescription,
+			Validators:          productVersionValidators(),
+		},
+		"workers_in_production_accounts": schema.BoolAttribute{
+			Optional:            true,
+			Computed:            true,
+			Default:             booldefault.StaticBool(false),
+			MarkdownDescription: workersDescription,
+		},
+	}
+}
+
+// templateOutputDataSourceAttributes are the attributes of templateOutputs in a data source.
+func templateOutputDataSourceAttributes() map[string]dsschema.Attribute {
+	return map[string]dsschema.Attribute{
+		"documents": dsschema.ListAttribute{
+			Computed: true, ElementType: types.StringType, MarkdownDescription: documentsDescription},
+		"actions": dsschema.SetAttribute{
+			Computed: true, ElementType: types.StringType, MarkdownDescription: actionsDescription},
+		"service_principals": dsschema.SetAttribute{
+			Computed: true, ElementType: types.StringType, MarkdownDescription: servicePrincipalsOutputDesc},
+		"requires_instance_profile": dsschema.BoolAttribute{
+			Computed: true, MarkdownDescription: instanceProfileOutputDesc},
+	}
+}
+
+// templateOutputResourceAttributes are the attributes of templateOutputs in vbaws_role_template.
+func templateOutputResourceAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"documents": schema.ListAttribute{
+			Computed: true, ElementType: types.StringType, MarkdownDescription: documentsDescription},
+		"actions": schema.SetAttribute{
+			Computed: true, ElementType: types.StringType, MarkdownDescription: actionsDescription},
+		"service_principals": schema.SetAttribute{
+			Computed: true, ElementType: types.StringType, MarkdownDescription: servicePrincipalsOutputDesc},
+		"requires_instance_profile": schema.BoolAttribute{
+			Computed: true, MarkdownDescription: instanceProfileOutputDesc},
+	}
+}
+
+// withAttributes adds the attributes of each of more to attributes and returns it.
+func withAttributes[A any](attributes map[string]A, more ...map[string]A) map[string]A {
+	for _, m := range more {
+		maps.Copy(attributes, m)
+	}
+	return attributes
 }
 
 // outputsOf converts a rendered template into the values a plan or state holds.

@@ -11,7 +11,7 @@ import (
 
 // Plan and apply pieces every resource shares.
 
-// defaultRoleTimeout bounds a create, update or delete whose configuration sets no timeout.
+// defaultRoleTimeout bounds a create, read, update or delete whose configuration sets no timeout.
 const defaultRoleTimeout = 5 * time.Minute
 
 // allElementsKnown reports whether every element of a set is known.

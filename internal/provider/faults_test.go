@@ -164,71 +164,6 @@ func fillPolicyVersions(t *testing.T, client *iam.Client, policyARN string) {
 	}
 }
 
-// estateConfig is a small estate: a template, roles that use it (every third with an instance profile) and two
-// Veeam trust statements on each foreign role.
-func estateConfig(provider, prefix, appliance string, roles int, foreign []string) string {
-	return provider + fmt.Sprintf(`
-locals {
-  foreign = ["%[4]s"]
-}
-
-resource "vbaws_role_template" "estate" {
-  name       = "%[1]s-tpl"
-  operations = ["ec2_backup", "efs_backup"]
-}
-
-resource "vbaws_iam_role" "estate" {
-  count                   = %[2]d
-  name                    = "%[1]s-${count.index}"
-  trusted_principal_arns  = [%[3]q]
-  managed_policy_arns     = vbaws_role_template.estate.policy_arns
-  service_principals      = vbaws_role_template.estate.service_principals
-  create_instance_profile = count.index %% 3 == 0
-  tags                    = { index = tostring(count.index) }
-}
-
-resource "vbaws_trust_relationship" "estate" {
-  count         = length(local.foreign) * 2
-  role_name     = local.foreign[floor(count.index / 2)]
-  sid           = "VeeamEstate${count.index %% 2}"
-  principal_arn = %[3]q
-}
-`, prefix, roles, appliance, strings.Join(foreign, `", "`))
-}
-
-// foreignRoles creates n roles someone else owns.
-func foreignRoles(t *testing.T, client *iam.Client, n int) []string {
-	names := make([]string, n)
-	for i := range names {
-		names[i] = acctest.RandomName("vbaws-foreign")
-		fixtureRole(t, client, names[i], "/", teamTrustPolicy, nil)
-	}
-	return names
-}
-
-// foreignStatementsAre checks in IAM that each foreign role holds both Veeam statements exactly once, and that
-// its owner's statements mean what they meant.
-func foreignStatementsAre(t *testing.T, client *iam.Client, foreign []string) error {
-	sids := []string{"VeeamEstate0", "VeeamEstate1"}
-	for _, name := range foreign {
-		for _, sid := range sids {
-			count := 0
-			for _, s := range remoteTrust(t, client, name).Statements {
-				if s.Sid() == sid {
-					count++
-				}
-			}
-			if count != 1 {
-				return fmt.Errorf("role %s has %d trust statements %s, want 1", name, count, sid)
-			}
-		}
-		if err := othersMeanTeamPolicy(t, client, name, sids...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // The estate of the issue (30 roles, a template, 10 trust relationships) under random faults: each configuration
 // applies in one run with 0 orphans and 0 duplicates, plans clean, and destroys leaving nothing behind.
 func TestAccFaults_estateUnderRandomFaults(t *testing.T) {
@@ -322,39 +257,6 @@ resource "vbaws_trust_relationship" "test" {
 	)
 	tc.CheckDestroy = acctest.CheckNothingLeft(client, prefix)
 	resource.ParallelTest(t, tc)
-}
-
-// expectPrior is a plan check on the value state holds for an attribute before the plan's change.
-func expectPrior(address, attribute string, check func(any) error) plancheck.PlanCheck {
-	return priorCheck{address: address, attribute: attribute, check: check}
-}
-
-type priorCheck struct {
-	address, attribute string
-	check              func(any) error
-}
-
-func (c priorCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	for _, rc := range req.Plan.ResourceChanges {
-		if rc.Address != c.address {
-			continue
-		}
-		before, _ := rc.Change.Before.(map[string]any)
-		if err := c.check(before[c.attribute]); err != nil {
-			resp.Error = fmt.Errorf("%s.%s in state: %w", c.address, c.attribute, err)
-		}
-		return
-	}
-	resp.Error = fmt.Errorf("%s is not in the plan", c.address)
-}
-
-func equalTo(want any) func(any) error {
-	return func(got any) error {
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			return fmt.Errorf("is %v, want %v", got, want)
-		}
-		return nil
-	}
 }
 
 func containing(want string) func(any) error {

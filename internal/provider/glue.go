@@ -30,6 +30,19 @@ func clientFrom(providerData any, diags *diag.Diagnostics) *awsclient.Client {
 	return client
 }
 
+// modelSource is a plan, state or configuration a model is read from.
+type modelSource interface {
+	Get(ctx context.Context, target any) diag.Diagnostics
+}
+
+// readConfigured is the common start of an operation that calls AWS: it reads the model from source into target
+// and reports whether the operation can go on, that is the model was read and the provider is configured.
+func readConfigured(ctx context.Context, source modelSource, target any, client *awsclient.Client,
+	diags *diag.Diagnostics) bool {
+	diags.Append(source.Get(ctx, target)...)
+	return !diags.HasError() && requireClient(client, diags)
+}
+
 // requireClient reports whether the provider is configured, adding an error when it is not. AWS calls need it.
 func requireClient(client *awsclient.Client, diags *diag.Diagnostics) bool {
 	if client == nil {

@@ -22,28 +22,9 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 )
 
-// cfnExternalID is a 12-character external ID as Veeam's RandomExtIdGenerator makes them.
-const cfnExternalID = "x7Kq2mZp9LwB"
-
-// breakGlassStatement is a statement that is not Veeam's: another account's root, with MFA.
-const breakGlassStatement = `{"Sid":"BreakGlass","Effect":"Allow",` +
-	`"Principal":{"AWS":"arn:aws:iam::210987654321:root"},` +
-	`"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}`
-
 // vcbPolicy is an inline policy like the ones Veeam's lab stacks give their roles.
 const vcbPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
 	`"Action":["ec2:DescribeInstances","ec2:CreateSnapshot"],"Resource":"*"}]}`
-
-// cfnWorkerTrust is the trust policy of VeeamWorkerRole as Veeam's aws-org-roles StackSet writes it: Sid-less
-// statements, the Impersonation role with the external-ID condition and ec2.amazonaws.com on its own, plus a
-// break-glass statement someone added.
-func cfnWorkerTrust(appliance string) string {
-	return fmt.Sprintf(`{"Version":"2012-10-17","Statement":[
- {"Effect":"Allow","Principal":{"AWS":%q},"Action":"sts:AssumeRole",
-  "Condition":{"StringEquals":{"sts:ExternalId":%q}}},
- {"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com"]},"Action":["sts:AssumeRole"]},
- %s]}`, appliance, cfnExternalID, breakGlassStatement)
-}
 
 // cfnRoleConfig is the configuration that matches a role made with cfnWorkerTrust and vcbPolicy, with its
 // policies written with jsonencode, as Terraform generates them.

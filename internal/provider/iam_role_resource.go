@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -97,7 +101,10 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"`external_id` and `service_principals`, the managed policies in `managed_policy_arns` and, for worker " +
 			"roles, an instance profile of the same name and path. The resource is authoritative for the role's " +
 			"trust policy and its managed policy attachments: statements or attachments added outside Terraform show " +
-			"as drift and are removed on apply. Use `vbaws_trust_relationship` for roles someone else owns.",
+			"as drift and are removed on apply. Use `vbaws_trust_relationship` for roles someone else owns.\n\n" +
+			"`timeouts` is an attribute, as on every resource of this provider: write `timeouts = { create = " +
+			"\"10m\" }`. Configurations written for the earlier `timeouts { ... }` block need the `=`; state " +
+			"saved with the block reads unchanged.",
 		Attributes: withAdoptionAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -162,10 +169,7 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Optional: true,
 				MarkdownDescription: "Adds `Condition.StringEquals.\"sts:ExternalId\"` to the statement of " +
 					"`trusted_principal_arns`.",
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(2, 1224),
-					stringvalidator.RegexMatches(externalIDPattern, "may contain letters, digits and +=,.@:/-"),
-				},
+				Validators: externalIDValidators(),
 			},
 			"service_principals": schema.SetAttribute{
 				Optional:    true,
@@ -201,16 +205,7 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "ARN of the managed policy used as permissions boundary.",
 				Validators:          []validator.String{policyARNValidator()},
 			},
-			"tags": schema.MapAttribute{
-				Optional:            true,
-				ElementType:         types.StringType,
-				MarkdownDescription: "Tags of the role (and of its instance profile).",
-				Validators: []validator.Map{
-					mapvalidator.SizeAtMost(50),
-					mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128)),
-					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256)),
-				},
-			},
+			"tags": tagsAttribute("Tags of the role (and of its instance profile)."),
 			"arn": schema.StringAttribute{
 				Computed:            true,
 				PlanModifiers:       keep,
@@ -235,10 +230,8 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				CustomType:          PolicyType{},
 				MarkdownDescription: "The effective trust policy JSON, known at plan time when its inputs are.",
 			},
+			"timeouts": timeoutsAttribute(ctx),
 		}),
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
-		},
 	}
 }
 
@@ -259,21 +252,15 @@ func (r *iamRoleResource) Configure(
 
 func (r *iamRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan iamRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultRoleTimeout)
-	resp.Diagnostics.Append(diags...)
 	trust, diags := plan.trustPolicy(ctx, r.client.Partition)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	if interruptedBeforeWriting(ctx, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
 
 	role, err := r.createRole(ctx, plan, trust)
@@ -412,10 +399,11 @@ func (r *iamRoleResource) createInstanceProfile(ctx context.Context, m *iamRoleM
 // when create_instance_profile is true.
 func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state iamRoleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
+	defer cancel()
 	out, err := r.client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(state.ID.ValueString())})
 	if awsclient.IsNoSuchEntity(err) {
 		resp.Diagnostics.AddWarning(
@@ -515,19 +503,16 @@ func (r *iamRoleResource) readInstanceProfile(ctx context.Context, m *iamRoleMod
 // with -refresh=false) shows what is still to do.
 func (r *iamRoleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state iamRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultRoleTimeout)
-	resp.Diagnostics.Append(diags...)
 	trust, diags := plan.trustPolicy(ctx, r.client.Partition)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() || interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
 	result := state
 	result.Timeouts, result.AcknowledgeRoot = plan.Timeouts, plan.AcknowledgeRoot
@@ -680,16 +665,13 @@ func (r *iamRoleResource) updateInstanceProfile(ctx context.Context, plan iamRol
 
 func (r *iamRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state iamRoleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultRoleTimeout)
-	resp.Diagnostics.Append(diags...)
-	if interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
 	if err := r.deleteRole(ctx, state); err != nil {
 		addAWSError(&resp.Diagnostics, "Cannot delete IAM role", err)
@@ -703,4 +685,473 @@ func (r *iamRoleResource) ImportState(
 	resp *resource.ImportStateResponse,
 ) {
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// Adopting roles made elsewhere (Veeam's CloudFormation, the console, another team): vbaws_iam_role reads its
+// inputs back from what the trust policy means, never from our Sids, and compares trust policies the same way,
+// so that an imported role plans no changes.
+
+var pathAdditionalTrust = path.Root("additional_trust_policy")
+
+// generatedName matches a name made from name_prefix by uniqueSuffix: the prefix, a UTC timestamp and 12 hex
+// digits.
+var generatedName = regexp.MustCompile(`^(.*)\d{14}[0-9a-f]{12}$`)
+
+// sameTrust reports whether two trust policies grant the same, whatever their Sids and however Veeam's part is
+// split into statements. Unparsable documents are never the same.
+func sameTrust(a, b string) bool {
+	same, err := policy.SameTrustMeaning(a, b, trustFilter())
+	return err == nil && same
+}
+
+// importTrust fills trusted_principal_arns, external_id, service_principals and additional_trust_policy from the
+// trust policy of an imported role by what its statements mean, so that a role made by Veeam's CloudFormation
+// (Sid-less statements) imports as well as one this resource made.
+func (m *iamRoleModel) importTrust(ctx context.Context, trust string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	doc, err := policy.Parse(trust)
+	if err != nil {
+		diags.AddError("Cannot parse the role's trust policy", err.Error())
+		return diags
+	}
+	spec, others := policy.ReadTrust(doc, veeamTrustSid, trustFilter())
+	m.TrustedPrincipalARNs, diags = types.SetValueFrom(ctx, types.StringType, nonNil(spec.AWSPrincipals))
+	m.ExternalID = stringOrNull(aws.String(spec.ExternalID))
+	m.ServicePrincipals = setOrNull(types.SetNull(types.StringType), spec.ServicePrincipals)
+	m.AdditionalTrustPolicy = PolicyValue{StringValue: types.StringNull()}
+	if len(others) > 0 {
+		m.AdditionalTrustPolicy = NewPolicyValue(jsonencodeForm(policy.NewDocument(others...).Marshal()))
+	}
+	return diags
+}
+
+// jsonencodeForm rewrites a JSON document the way Terraform's jsonencode writes it: compact, object keys sorted.
+// Values read on import get this form, so that a configuration written with jsonencode, as Terraform generates
+// it, matches them exactly: Terraform compares configuration and state by text while planning.
+func jsonencodeForm(text string) string {
+	decoder := json.NewDecoder(strings.NewReader(text))
+	decoder.UseNumber()
+	var value any
+	if err := decoder.Decode(&value); err != nil {
+		return text
+	}
+	out, err := json.Marshal(value)
+	if err != nil {
+		return text
+	}
+	return string(out)
+}
+
+func nonNil(values []string) []string {
+	if values == nil {
+		return []string{}
+	}
+	return values
+}
+
+// additionalTrustStatements returns the statements of additional_trust_policy; none when it is null.
+func (m iamRoleModel) additionalTrustStatements() ([]policy.Statement, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if m.AdditionalTrustPolicy.IsNull() {
+		return nil, diags
+	}
+	doc, err := policy.Parse(m.AdditionalTrustPolicy.ValueString())
+	if err != nil {
+		diags.AddAttributeError(pathAdditionalTrust, "Invalid additional trust policy", err.Error())
+		return nil, diags
+	}
+	return doc.Statements, diags
+}
+
+// readNamePrefix derives name_prefix from a name made from one, so that such a role imports without a
+// replacement; other names have none.
+func (m *iamRoleModel) readNamePrefix() {
+	match := generatedName.FindStringSubmatch(m.Name.ValueString())
+	if match == nil || match[1] == "" {
+		m.NamePrefix = types.StringNull()
+		return
+	}
+	m.NamePrefix = types.StringValue(match[1])
+}
+
+// accountOf returns the account ID of an IAM ARN, or null.
+func accountOf(arn types.String) types.String {
+	parts := strings.Split(arn.ValueString(), ":")
+	if len(parts) < 6 || parts[4] == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(parts[4])
+}
+
+// plannedIdentity makes id (the name) and account_id known at plan time whenever the name and the provider's
+// account are.
+func (r *iamRoleResource) plannedIdentity(plan, state iamRoleModel) (id, accountID types.String) {
+	id, accountID = state.ID, state.AccountID
+	if id.IsNull() || id.IsUnknown() {
+		id = types.StringUnknown()
+		if !plan.Name.IsUnknown() && !plan.Name.IsNull() {
+			id = plan.Name
+		}
+	}
+	if accountID.IsNull() || accountID.IsUnknown() {
+		accountID = types.StringUnknown()
+		if r.client != nil && r.client.AccountID != "" {
+			accountID = types.StringValue(r.client.AccountID)
+		}
+	}
+	return id, accountID
+}
+
+// additionalTrustValidator checks that additional_trust_policy is a policy document whose Sids do not collide
+// with the statements this resource writes.
+type additionalTrustValidator struct{}
+
+func (additionalTrustValidator) Description(context.Context) string {
+	return "a trust policy document whose statements do not use the Sids " + veeamTrustSid + " or " +
+		policy.ServicesSid(veeamTrustSid)
+}
+
+func (v additionalTrustValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (additionalTrustValidator) ValidateString(_ context.Context, req validator.StringRequest,
+	resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	doc, err := policy.Parse(req.ConfigValue.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid additional trust policy", err.Error())
+		return
+	}
+	for _, sid := range []string{veeamTrustSid, policy.ServicesSid(veeamTrustSid)} {
+		if _, taken := doc.Find(sid); taken {
+			resp.Diagnostics.AddAttributeError(req.Path, "Statement ID taken", fmt.Sprintf(
+				"Sid %s names a statement generated from trusted_principal_arns or service_principals; "+
+					"use another Sid or none.", sid))
+		}
+	}
+}
+
+// namePrefixValidator lets name and name_prefix appear together only when name is made from name_prefix, as in a
+// configuration Terraform generates on import.
+type namePrefixValidator struct{}
+
+func (namePrefixValidator) Description(context.Context) string {
+	return "name_prefix may accompany name only when name begins with it and ends with the generated suffix"
+}
+
+func (v namePrefixValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (namePrefixValidator) ValidateString(ctx context.Context, req validator.StringRequest,
+	resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var name types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("name"), &name)...)
+	if name.IsNull() || name.IsUnknown() {
+		return
+	}
+	match := generatedName.FindStringSubmatch(name.ValueString())
+	if match == nil || match[1] != req.ConfigValue.ValueString() {
+		resp.Diagnostics.AddAttributeError(req.Path, "Conflicting name and name_prefix", fmt.Sprintf(
+			"Set one of them. Both may be set only when name was made from name_prefix (%q followed by a "+
+				"timestamp and 12 hex digits), as Terraform writes them for an imported role; got name %q.",
+			req.ConfigValue.ValueString(), name.ValueString()))
+	}
+}
+
+// withAdoptionAttributes adds to the role's schema the attributes that let it adopt what others made: further
+// trust statements, inline policies, the account, and the acknowledgement of an account-root principal.
+func withAdoptionAttributes(attributes map[string]schema.Attribute) map[string]schema.Attribute {
+	attributes["additional_trust_policy"] = schema.StringAttribute{
+		Optional:   true,
+		CustomType: PolicyType{},
+		Validators: []validator.String{additionalTrustValidator{}},
+		MarkdownDescription: "Trust statements beyond Veeam's, as a policy document (for example a break-glass " +
+			"principal or an OIDC federation), compared by meaning. The trust policy is the statements generated " +
+			"from `trusted_principal_arns`, `external_id` and `service_principals`, followed by these. Import fills " +
+			"it with the statements that are not Veeam's.",
+	}
+	attributes["inline_policies"] = schema.MapAttribute{
+		Optional:    true,
+		ElementType: PolicyType{},
+		Validators:  inlinePoliciesValidators(),
+		MarkdownDescription: "Inline policies by name, as policy documents compared by meaning. When set (also to " +
+			"`{}`), it is authoritative: an inline policy added outside Terraform shows as drift and apply removes " +
+			"it. Left out, inline policies are not managed. Import fills it.",
+	}
+	attributes["account_id"] = schema.StringAttribute{
+		Computed:            true,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		MarkdownDescription: "The role's account; known at plan time when the provider knows its account.",
+	}
+	attributes["acknowledge_account_root"] = schema.BoolAttribute{
+		Optional: true,
+		MarkdownDescription: "Set to `true` to acknowledge that an account root in `trusted_principal_arns` " +
+			"trusts the whole account, as in Veeam's \"IAM role from another account\" mode; the warning is then " +
+			"silent.",
+	}
+	return attributes
+}
+
+// deleteRole deletes the role with as few calls as IAM allows. It first undoes what state says the resource made:
+// the instance profile of the role's name and path, the attachments of managed_policy_arns and the policies of
+// inline_policies. Then it deletes
+// the role; only when IAM answers DeleteConflict (something was added outside Terraform, or state is stale) does
+// it list the role's instance profiles, attachments and inline policies, take the role out of them and delete
+// again. A plain role costs one call. It never deletes a policy or profile it did not create, except a retired
+// template part left with no users.
+func (r *iamRoleResource) deleteRole(ctx context.Context, state iamRoleModel) error {
+	name, rolePath := state.ID.ValueString(), state.Path.ValueString()
+	if state.CreateInstanceProfile.ValueBool() || !state.InstanceProfileARN.IsNull() {
+		if err := r.deleteOwnInstanceProfile(ctx, name, rolePath); err != nil {
+			return err
+		}
+	}
+	if _, err := r.syncAttachments(ctx, name, stringsOf(ctx, state.ManagedPolicyARNs), nil); err != nil {
+		return err
+	}
+	for policyName := range state.InlinePolicies.Elements() {
+		if err := r.deleteInlinePolicy(ctx, name, policyName); err != nil {
+			return err
+		}
+	}
+	err := r.deleteRoleOnly(ctx, name)
+	if !awsclient.IsDeleteConflict(err) {
+		return err
+	}
+	if err := r.emptyRole(ctx, name); err != nil {
+		return err
+	}
+	return r.deleteRoleOnly(ctx, name)
+}
+
+// deleteRoleOnly sends DeleteRole; a role that is already gone counts as deleted.
+func (r *iamRoleResource) deleteRoleOnly(ctx context.Context, name string) error {
+	_, err := r.client.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
+	if err != nil && !awsclient.IsNoSuchEntity(err) {
+		return fmt.Errorf("deleting role %s: %w", name, err)
+	}
+	return nil
+}
+
+// emptyRole takes the role out of every instance profile that holds it, detaches every managed policy and
+// deletes every inline policy, as IAM requires before it deletes a role.
+func (r *iamRoleResource) emptyRole(ctx context.Context, name string) error {
+	if err := r.leaveInstanceProfiles(ctx, name); err != nil {
+		return err
+	}
+	attached, err := r.client.AttachedPolicyARNs(ctx, name)
+	if err != nil && !awsclient.IsNoSuchEntity(err) {
+		return err
+	}
+	if _, err := r.syncAttachments(ctx, name, attached, nil); err != nil {
+		return err
+	}
+	return r.deleteInlinePolicies(ctx, name)
+}
+
+// leaveInstanceProfiles takes the role out of every profile that still holds it.
+func (r *iamRoleResource) leaveInstanceProfiles(ctx context.Context, name string) error {
+	profiles, err := r.client.InstanceProfilesForRole(ctx, name)
+	if err != nil && !awsclient.IsNoSuchEntity(err) {
+		return err
+	}
+	for _, p := range profiles {
+		if err := r.client.RemoveRoleFromInstanceProfile(ctx, aws.ToString(p.InstanceProfileName), name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteOwnInstanceProfile deletes the profile of the role's name and path when it is empty or holds only the
+// role, taking the role out first. A profile that is gone, lies on another path or holds another role is left.
+// It finds the profile by name, so it also deletes a profile the role was taken out of by hand or by an
+// interrupted destroy.
+func (r *iamRoleResource) deleteOwnInstanceProfile(ctx context.Context, name, rolePath string) error {
+	out, err := r.client.IAM.GetInstanceProfile(
+		ctx,
+		&iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)},
+	)
+	if awsclient.IsNoSuchEntity(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading instance profile %s: %w", name, err)
+	}
+	profile := out.InstanceProfile
+	for _, role := range profile.Roles {
+		if aws.ToString(role.RoleName) != name {
+			return nil
+		}
+	}
+	if aws.ToString(profile.Path) != rolePath {
+		return nil
+	}
+	if awsclient.ProfileContains(profile, name) {
+		if err := r.client.RemoveRoleFromInstanceProfile(ctx, name, name); err != nil {
+			return err
+		}
+	}
+	_, err = r.client.IAM.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{
+		InstanceProfileName: aws.String(name)})
+	if err != nil && !awsclient.IsNoSuchEntity(err) {
+		return fmt.Errorf("deleting instance profile %s: %w", name, err)
+	}
+	return nil
+}
+
+func (r *iamRoleResource) deleteInlinePolicies(ctx context.Context, name string) error {
+	out, err := r.client.IAM.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
+	if awsclient.IsNoSuchEntity(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("listing inline policies of role %s: %w", name, err)
+	}
+	for _, policyName := range out.PolicyNames {
+		if err := r.deleteInlinePolicy(ctx, name, policyName); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteInlinePolicy deletes one inline policy of the role; one that is already gone counts as deleted.
+func (r *iamRoleResource) deleteInlinePolicy(ctx context.Context, roleName, policyName string) error {
+	_, err := r.client.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{
+		RoleName: aws.String(roleName), PolicyName: aws.String(policyName)})
+	if err != nil && !awsclient.IsNoSuchEntity(err) {
+		return fmt.Errorf("deleting inline policy %s of role %s: %w", policyName, roleName, err)
+	}
+	return nil
+}
+
+// inlinePoliciesMaxSize is IAM's quota for the inline policies of one role together, in characters excluding
+// whitespace.
+const inlinePoliciesMaxSize = 10240
+
+var inlinePolicyNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+
+// inlinePoliciesValidators check the names and the combined size of inline_policies at plan time.
+func inlinePoliciesValidators() []validator.Map {
+	return []validator.Map{
+		mapvalidator.KeysAre(stringvalidator.RegexMatches(inlinePolicyNamePattern,
+			"must be 1 to 128 letters, digits or +=,.@_-")),
+		inlineSizeValidator{},
+	}
+}
+
+// inlineSizeValidator enforces IAM's quota on the combined size of a role's inline policies.
+type inlineSizeValidator struct{}
+
+func (inlineSizeValidator) Description(context.Context) string {
+	return fmt.Sprintf("inline policies together at most %d characters, not counting whitespace",
+		inlinePoliciesMaxSize)
+}
+
+func (v inlineSizeValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (inlineSizeValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	total := 0
+	for _, value := range req.ConfigValue.Elements() {
+		if doc, ok := value.(PolicyValue); ok && !doc.IsUnknown() && !doc.IsNull() {
+			total += policy.Size(doc.ValueString())
+		}
+	}
+	if total > inlinePoliciesMaxSize {
+		resp.Diagnostics.AddAttributeError(req.Path, "Inline policies too large", fmt.Sprintf(
+			"IAM allows %d characters (not counting whitespace) for all inline policies of a role together; "+
+				"these have %d. Move permissions into managed policies, such as vbaws_role_template.",
+			inlinePoliciesMaxSize, total))
+	}
+}
+
+// inlineDocuments returns the known documents of an inline_policies map by name.
+func inlineDocuments(m types.Map) map[string]string {
+	docs := map[string]string{}
+	for name, value := range m.Elements() {
+		if doc, ok := value.(PolicyValue); ok && !doc.IsUnknown() && !doc.IsNull() {
+			docs[name] = doc.ValueString()
+		}
+	}
+	return docs
+}
+
+// inlineMap turns documents into an inline_policies value, keeping the text of prior for each policy that
+// means the same. No documents give null when prior is null, so that import does not invent an empty map.
+func inlineMap(prior types.Map, docs map[string]string) types.Map {
+	if len(docs) == 0 && prior.IsNull() {
+		return types.MapNull(PolicyType{})
+	}
+	before := inlineDocuments(prior)
+	elems := make(map[string]attr.Value, len(docs))
+	for name, doc := range docs {
+		elems[name] = NewPolicyValue(jsonencodeForm(doc))
+		if old, ok := before[name]; ok {
+			if same, err := policy.Equivalent(old, doc); err == nil && same {
+				elems[name] = NewPolicyValue(old)
+			}
+		}
+	}
+	return types.MapValueMust(PolicyType{}, elems)
+}
+
+// readInlinePolicies reads every inline policy of the role into inline_policies.
+func (r *iamRoleResource) readInlinePolicies(ctx context.Context, m *iamRoleModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	docs, err := r.client.InlinePolicies(ctx, m.ID.ValueString())
+	if err != nil {
+		addAWSError(&diags, "Cannot read the role's inline policies", err)
+		return diags
+	}
+	m.InlinePolicies = inlineMap(m.InlinePolicies, docs)
+	return diags
+}
+
+// syncInlinePolicies makes the role's inline policies exactly want when want is set (null leaves them alone),
+// and records in result what the role holds, also after a failure part of the way.
+func (r *iamRoleResource) syncInlinePolicies(ctx context.Context, want types.Map, result *iamRoleModel) error {
+	if want.IsNull() {
+		result.InlinePolicies = types.MapNull(PolicyType{})
+		return nil
+	}
+	name := result.ID.ValueString()
+	have, wanted := inlineDocuments(result.InlinePolicies), inlineDocuments(want)
+	if result.InlinePolicies.IsNull() { // not managed until now: whatever the role holds is to be replaced
+		current, err := r.client.InlinePolicies(ctx, name)
+		if err != nil {
+			return err
+		}
+		have = current
+	}
+	held := maps.Clone(have)
+	defer func() { result.InlinePolicies = inlineMap(want, held) }()
+	for _, policyName := range slices.Sorted(maps.Keys(wanted)) {
+		if same, err := policy.Equivalent(have[policyName], wanted[policyName]); err == nil && same {
+			continue
+		}
+		if err := r.client.PutInlinePolicy(ctx, name, policyName, wanted[policyName]); err != nil {
+			return err
+		}
+		held[policyName] = wanted[policyName]
+	}
+	for _, policyName := range slices.Sorted(maps.Keys(have)) {
+		if _, keep := wanted[policyName]; keep {
+			continue
+		}
+		if err := r.client.DeleteInlinePolicy(ctx, name, policyName); err != nil {
+			return err
+		}
+		delete(held, policyName)
+	}
+	return nil
 }

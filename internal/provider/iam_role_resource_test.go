@@ -14,48 +14,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 )
-
-const testRole = "vbaws_iam_role.test"
-
-// roleConfig renders a vbaws_iam_role named "test" with the given body after the provider block.
-func roleConfig(provider, body string) string {
-	return provider + "resource \"vbaws_iam_role\" \"test\" {\n" + body + "\n}\n"
-}
-
-// remoteTrust reads a role's trust policy straight from IAM.
-func remoteTrust(t *testing.T, client *iam.Client, name string) policy.Document {
-	t.Helper()
-	out, err := client.GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
-	if err != nil {
-		t.Fatalf("reading role %s: %v", name, err)
-	}
-	doc, err := policy.Parse(aws.ToString(out.Role.AssumeRolePolicyDocument))
-	if err != nil {
-		t.Fatalf("parsing trust policy of %s: %v", name, err)
-	}
-	return doc
-}
-
-func checkRoleGone(client *iam.Client, name string) func(*terraform.State) error {
-	return func(*terraform.State) error {
-		_, err := client.GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
-		if err == nil {
-			return fmt.Errorf("role %s still exists after destroy", name)
-		}
-		if _, err := client.GetInstanceProfile(context.Background(), &iam.GetInstanceProfileInput{
-			InstanceProfileName: aws.String(name),
-		}); err == nil {
-			return fmt.Errorf("instance profile %s still exists after destroy", name)
-		}
-		return nil
-	}
-}
 
 func TestAccIAMRole_basicImportAndKnownAtPlan(t *testing.T) {
 	client := acctest.IAMClient(t)
@@ -199,25 +162,6 @@ func trustHasExternalIDAndServices(t *testing.T, client *iam.Client, name string
 	if !ok || strings.Contains(services.JSON(), "ExternalId") ||
 		!strings.Contains(services.JSON(), "ec2.amazonaws.com") {
 		return fmt.Errorf("services statement wrong: %s", doc.Marshal())
-	}
-	return nil
-}
-
-// attachmentsAre checks the role's managed policy attachments against want, read straight from IAM.
-func attachmentsAre(client *iam.Client, name string, want ...string) error {
-	out, err := client.ListAttachedRolePolicies(
-		context.Background(),
-		&iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)},
-	)
-	if err != nil {
-		return err
-	}
-	var got []string
-	for _, p := range out.AttachedPolicies {
-		got = append(got, aws.ToString(p.PolicyArn))
-	}
-	if fmt.Sprint(got) != fmt.Sprint(want) && (len(got) != 0 || len(want) != 0) {
-		return fmt.Errorf("role %s has attachments %v, want %v", name, got, want)
 	}
 	return nil
 }
@@ -431,20 +375,6 @@ func TestAccIAMRole_instanceProfileLifecycle(t *testing.T) {
 	resource.ParallelTest(t, tc)
 }
 
-func profileHasRole(client *iam.Client, name string) error {
-	out, err := client.GetInstanceProfile(
-		context.Background(),
-		&iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)},
-	)
-	if err != nil {
-		return err
-	}
-	if len(out.InstanceProfile.Roles) != 1 || aws.ToString(out.InstanceProfile.Roles[0].RoleName) != name {
-		return fmt.Errorf("instance profile %s does not contain role %s", name, name)
-	}
-	return nil
-}
-
 // Refreshing an unchanged role costs GetRole, plus one call per optional feature in use.
 func TestAccIAMRole_refreshCost(t *testing.T) {
 	client := acctest.IAMClient(t)
@@ -601,32 +531,6 @@ func TestAccIAMRole_missingNameFailsPlan(t *testing.T) {
 	}
 }
 
-// invalidPrincipalCases maps each rejected principal to a pattern its diagnostic must match. Both trust
-// resources use it.
-func invalidPrincipalCases() map[string]string {
-	return map[string]string{
-		"*":                                `(?i)wildcard`,
-		"arn:aws:iam::123456789012:role/*": `(?i)wildcard`,
-		"arn:aws:sts::123456789012:assumed-role/Veeam/session": `arn:aws:iam::123456789012:role/Veeam`,
-		"arn:aws:iam::123456789012:user/alice":                 `(?i)user`,
-		"arn:aws:iam::123456789012:group/admins":               `(?i)group`,
-		"arn:aws:iam::123456789012:policy/p":                   `(?i)policy`,
-		"arn:aws:iam::123456789012:instance-profile/p":         `(?i)instance.profile`,
-		"arn:aws:iam::123456789012:oidc-provider/example.com":  `(?i)oidc`,
-		"arn:aws:iam::123456789012:saml-provider/corp":         `(?i)saml`,
-		"ec2.amazonaws.com":                                    `service_principals`,
-		"VeeamImpersonationRole":                               `(?i)role name`,
-		"AROAEXAMPLEUNIQUEID1":                                 `(?i)unique ID`,
-		"12345678901":                                          `12 digits`,
-		"arn:aws:iam::123456789012:role/bad name":              `(?i)name`,
-		"arn:aws:iam::123456789012:role/my path/x":             `(?i)path`,
-		"arn:aws:iam:us-east-1:123456789012:role/x":            `(?i)region`,
-		"arn:aws:s3:::bucket":                                  `(?i)s3`,
-		"arn:aws-cn:iam::123456789012:role/x":                  `(?i)partition`,
-		" arn:aws:iam::123456789012:role/x":                    `(?i)whitespace`,
-	}
-}
-
 func TestAccIAMRole_duplicatePrincipalsFailPlan(t *testing.T) {
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
 		Config: roleConfig(acctest.ProviderConfig(), fmt.Sprintf(`
@@ -634,40 +538,6 @@ func TestAccIAMRole_duplicatePrincipalsFailPlan(t *testing.T) {
   trusted_principal_arns = ["%[2]s", "arn:aws:iam::%[2]s:root"]`, acctest.RandomName("vbaws-dup"), emulatorAccount)),
 		ExpectError: regexp.MustCompile(`(?i)duplicate`),
 	}))
-}
-
-// expectRemote is a state check that runs an assertion against IAM itself.
-func expectRemote(check func() error) statecheck.StateCheck {
-	return remoteCheck(check)
-}
-
-type remoteCheck func() error
-
-func (c remoteCheck) CheckState(
-	_ context.Context,
-	_ statecheck.CheckStateRequest,
-	resp *statecheck.CheckStateResponse,
-) {
-	resp.Error = c()
-}
-
-// fixturePolicy creates a managed policy outside Terraform and deletes it when the test ends.
-func fixturePolicy(t *testing.T, client *iam.Client, document string) string {
-	t.Helper()
-	out, err := client.CreatePolicy(
-		context.Background(),
-		&iam.CreatePolicyInput{
-			PolicyName:     aws.String(acctest.RandomName("vbaws-fixture")),
-			PolicyDocument: aws.String(document),
-		},
-	)
-	if err != nil {
-		t.Fatalf("creating policy: %v", err)
-	}
-	t.Cleanup(func() {
-		_, _ = client.DeletePolicy(context.Background(), &iam.DeletePolicyInput{PolicyArn: out.Policy.Arn})
-	})
-	return aws.ToString(out.Policy.Arn)
 }
 
 // A principal unknown at plan time (from another resource) is checked before the first API call instead.

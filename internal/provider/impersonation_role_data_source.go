@@ -146,8 +146,7 @@ func (d *impersonationRoleDataSource) Read(
 	resp *datasource.ReadResponse,
 ) {
 	var m impersonationRoleModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !requireClient(d.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.Config, &m, d.client, &resp.Diagnostics) {
 		return
 	}
 	role, err := d.findRole(ctx, m)

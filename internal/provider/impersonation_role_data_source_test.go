@@ -209,38 +209,6 @@ func TestAccImpersonationRoleDataSource_errors(t *testing.T) {
 	}
 }
 
-func fixtureInstanceProfile(t *testing.T, client *iam.Client, profile, role string) string {
-	t.Helper()
-	ctx := context.Background()
-	out, err := client.CreateInstanceProfile(
-		ctx,
-		&iam.CreateInstanceProfileInput{InstanceProfileName: aws.String(profile)},
-	)
-	if err != nil {
-		t.Fatalf("creating instance profile: %v", err)
-	}
-	if _, err := client.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{
-		InstanceProfileName: aws.String(profile),
-		RoleName:            aws.String(role),
-	}); err != nil {
-		t.Fatalf("adding role to instance profile: %v", err)
-	}
-	t.Cleanup(func() {
-		_, _ = client.RemoveRoleFromInstanceProfile(
-			ctx,
-			&iam.RemoveRoleFromInstanceProfileInput{
-				InstanceProfileName: aws.String(profile),
-				RoleName:            aws.String(role),
-			},
-		)
-		_, _ = client.DeleteInstanceProfile(
-			ctx,
-			&iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(profile)},
-		)
-	})
-	return aws.ToString(out.InstanceProfile.Arn)
-}
-
 // fixtureManagedPolicy creates a managed policy and attaches it to role; cleanup runs before the role's.
 func fixtureManagedPolicy(t *testing.T, client *iam.Client, role, document string) string {
 	t.Helper()

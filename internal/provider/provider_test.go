@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,9 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -21,77 +17,6 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(acctest.Main(m)) }
-
-var testAccProviders = map[string]func() (tfprotov6.ProviderServer, error){
-	"vbaws": func() (tfprotov6.ProviderServer, error) { return NewServer("test")(), nil },
-}
-
-// emulatorAccount is the account moto_server answers with.
-const emulatorAccount = "123456789012"
-
-// testAccCase fills in what every acceptance test case shares.
-func testAccCase(t *testing.T, steps ...resource.TestStep) resource.TestCase {
-	return resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: testAccProviders,
-		Steps:                    steps,
-	}
-}
-
-// fixtureRole creates a role outside Terraform, as an appliance deployment or another team would, and deletes it
-// when the test ends. inline maps policy names to documents.
-func fixtureRole(t *testing.T, client *iam.Client, name, path, trust string, inline map[string]string) string {
-	t.Helper()
-	ctx := context.Background()
-	out, err := client.CreateRole(
-		ctx,
-		&iam.CreateRoleInput{
-			RoleName:                 aws.String(name),
-			Path:                     aws.String(path),
-			AssumeRolePolicyDocument: aws.String(trust),
-		},
-	)
-	if err != nil {
-		t.Fatalf("creating fixture role %s: %v", name, err)
-	}
-	for policyName, doc := range inline {
-		if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
-			RoleName:       aws.String(name),
-			PolicyName:     aws.String(policyName),
-			PolicyDocument: aws.String(doc),
-		}); err != nil {
-			t.Fatalf("adding inline policy %s to %s: %v", policyName, name, err)
-		}
-	}
-	t.Cleanup(func() { deleteFixtureRole(client, name, inline) })
-	return aws.ToString(out.Role.Arn)
-}
-
-func deleteFixtureRole(client *iam.Client, name string, inline map[string]string) {
-	ctx := context.Background()
-	for policyName := range inline {
-		_, _ = client.DeleteRolePolicy(
-			ctx,
-			&iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policyName)},
-		)
-	}
-	listInput := &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)}
-	if attached, err := client.ListAttachedRolePolicies(ctx, listInput); err == nil {
-		for _, p := range attached.AttachedPolicies {
-			_, _ = client.DetachRolePolicy(
-				ctx,
-				&iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: p.PolicyArn},
-			)
-		}
-	}
-	_, _ = client.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
-}
-
-const ec2TrustPolicy = `{"Version":"2012-10-17","Statement":[` +
-	`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-
-const assumeAnyRolePolicy = `{"Version":"2012-10-17","Statement":[` +
-	`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`
 
 func TestAccProvider_endpointsBlockRoutesEveryCall(t *testing.T) {
 	proxy := acctest.NewProxy(t)

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -52,10 +51,8 @@ type roleCheckDataSource struct {
 }
 
 type roleCheckModel struct {
+	templateSelection
 	RoleName                  types.String `tfsdk:"role_name"`
-	Operations                types.Set    `tfsdk:"operations"`
-	ProductVersion            types.String `tfsdk:"product_version"`
-	WorkersInProduction       types.Bool   `tfsdk:"workers_in_production_accounts"`
 	TrustedPrincipalARN       types.String `tfsdk:"trusted_principal_arn"`
 	ExternalID                types.String `tfsdk:"external_id"`
 	Evaluator                 types.String `tfsdk:"evaluator"`
@@ -78,29 +75,11 @@ func (d *roleCheckDataSource) Metadata(_ context.Context, req datasource.Metadat
 func (d *roleCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: roleCheckDescription,
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(templateSelectionDataSourceAttributes(), map[string]schema.Attribute{
 			"role_name": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "Name of the role to check, in the provider's account.",
 				Validators:          []validator.String{roleNameValidator()},
-			},
-			"operations": schema.SetAttribute{
-				Required:            true,
-				ElementType:         types.StringType,
-				MarkdownDescription: operationsDescription,
-				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(operationValidator{}),
-				},
-			},
-			"product_version": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: productVersionDescription,
-				Validators:          []validator.String{stringvalidator.OneOf(catalog.Versions()...)},
-			},
-			"workers_in_production_accounts": schema.BoolAttribute{
-				Optional:            true,
-				MarkdownDescription: workersDescription,
 			},
 			"trusted_principal_arn": schema.StringAttribute{
 				Optional: true,
@@ -111,10 +90,7 @@ func (d *roleCheckDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"external_id": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "The external ID the appliance sends when it assumes the role.",
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(2, 1224),
-					stringvalidator.RegexMatches(externalIDPattern, "may contain letters, digits and +=,.@:/-"),
-				},
+				Validators:          externalIDValidators(),
 			},
 			"evaluator": schema.StringAttribute{
 				Optional: true,
@@ -177,7 +153,7 @@ func (d *roleCheckDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				ElementType:         types.StringType,
 				MarkdownDescription: "One plain sentence per finding: what is wrong and what to change.",
 			},
-		},
+		}),
 	}
 }
 
@@ -205,11 +181,10 @@ func (d *roleCheckDataSource) Configure(_ context.Context, req datasource.Config
 
 func (d *roleCheckDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m roleCheckModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !requireClient(d.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.Config, &m, d.client, &resp.Diagnostics) {
 		return
 	}
-	tpl, diags := renderTemplate(ctx, m.Operations, m.ProductVersion, m.WorkersInProduction)
+	tpl, diags := m.render(ctx)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -94,12 +94,3 @@ resource "vbaws_iam_role" "test" {
 	}
 	resource.ParallelTest(t, tc)
 }
-
-// stringChecks are exact checks for values, in order.
-func stringChecks(values []string) []knownvalue.Check {
-	checks := make([]knownvalue.Check, len(values))
-	for i, v := range values {
-		checks[i] = knownvalue.StringExact(v)
-	}
-	return checks
-}

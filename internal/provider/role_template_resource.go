@@ -11,15 +11,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -27,7 +26,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
-	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 	"github.com/vbaws/terraform-provider-vbaws/internal/template"
@@ -37,10 +35,11 @@ import (
 const maxTemplateNameLength = 125
 
 var (
-	_                 resource.ResourceWithConfigure   = (*roleTemplateResource)(nil)
-	_                 resource.ResourceWithImportState = (*roleTemplateResource)(nil)
-	_                 resource.ResourceWithModifyPlan  = (*roleTemplateResource)(nil)
-	policyNamePattern                                  = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	_                 resource.ResourceWithConfigure      = (*roleTemplateResource)(nil)
+	_                 resource.ResourceWithImportState    = (*roleTemplateResource)(nil)
+	_                 resource.ResourceWithModifyPlan     = (*roleTemplateResource)(nil)
+	_                 resource.ResourceWithValidateConfig = (*roleTemplateResource)(nil)
+	policyNamePattern                                     = regexp.MustCompile(`^[\w+=,.@-]+$`)
 )
 
 func newRoleTemplateResource() resource.Resource { return &roleTemplateResource{} }
@@ -51,19 +50,15 @@ type roleTemplateResource struct {
 }
 
 type roleTemplateModel struct {
-	ID                      types.String `tfsdk:"id"`
-	Name                    types.String `tfsdk:"name"`
-	Path                    types.String `tfsdk:"path"`
-	Description             types.String `tfsdk:"description"`
-	Tags                    types.Map    `tfsdk:"tags"`
-	Operations              types.Set    `tfsdk:"operations"`
-	ProductVersion          types.String `tfsdk:"product_version"`
-	WorkersInProduction     types.Bool   `tfsdk:"workers_in_production_accounts"`
-	PolicyARNs              types.List   `tfsdk:"policy_arns"`
-	Documents               types.List   `tfsdk:"documents"`
-	Actions                 types.Set    `tfsdk:"actions"`
-	ServicePrincipals       types.Set    `tfsdk:"service_principals"`
-	RequiresInstanceProfile types.Bool   `tfsdk:"requires_instance_profile"`
+	ID          types.String   `tfsdk:"id"`
+	Name        types.String   `tfsdk:"name"`
+	Path        types.String   `tfsdk:"path"`
+	Description types.String   `tfsdk:"description"`
+	Tags        types.Map      `tfsdk:"tags"`
+	PolicyARNs  types.List     `tfsdk:"policy_arns"`
+	Timeouts    timeouts.Value `tfsdk:"timeouts"`
+	templateSelection
+	templateOutputs
 }
 
 func (r *roleTemplateResource) Metadata(
@@ -74,7 +69,7 @@ func (r *roleTemplateResource) Metadata(
 	resp.TypeName = req.ProviderTypeName + "_role_template"
 }
 
-func (r *roleTemplateResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *roleTemplateResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Veeam's IAM permissions for a selection of operations as customer managed policies, split " +
@@ -98,7 +93,7 @@ func (r *roleTemplateResource) Schema(_ context.Context, _ resource.SchemaReques
 			"in the same apply, and nothing is left behind. A `name` change replaces the template; with " +
 			"`create_before_destroy` the new parts exist before roles move to them.\n\n**Destroy** refuses, listing " +
 			"the users, while any part is still attached to something.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "The template name.",
@@ -132,67 +127,22 @@ func (r *roleTemplateResource) Schema(_ context.Context, _ resource.SchemaReques
 					"description or path** above.",
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 1000)},
 			},
-			"tags": schema.MapAttribute{
-				Optional:            true,
-				ElementType:         types.StringType,
-				MarkdownDescription: "Tags of every part. Keys starting with `" + template.TagPrefix + "` are the provider's own.",
-				Validators: []validator.Map{
-					mapvalidator.KeysAre(ruleValidator{
-						description: "a key not starting with " + template.TagPrefix,
-						rule:        reservedTagKey,
-					}),
-				},
-			},
-			"operations": schema.SetAttribute{
-				Required:            true,
-				ElementType:         types.StringType,
-				MarkdownDescription: operationsDescription,
-				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(operationValidator{}),
-				},
-			},
-			"product_version": schema.StringAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString(catalog.DefaultVersion),
-				MarkdownDescription: productVersionDescription,
-				Validators:          []validator.String{stringvalidator.OneOf(catalog.Versions()...)},
-			},
-			"workers_in_production_accounts": schema.BoolAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(false),
-				MarkdownDescription: workersDescription,
-			},
+			"tags": tagsAttribute(
+				"Tags of every part. Keys starting with `"+template.TagPrefix+"` are the provider's own, and "+
+					"count toward IAM's 50 tags per policy together with yours.",
+				mapvalidator.KeysAre(ruleValidator{
+					description: "a key not starting with " + template.TagPrefix,
+					rule:        reservedTagKey,
+				}),
+			),
 			"policy_arns": schema.ListAttribute{
 				Computed:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "ARNs of the parts, in order; known at plan time, for `managed_policy_arns` of " +
 					"`vbaws_iam_role`.",
 			},
-			"documents": schema.ListAttribute{
-				Computed:            true,
-				ElementType:         types.StringType,
-				MarkdownDescription: documentsDescription,
-			},
-			"actions": schema.SetAttribute{
-				Computed:            true,
-				ElementType:         types.StringType,
-				MarkdownDescription: "Every action in the documents.",
-			},
-			"service_principals": schema.SetAttribute{
-				Computed:    true,
-				ElementType: types.StringType,
-				MarkdownDescription: "AWS services the role's trust policy must also allow, for `service_principals` of " +
-					"`vbaws_iam_role`.",
-			},
-			"requires_instance_profile": schema.BoolAttribute{
-				Computed: true,
-				MarkdownDescription: "Whether the role needs an instance profile, for `create_instance_profile` of " +
-					"`vbaws_iam_role`.",
-			},
-		},
+			"timeouts": timeoutsAttribute(ctx),
+		}, templateSelectionResourceAttributes(), templateOutputResourceAttributes()),
 	}
 }
 
@@ -209,6 +159,42 @@ func reservedTagKey(key string) *principal.Problem {
 			template.TagPrefix,
 		),
 	}
+}
+
+// ValidateConfig checks that the user's tags leave room for the provider's own on every part: IAM allows 50 tags
+// per policy, and each part also carries the vbaws:* tags that record the selection and, once retired,
+// awsclient.RetiredTagKey.
+func (r *roleTemplateResource) ValidateConfig(
+	ctx context.Context,
+	req resource.ValidateConfigRequest,
+	resp *resource.ValidateConfigResponse,
+) {
+	var config roleTemplateModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() || config.Tags.IsUnknown() || config.Tags.IsNull() || !config.selectionKnown() {
+		return
+	}
+	tpl, diags := config.render(ctx)
+	if diags.HasError() {
+		return // the operations' own validators report what is wrong
+	}
+	own := ownTagCount(tpl)
+	if user := len(config.Tags.Elements()); user+own > maxTags {
+		resp.Diagnostics.AddAttributeError(path.Root("tags"), "Too many tags", fmt.Sprintf(
+			"IAM allows %d tags per policy. Each part of this template also carries %d tags of the provider's own "+
+				"(%s* tags recording the selection, and %s once retired), so at most %d of yours fit; got %d.",
+			maxTags, own, template.TagPrefix, awsclient.RetiredTagKey, maxTags-own, user))
+	}
+}
+
+// ownTagCount is the most tags the provider itself puts on one part of tpl: the selection's record and the
+// retired mark.
+func ownTagCount(tpl template.Template) int {
+	most := 0
+	for i := range tpl.Documents {
+		most = max(most, len(tpl.Tags(i)))
+	}
+	return most + 1
 }
 
 func (r *roleTemplateResource) Configure(
@@ -253,11 +239,6 @@ func (r *roleTemplateResource) ModifyPlan(
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func (m roleTemplateModel) selectionKnown() bool {
-	return !m.Operations.IsUnknown() && allElementsKnown(m.Operations) && !m.ProductVersion.IsUnknown() &&
-		!m.WorkersInProduction.IsUnknown()
-}
-
 func (m *roleTemplateModel) setUnknownOutputs() {
 	m.PolicyARNs = types.ListUnknown(types.StringType)
 	m.Documents = types.ListUnknown(types.StringType)
@@ -266,11 +247,11 @@ func (m *roleTemplateModel) setUnknownOutputs() {
 	m.RequiresInstanceProfile = types.BoolUnknown()
 }
 
-func (m *roleTemplateModel) setOutputs(ctx context.Context, tpl template.Template) diag.Diagnostics {
-	out, diags := outputsOf(ctx, tpl)
-	m.Documents, m.Actions = out.Documents, out.Actions
-	m.ServicePrincipals, m.RequiresInstanceProfile = out.ServicePrincipals, out.RequiresInstanceProfile
-	return diags
+// renderOutputs renders the selection and fills the outputs from it.
+func (m *roleTemplateModel) renderOutputs(ctx context.Context) (template.Template, diag.Diagnostics) {
+	tpl, diags := m.render(ctx)
+	diags.Append(m.setOutputs(ctx, tpl)...)
+	return tpl, diags
 }
 
 // plannedARNs returns the part ARNs, or unknown while the account, name, path or description is not known.
@@ -324,20 +305,15 @@ func (r *roleTemplateResource) partARNs(m roleTemplateModel, names []string) []s
 
 func (r *roleTemplateResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan roleTemplateModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
 		return
 	}
-	tpl, diags := renderTemplate(ctx, plan.Operations, plan.ProductVersion, plan.WorkersInProduction)
+	tpl, diags := plan.renderOutputs(ctx)
 	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(plan.setOutputs(ctx, tpl)...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	if interruptedBeforeWriting(ctx, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel := writeContext(ctx, defaultRoleTimeout)
 	defer cancel()
 	names := partNames(ctx, plan, nil, len(tpl.Documents))
 	var created []string
@@ -387,10 +363,11 @@ func partTags(ctx context.Context, userTags types.Map, tpl template.Template, in
 // part to create, and all parts missing removes the template from state.
 func (r *roleTemplateResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state roleTemplateModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
+	defer cancel()
 	if state.Operations.IsNull() {
 		resp.Diagnostics.Append(r.readImported(ctx, &state)...)
 	} else if gone := r.readParts(ctx, &state, &resp.Diagnostics); gone {
@@ -587,21 +564,16 @@ func tagMap(tags []iamtypes.Tag) map[string]string {
 // tags, and retires or deletes parts that are no longer needed.
 func (r *roleTemplateResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state roleTemplateModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
 		return
 	}
-	tpl, diags := renderTemplate(ctx, plan.Operations, plan.ProductVersion, plan.WorkersInProduction)
+	tpl, diags := plan.renderOutputs(ctx)
 	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(plan.setOutputs(ctx, tpl)...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	if interruptedBeforeWriting(ctx, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel := writeContext(ctx, defaultRoleTimeout)
 	defer cancel()
 	current := currentDocuments(ctx, state)
 	arns, err := r.syncParts(ctx, plan, state, tpl, current)
@@ -745,14 +717,13 @@ func (r *roleTemplateResource) dropObsolete(ctx context.Context, old, kept []str
 // Delete removes every part with all its versions, but refuses, listing the users, while any part is attached.
 func (r *roleTemplateResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state roleTemplateModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
 		return
 	}
-	if interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := writeContext(ctx, defaultRoleTimeout)
 	defer cancel()
 	arns := listStrings(ctx, state.PolicyARNs)
 	var inUse []string

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,80 +18,7 @@ import (
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
-	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
-	"github.com/vbaws/terraform-provider-vbaws/internal/template"
 )
-
-// templateConfig renders a vbaws_role_template named "test" for operations, with extra lines in its body.
-func templateConfig(provider, name string, operations []string, extra string) string {
-	return provider + fmt.Sprintf(`
-resource "vbaws_role_template" "test" {
-  name       = %q
-  path       = "/veeam/"
-  operations = ["%s"]
-%s
-}
-`, name, strings.Join(operations, `", "`), extra)
-}
-
-// mustRender renders a selection of the default version or fails the test.
-func mustRender(t *testing.T, operations ...string) template.Template {
-	t.Helper()
-	tpl, err := template.Render(catalog.DefaultVersion, operations, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tpl
-}
-
-// templateARNs are the part ARNs a template called name in /veeam/ has for tpl.
-func templateARNs(name string, tpl template.Template) []string {
-	var arns []string
-	for _, part := range template.PartNames(name, len(tpl.Documents)) {
-		arns = append(arns, "arn:aws:iam::"+emulatorAccount+":policy/veeam/"+part)
-	}
-	return arns
-}
-
-// partsAre checks in IAM that the template's parts hold exactly the documents of tpl.
-func partsAre(client *iam.Client, name string, tpl template.Template) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		for i, arn := range templateARNs(name, tpl) {
-			out, err := client.GetPolicy(context.Background(), &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
-			if err != nil {
-				return fmt.Errorf("part %d: %w", i+1, err)
-			}
-			version, err := client.GetPolicyVersion(
-				context.Background(),
-				&iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: out.Policy.DefaultVersionId},
-			)
-			if err != nil {
-				return err
-			}
-			document, _ := policy.Decode(aws.ToString(version.PolicyVersion.Document))
-			if equivalent, err := policy.Equivalent(document, tpl.Documents[i]); err != nil || !equivalent {
-				return fmt.Errorf("part %s holds another document", arn)
-			}
-		}
-		return nil
-	}
-}
-
-// policiesGone checks in IAM that none of arns exists.
-func policiesGone(client *iam.Client, arns func() []string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		for _, arn := range arns() {
-			if _, err := client.GetPolicy(context.Background(), &iam.GetPolicyInput{PolicyArn: aws.String(arn)}); err == nil {
-				return fmt.Errorf("policy %s still exists", arn)
-			}
-		}
-		return nil
-	}
-}
-
-func exactStrings(values []string) knownvalue.Check {
-	return knownvalue.ListExact(stringChecks(values))
-}
 
 // Create, import, grow from one part to several, and shrink back; the parts no longer needed are deleted.
 func TestAccRoleTemplate_growShrinkAndImport(t *testing.T) {
@@ -269,56 +195,6 @@ func TestAccRoleTemplate_invalidOperationFailsPlan(t *testing.T) {
 	if writes := proxy.IAMWrites(); len(writes) > 0 {
 		t.Errorf("an invalid operation still wrote to IAM: %v", writes)
 	}
-}
-
-// The data source computes the documents locally: no IAM call at all.
-func TestAccRoleTemplateDocumentDataSource_makesNoIAMCall(t *testing.T) {
-	proxy := acctest.NewProxy(t)
-	tpl, err := template.Render("11", []string{"ec2_backup", "ec2_restore"}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resource.ParallelTest(t, testAccCase(t,
-		resource.TestStep{
-			Config: acctest.ProviderConfigFor(proxy.URL) + `
-data "vbaws_role_template_document" "test" {
-  operations = ["ec2_bakup"]
-}`,
-			ExpectError: regexp.MustCompile(`(?s)operations.*Did you mean "ec2_backup"`),
-		},
-		resource.TestStep{
-			Config: acctest.ProviderConfigFor(proxy.URL) + `
-data "vbaws_role_template_document" "test" {
-  operations                     = ["ec2_restore", "ec2_backup"]
-  product_version                = "11"
-  workers_in_production_accounts = true
-}`,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(
-					"data.vbaws_role_template_document.test",
-					tfjsonpath.New("documents"),
-					exactStrings(tpl.Documents),
-				),
-				statecheck.ExpectKnownValue(
-					"data.vbaws_role_template_document.test",
-					tfjsonpath.New("actions"),
-					knownvalue.SetSizeExact(len(tpl.Actions)),
-				),
-				statecheck.ExpectKnownValue(
-					"data.vbaws_role_template_document.test",
-					tfjsonpath.New("requires_instance_profile"),
-					knownvalue.Bool(tpl.RequiresInstanceProfile),
-				),
-				acctest.ExpectCalls(proxy, func(counts map[string]int) error {
-					delete(counts, "GetCallerIdentity") // the provider's own configuration, not the data source
-					if len(counts) > 0 {
-						return fmt.Errorf("the data source made calls: %v", counts)
-					}
-					return nil
-				}),
-			},
-		},
-	))
 }
 
 // Refreshing a template costs GetPolicy and GetPolicyVersion per part, and no more.

@@ -6,9 +6,35 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
+
+// Tag limits IAM enforces on a role or a managed policy.
+const (
+	maxTags           = 50
+	maxTagKeyLength   = 128
+	maxTagValueLength = 256
+)
+
+// tagsAttribute is the tags attribute of a role or a template, checked at plan time against IAM's limits: at most
+// 50 tags, keys of 1 to 128 characters, values of at most 256; more adds validators of the resource's own.
+func tagsAttribute(description string, more ...validator.Map) schema.MapAttribute {
+	return schema.MapAttribute{
+		Optional:            true,
+		ElementType:         types.StringType,
+		MarkdownDescription: description,
+		Validators: append([]validator.Map{
+			mapvalidator.SizeAtMost(maxTags),
+			mapvalidator.KeysAre(stringvalidator.LengthBetween(1, maxTagKeyLength)),
+			mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(maxTagValueLength)),
+		}, more...),
+	}
+}
 
 // iamTags converts a tags map into IAM tags, sorted by key so that requests are deterministic.
 func iamTags(ctx context.Context, tags types.Map) []iamtypes.Tag {

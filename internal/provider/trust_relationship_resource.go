@@ -10,7 +10,6 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -116,11 +115,8 @@ func (r *trustRelationshipResource) Schema(
 					"`" + veeamTrustSid + "`.",
 			},
 			"external_id": schema.StringAttribute{
-				Optional: true,
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(2, 1224),
-					stringvalidator.RegexMatches(externalIDPattern, "must contain only letters, digits and +=,.@:/-"),
-				},
+				Optional:            true,
+				Validators:          externalIDValidators(),
 				MarkdownDescription: "Adds `Condition.StringEquals.\"sts:ExternalId\"` to the statement.",
 			},
 			"service_principals": schema.SetAttribute{
@@ -142,7 +138,7 @@ func (r *trustRelationshipResource) Schema(
 				CustomType:          PolicyType{},
 				MarkdownDescription: "The statements this resource manages, as a policy document; known at plan time.",
 			},
-			"timeouts": timeouts.AttributesAll(ctx),
+			"timeouts": timeoutsAttribute(ctx),
 			"acknowledge_account_root": schema.BoolAttribute{
 				Optional: true,
 				MarkdownDescription: "Set to `true` to acknowledge that an account root in `principal_arn` trusts " +
@@ -225,16 +221,13 @@ func (r *trustRelationshipResource) Create(
 	resp *resource.CreateResponse,
 ) {
 	var plan trustRelationshipModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultRoleTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() || interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
 	if r.save(ctx, &plan, &resp.Diagnostics) || r.settle(ctx, &plan) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -249,17 +242,14 @@ func (r *trustRelationshipResource) Update(
 	resp *resource.UpdateResponse,
 ) {
 	var plan, state trustRelationshipModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultRoleTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() || interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
 	if !r.save(ctx, &plan, &resp.Diagnostics) {
 		plan = state
@@ -333,10 +323,11 @@ func (r *trustRelationshipResource) readTrust(
 // statements outside Terraform. Other statements never show as a change.
 func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state trustRelationshipModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
 		return
 	}
+	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
+	defer cancel()
 	role, doc, err := r.readTrust(ctx, state.RoleName.ValueString())
 	if awsclient.IsNoSuchEntity(err) {
 		resp.State.RemoveResource(ctx)
@@ -395,16 +386,13 @@ func (r *trustRelationshipResource) Delete(
 	resp *resource.DeleteResponse,
 ) {
 	var state trustRelationshipModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultRoleTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() || interruptedBeforeWriting(ctx, &resp.Diagnostics) {
+	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := writeContext(ctx, timeout)
 	defer cancel()
 	roleName := state.RoleName.ValueString()
 	emptied, err := r.remove(ctx, roleName, state.Sid.ValueString())
@@ -461,4 +449,68 @@ func (r *trustRelationshipResource) ImportState(
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_name"), roleName)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sid"), sid)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
+
+// A role made by Veeam's CloudFormation, or by hand, may already trust the appliance in Sid-less statements.
+// vbaws_trust_relationship then writes nothing (its own statements would only repeat what those mean), keeps
+// in state what it was asked for as long as the role grants it, and removes nothing on destroy, so that the trust
+// policy means after destroy exactly what it meant before the apply.
+
+// applyOrAdopt returns doc with spec's statements added, or, when Sid-less statements already grant what spec
+// grants, without them: a statement of ours that a Sid-less one repeats is taken out again.
+func applyOrAdopt(doc policy.Document, spec policy.TrustSpec) policy.Document {
+	if grantedWithoutSid(doc, spec) {
+		return doc.Remove(spec.Sid).Remove(policy.ServicesSid(spec.Sid))
+	}
+	return policy.ApplyTrust(doc, spec)
+}
+
+// grantedWithoutSid reports whether the Sid-less statements of doc grant everything spec grants, in the same way.
+func grantedWithoutSid(doc policy.Document, spec policy.TrustSpec) bool {
+	var sidless []policy.Statement
+	for _, s := range doc.Statements {
+		if s.Sid() == "" {
+			sidless = append(sidless, s)
+		}
+	}
+	return len(sidless) > 0 && policy.CoversTrust(policy.NewDocument(sidless...), spec, trustFilter())
+}
+
+// holdsTrust reports whether the role's trust policy holds what m manages: its statements, or Sid-less ones
+// that grant the same (adopted).
+func (m trustRelationshipModel) holdsTrust(ctx context.Context, doc policy.Document, partition string) (
+	own, adopted bool) {
+	if _, found := doc.Find(m.Sid.ValueString()); found {
+		return true, false
+	}
+	spec, diags := m.spec(ctx, partition)
+	return false, !diags.HasError() && grantedWithoutSid(doc, spec)
+}
+
+// planRoleARN makes role_arn known at plan time: the prior value while role_name stays the same (no call),
+// otherwise from one GetRole, which also fails the plan, on role_name, when the role does not exist.
+func (r *trustRelationshipResource) planRoleARN(ctx context.Context, plan *trustRelationshipModel,
+	state trustRelationshipModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	switch {
+	case plan.RoleName.IsUnknown() || r.client == nil:
+		plan.RoleARN = types.StringUnknown()
+		return diags
+	case !state.RoleARN.IsNull() && plan.RoleName.Equal(state.RoleName):
+		plan.RoleARN = state.RoleARN
+		return diags
+	}
+	name := plan.RoleName.ValueString()
+	out, err := r.client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	switch {
+	case awsclient.IsNoSuchEntity(err):
+		diags.AddAttributeError(path.Root("role_name"), "Role not found", fmt.Sprintf(
+			"Role %s does not exist in account %s, so it cannot gain the Veeam trust statement (reading role %s: %v).",
+			name, orUnknown(r.client.AccountID), name, err))
+	case err != nil:
+		addAWSError(&diags, "Cannot read role "+name, err)
+	default:
+		plan.RoleARN = types.StringValue(aws.ToString(out.Role.Arn))
+	}
+	return diags
 }

@@ -21,23 +21,6 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 )
 
-// teamTrustPolicy is what another team wrote: a service, another account with two conditions, and an OIDC
-// federation statement without a Sid.
-const teamTrustPolicy = `{"Version":"2012-10-17","Statement":[
- {"Sid":"AppServers","Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"},
- {"Sid":"PartnerAccount","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},
-  "Action":"sts:AssumeRole",
-  "Condition":{"StringEquals":{"sts:ExternalId":"partner-42"},"Bool":{"aws:MultiFactorAuthPresent":"true"}}},
- {"Effect":"Allow",
-  "Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
-  "Action":"sts:AssumeRoleWithWebIdentity",
-  "Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:example/*"}}}]}`
-
-// trustConfig renders a vbaws_trust_relationship named "test" with the given body after the provider block.
-func trustConfig(provider, body string) string {
-	return provider + "resource \"vbaws_trust_relationship\" \"test\" {\n" + body + "\n}\n"
-}
-
 // teamTrustPolicyChanged is teamTrustPolicy after the other team let Lambda assume the role as well.
 var teamTrustPolicyChanged = strings.Replace(
 	teamTrustPolicy,
@@ -45,33 +28,6 @@ var teamTrustPolicyChanged = strings.Replace(
 	`{"Service":["ec2.amazonaws.com","lambda.amazonaws.com"]}`,
 	1,
 )
-
-// othersMeanTeamPolicy checks that, leaving out the statements named by sids, the role's trust policy means
-// exactly what the other team wrote.
-func othersMeanTeamPolicy(t *testing.T, client *iam.Client, roleName string, sids ...string) error {
-	return othersMean(t, client, roleName, teamTrustPolicy, sids...)
-}
-
-// othersMean checks that, leaving out the statements named by sids, the role's trust policy means exactly want.
-func othersMean(t *testing.T, client *iam.Client, roleName, want string, sids ...string) error {
-	doc := remoteTrust(t, client, roleName)
-	for _, sid := range sids {
-		doc, _ = policy.RemoveTrust(doc, sid)
-	}
-	if equivalent, err := policy.Equivalent(doc.Marshal(), want); err != nil || !equivalent {
-		return fmt.Errorf("the foreign statements changed:\n%s", doc.Marshal())
-	}
-	return nil
-}
-
-// trustStatementIs checks the statement under sid, read straight from IAM.
-func trustStatementIs(t *testing.T, client *iam.Client, roleName string, spec policy.TrustSpec) error {
-	doc := remoteTrust(t, client, roleName)
-	if !acctest.HoldsStatements(doc, policy.TrustStatements(spec)) {
-		return fmt.Errorf("statement %s is not as configured:\n%s", spec.Sid, doc.Marshal())
-	}
-	return nil
-}
 
 func TestAccTrustRelationship_keepsForeignStatementsThroughLifecycle(t *testing.T) {
 	client := acctest.IAMClient(t)
