@@ -208,8 +208,8 @@ func (r *roleTemplateResource) Configure(
 // ModifyPlan renders the documents and the part ARNs while planning, so that everything derived from the
 // configuration is known at plan time. Unlike the role's, it renders even when the configuration has not changed,
 // because the catalog a new provider version carries may correct the documents; and it reads and writes the whole
-// model, because it derives from nine of its eleven configurable and computed attributes. A state holds a handful
-// of templates against hundreds of roles, so this costs little.
+// model, because it reads the selection, name, path and description and sets the id, the part ARNs and all four
+// outputs. A state holds a handful of templates against hundreds of roles, so this costs little.
 func (r *roleTemplateResource) ModifyPlan(
 	ctx context.Context,
 	req resource.ModifyPlanRequest,
