@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -41,25 +43,13 @@ func (c *Client) RolePolicies(ctx context.Context, role *iamtypes.Role) (policy.
 }
 
 func (c *Client) namedInlinePolicies(ctx context.Context, roleName string) ([]policy.NamedDocument, error) {
-	var docs []policy.NamedDocument
-	pages := iam.NewListRolePoliciesPaginator(c.IAM, &iam.ListRolePoliciesInput{RoleName: aws.String(roleName)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing inline policies of role %s: %w", roleName, err)
-		}
-		for _, name := range page.PolicyNames {
-			out, err := c.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(roleName),
-				PolicyName: aws.String(name)})
-			if err != nil {
-				return nil, fmt.Errorf("reading inline policy %s of role %s: %w", name, roleName, err)
-			}
-			text, err := policy.Decode(aws.ToString(out.PolicyDocument))
-			if err != nil {
-				return nil, err
-			}
-			docs = append(docs, policy.NamedDocument{Name: "inline policy " + name, Text: text})
-		}
+	inline, err := c.InlinePolicies(ctx, roleName)
+	if err != nil {
+		return nil, err
+	}
+	docs := make([]policy.NamedDocument, 0, len(inline))
+	for _, name := range slices.Sorted(maps.Keys(inline)) {
+		docs = append(docs, policy.NamedDocument{Name: "inline policy " + name, Text: inline[name]})
 	}
 	return docs, nil
 }

@@ -77,42 +77,32 @@ func walkDuplicates(decoder *json.Decoder, path []string) ([]string, error) {
 	}
 	switch token {
 	case json.Delim('{'):
-		return walkObject(decoder, path)
+		return walkMembers(decoder, path, true)
 	case json.Delim('['):
-		return walkList(decoder, path)
+		return walkMembers(decoder, path, false)
 	}
 	return nil, nil
 }
 
-func walkObject(decoder *json.Decoder, path []string) ([]string, error) {
+// walkMembers reads the members of an object or the elements of a list, up to its closing delimiter. In an object
+// every member begins with its key, which is checked against the keys before it; a list element's key is its index.
+func walkMembers(decoder *json.Decoder, path []string, object bool) ([]string, error) {
 	seen := map[string]bool{}
 	var found []string
-	for decoder.More() {
-		token, err := decoder.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, _ := token.(string)
-		if seen[key] && found == nil {
-			found = append(clonePath(path), key)
-		}
-		seen[key] = true
-		inner, err := walkDuplicates(decoder, append(clonePath(path), key))
-		if err != nil {
-			return nil, err
-		}
-		if found == nil {
-			found = inner
-		}
-	}
-	_, err := decoder.Token()
-	return found, err
-}
-
-func walkList(decoder *json.Decoder, path []string) ([]string, error) {
-	var found []string
 	for i := 0; decoder.More(); i++ {
-		inner, err := walkDuplicates(decoder, append(clonePath(path), strconv.Itoa(i)))
+		key := strconv.Itoa(i)
+		if object {
+			token, err := decoder.Token()
+			if err != nil {
+				return nil, err
+			}
+			key, _ = token.(string)
+			if seen[key] && found == nil {
+				found = append(clonePath(path), key)
+			}
+			seen[key] = true
+		}
+		inner, err := walkDuplicates(decoder, append(clonePath(path), key))
 		if err != nil {
 			return nil, err
 		}

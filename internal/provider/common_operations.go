@@ -225,13 +225,24 @@ func templateSelectionResourceAttributes() map[string]schema.Attribute {
 func templateOutputDataSourceAttributes() map[string]dsschema.Attribute {
 	return map[string]dsschema.Attribute{
 		"documents": dsschema.ListAttribute{
-			Computed: true, ElementType: types.StringType, MarkdownDescription: documentsDescription},
+			Computed:            true,
+			ElementType:         types.StringType,
+			MarkdownDescription: documentsDescription,
+		},
 		"actions": dsschema.SetAttribute{
-			Computed: true, ElementType: types.StringType, MarkdownDescription: actionsDescription},
+			Computed:            true,
+			ElementType:         types.StringType,
+			MarkdownDescription: actionsDescription,
+		},
 		"service_principals": dsschema.SetAttribute{
-			Computed: true, ElementType: types.StringType, MarkdownDescription: servicePrincipalsOutputDesc},
+			Computed:            true,
+			ElementType:         types.StringType,
+			MarkdownDescription: servicePrincipalsOutputDesc,
+		},
 		"requires_instance_profile": dsschema.BoolAttribute{
-			Computed: true, MarkdownDescription: instanceProfileOutputDesc},
+			Computed:            true,
+			MarkdownDescription: instanceProfileOutputDesc,
+		},
 	}
 }
 
@@ -239,13 +250,24 @@ func templateOutputDataSourceAttributes() map[string]dsschema.Attribute {
 func templateOutputResourceAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"documents": schema.ListAttribute{
-			Computed: true, ElementType: types.StringType, MarkdownDescription: documentsDescription},
+			Computed:            true,
+			ElementType:         types.StringType,
+			MarkdownDescription: documentsDescription,
+		},
 		"actions": schema.SetAttribute{
-			Computed: true, ElementType: types.StringType, MarkdownDescription: actionsDescription},
+			Computed:            true,
+			ElementType:         types.StringType,
+			MarkdownDescription: actionsDescription,
+		},
 		"service_principals": schema.SetAttribute{
-			Computed: true, ElementType: types.StringType, MarkdownDescription: servicePrincipalsOutputDesc},
+			Computed:            true,
+			ElementType:         types.StringType,
+			MarkdownDescription: servicePrincipalsOutputDesc,
+		},
 		"requires_instance_profile": schema.BoolAttribute{
-			Computed: true, MarkdownDescription: instanceProfileOutputDesc},
+			Computed:            true,
+			MarkdownDescription: instanceProfileOutputDesc,
+		},
 	}
 }
 

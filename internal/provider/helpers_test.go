@@ -352,20 +352,19 @@ func fixtureInstanceProfile(t *testing.T, client *iam.Client, profile, role stri
 	}); err != nil {
 		t.Fatalf("adding role to instance profile: %v", err)
 	}
-	t.Cleanup(func() {
-		_, _ = client.RemoveRoleFromInstanceProfile(
-			ctx,
-			&iam.RemoveRoleFromInstanceProfileInput{
-				InstanceProfileName: aws.String(profile),
-				RoleName:            aws.String(role),
-			},
-		)
-		_, _ = client.DeleteInstanceProfile(
-			ctx,
-			&iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(profile)},
-		)
-	})
+	t.Cleanup(func() { deleteInstanceProfile(client, profile, role) })
 	return aws.ToString(out.InstanceProfile.Arn)
+}
+
+// deleteInstanceProfile takes role out of an instance profile and deletes the profile, outside Terraform; errors
+// are ignored, because either may be gone already.
+func deleteInstanceProfile(client *iam.Client, profile, role string) {
+	ctx := context.Background()
+	_, _ = client.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{
+		InstanceProfileName: aws.String(profile),
+		RoleName:            aws.String(role),
+	})
+	_, _ = client.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(profile)})
 }
 
 // stringChecks are exact checks for values, in order.

@@ -16,7 +16,7 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 )
 
-// rolesPerKind is how many plain and how many full roles TestAccIAMRole_callsPerRole manages.
+// rolesPerKind is how many roles of each kind (plain, policy, profile, full) TestAccIAMRole_callsPerRole manages.
 const rolesPerKind = 4
 
 // IAM calls per role, counted through the recording proxy: refresh costs one call for a plain role and one more

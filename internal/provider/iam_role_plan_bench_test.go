@@ -18,17 +18,8 @@ func BenchmarkIAMRolePlanResourceChange(b *testing.B) {
 	ctx := context.Background()
 	server := configuredServer(b)
 	roleType := resourceType(b, server, "vbaws_iam_role")
-	config := objectWith(roleType, map[string]tftypes.Value{
-		"name": tftypes.NewValue(tftypes.String, "bench-role"),
-		"trusted_principal_arns": tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{
-			tftypes.NewValue(tftypes.String, "arn:aws:iam::123456789012:role/VeeamImpersonationRole")}),
-	})
-	req := &tfprotov6.PlanResourceChangeRequest{
-		TypeName:         "vbaws_iam_role",
-		PriorState:       dynamicValue(b, roleType, tftypes.NewValue(roleType, nil)),
-		ProposedNewState: dynamicValue(b, roleType, config),
-		Config:           dynamicValue(b, roleType, config),
-	}
+	config := benchRoleConfig(roleType)
+	req := createRequest(b, roleType, config)
 	b.ReportAllocs()
 	for b.Loop() {
 		resp, err := server.PlanResourceChange(ctx, req)
@@ -44,17 +35,8 @@ func BenchmarkIAMRolePlanResourceChange_unchanged(b *testing.B) {
 	ctx := context.Background()
 	server := configuredServer(b)
 	roleType := resourceType(b, server, "vbaws_iam_role")
-	config := objectWith(roleType, map[string]tftypes.Value{
-		"name": tftypes.NewValue(tftypes.String, "bench-role"),
-		"trusted_principal_arns": tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{
-			tftypes.NewValue(tftypes.String, "arn:aws:iam::123456789012:role/VeeamImpersonationRole")}),
-	})
-	planned, err := server.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
-		TypeName:         "vbaws_iam_role",
-		PriorState:       dynamicValue(b, roleType, tftypes.NewValue(roleType, nil)),
-		ProposedNewState: dynamicValue(b, roleType, config),
-		Config:           dynamicValue(b, roleType, config),
-	})
+	config := benchRoleConfig(roleType)
+	planned, err := server.PlanResourceChange(ctx, createRequest(b, roleType, config))
 	if err != nil || hasError(planned.Diagnostics) {
 		b.Fatalf("PlanResourceChange: %v %v", err, planned.Diagnostics)
 	}
@@ -71,6 +53,25 @@ func BenchmarkIAMRolePlanResourceChange_unchanged(b *testing.B) {
 		if err != nil || hasError(resp.Diagnostics) || len(resp.RequiresReplace) > 0 {
 			b.Fatalf("PlanResourceChange: %v %v", err, resp.Diagnostics)
 		}
+	}
+}
+
+// benchRoleConfig is the configuration of the benchmark's role: a name and the appliance's Impersonation role.
+func benchRoleConfig(roleType tftypes.Object) tftypes.Value {
+	return objectWith(roleType, map[string]tftypes.Value{
+		"name": tftypes.NewValue(tftypes.String, "bench-role"),
+		"trusted_principal_arns": tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{
+			tftypes.NewValue(tftypes.String, "arn:aws:iam::123456789012:role/VeeamImpersonationRole")}),
+	})
+}
+
+// createRequest plans config for a role that does not exist yet.
+func createRequest(b *testing.B, roleType tftypes.Object, config tftypes.Value) *tfprotov6.PlanResourceChangeRequest {
+	return &tfprotov6.PlanResourceChangeRequest{
+		TypeName:         "vbaws_iam_role",
+		PriorState:       dynamicValue(b, roleType, tftypes.NewValue(roleType, nil)),
+		ProposedNewState: dynamicValue(b, roleType, config),
+		Config:           dynamicValue(b, roleType, config),
 	}
 }
 

@@ -67,12 +67,7 @@ func TestAccIAMRole_recreateRefusesProfileHoldingAnotherRole(t *testing.T) {
 			t.Fatalf("adding %s to profile %s: %v", intruder, name, err)
 		}
 	}
-	t.Cleanup(func() {
-		_, _ = client.RemoveRoleFromInstanceProfile(context.Background(), &iam.RemoveRoleFromInstanceProfileInput{
-			InstanceProfileName: aws.String(name), RoleName: aws.String(intruder)})
-		_, _ = client.DeleteInstanceProfile(context.Background(), &iam.DeleteInstanceProfileInput{
-			InstanceProfileName: aws.String(name)})
-	})
+	t.Cleanup(func() { deleteInstanceProfile(client, name, intruder) })
 	resource.ParallelTest(t, testAccCase(t,
 		resource.TestStep{Config: config},
 		resource.TestStep{PreConfig: takeOver, Config: config,

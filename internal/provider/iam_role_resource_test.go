@@ -209,13 +209,8 @@ func TestAccIAMRole_deletedOutsideTerraform(t *testing.T) {
 }
 
 func deleteFixtureRoleWithProfile(client *iam.Client, name string) {
-	ctx := context.Background()
-	_, _ = client.RemoveRoleFromInstanceProfile(
-		ctx,
-		&iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String(name), RoleName: aws.String(name)},
-	)
-	_, _ = client.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(name)})
-	_, _ = client.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
+	deleteInstanceProfile(client, name, name)
+	_, _ = client.DeleteRole(context.Background(), &iam.DeleteRoleInput{RoleName: aws.String(name)})
 }
 
 func TestAccIAMRole_driftInTrustAndAttachmentsIsRepaired(t *testing.T) {
@@ -344,21 +339,8 @@ func TestAccIAMRole_instanceProfileLifecycle(t *testing.T) {
 				),
 			}},
 		resource.TestStep{ // the profile deleted outside Terraform is created again
-			PreConfig: func() {
-				ctx := context.Background()
-				_, _ = client.RemoveRoleFromInstanceProfile(
-					ctx,
-					&iam.RemoveRoleFromInstanceProfileInput{
-						InstanceProfileName: aws.String(name),
-						RoleName:            aws.String(name),
-					},
-				)
-				_, _ = client.DeleteInstanceProfile(
-					ctx,
-					&iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(name)},
-				)
-			},
-			Config: body(true),
+			PreConfig: func() { deleteInstanceProfile(client, name, name) },
+			Config:    body(true),
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectRemote(func() error { return profileHasRole(client, name) }),
 			}},
