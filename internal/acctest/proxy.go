@@ -64,6 +64,7 @@ type Proxy struct {
 	hooks    map[string][]func()
 	chaos    *chaos
 	injected map[string]int
+	latency  time.Duration
 }
 
 var credentialScope = regexp.MustCompile(`Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request`)
@@ -98,6 +99,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, forward http.Handl
 		return
 	}
 	p.record(call)
+	p.delay(call)
 	p.runHooks(call.Action)
 	fault := p.takeFault(call)
 	if fault == nil {
@@ -208,6 +210,22 @@ func xmlEscape(s string) string {
 	var b strings.Builder
 	_ = xml.EscapeText(&b, []byte(s))
 	return b.String()
+}
+
+// SetLatency makes the Proxy wait d before it handles each IAM call, as a distant endpoint would; 0 stops it.
+func (p *Proxy) SetLatency(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.latency = d
+}
+
+func (p *Proxy) delay(call Call) {
+	p.mu.Lock()
+	latency := p.latency
+	p.mu.Unlock()
+	if call.Service == "iam" {
+		time.Sleep(latency)
+	}
 }
 
 // Inject adds a fault. Faults for the same action are used in the order they were added.

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 )
@@ -42,6 +43,8 @@ type Settings struct {
 	RetryMode                 string
 	SkipCredentialsValidation bool
 	SkipRequestingAccountID   bool
+	// RefreshMode says whether a refresh may read from an account snapshot; "" means RefreshAuto.
+	RefreshMode RefreshMode
 }
 
 // AssumeRoleSettings describes the role the provider assumes before making any IAM call.
@@ -66,6 +69,7 @@ type Client struct {
 
 	roleLocks   keyedMutex
 	retired     retiredCache
+	snap        *snapshot
 	maxAttempts int
 	retryMode   aws.RetryMode
 }
@@ -85,19 +89,19 @@ func New(ctx context.Context, s Settings) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		IAM:         newIAMClient(cfg, s.IAMEndpoint),
 		STS:         newSTSClient(cfg, s.STSEndpoint),
 		Region:      cfg.Region,
 		Partition:   principal.PartitionForRegion(cfg.Region),
 		maxAttempts: maxAttempts(s.MaxRetries),
 		retryMode:   aws.RetryMode(s.RetryMode),
 	}
+	c.snap = newSnapshot(s.RefreshMode, c.snapshotSource())
 	if s.AssumeRole != nil {
 		roleProvider := stscreds.NewAssumeRoleProvider(c.STS, s.AssumeRole.RoleARN, assumeRoleOptions(*s.AssumeRole))
 		cfg.Credentials = aws.NewCredentialsCache(roleProvider)
-		c.IAM = newIAMClient(cfg, s.IAMEndpoint)
 		c.STS = newSTSClient(cfg, s.STSEndpoint)
 	}
+	c.IAM = newIAMClient(cfg, s.IAMEndpoint, c.snap.invalidationMiddleware)
 	if err := c.learnIdentity(ctx, s); err != nil {
 		return nil, err
 	}
@@ -160,10 +164,11 @@ func maxAttempts(maxRetries int) int {
 	return maxRetries
 }
 
-func newIAMClient(cfg aws.Config, endpoint string) *iam.Client {
+func newIAMClient(cfg aws.Config, endpoint string, apiOptions ...func(*middleware.Stack) error) *iam.Client {
 	return iam.NewFromConfig(
 		cfg,
 		withBaseEndpoint[iam.Options](endpoint, func(o *iam.Options, u *string) { o.BaseEndpoint = u }),
+		func(o *iam.Options) { o.APIOptions = append(o.APIOptions, apiOptions...) },
 	)
 }
 

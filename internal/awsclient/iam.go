@@ -7,8 +7,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-
-	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 )
 
 // RoleIdentityPolicies returns the decoded documents of every inline policy of the role and the default version
@@ -50,18 +48,8 @@ func (c *Client) AttachedPolicyARNs(ctx context.Context, roleName string) ([]str
 
 // DefaultPolicyDocument returns the decoded document of a managed policy's default version.
 func (c *Client) DefaultPolicyDocument(ctx context.Context, policyARN string) (string, error) {
-	pol, err := c.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(policyARN)})
-	if err != nil {
-		return "", fmt.Errorf("reading managed policy %s: %w", policyARN, err)
-	}
-	ver, err := c.IAM.GetPolicyVersion(
-		ctx,
-		&iam.GetPolicyVersionInput{PolicyArn: aws.String(policyARN), VersionId: pol.Policy.DefaultVersionId},
-	)
-	if err != nil {
-		return "", fmt.Errorf("reading default version of managed policy %s: %w", policyARN, err)
-	}
-	return policy.Decode(aws.ToString(ver.PolicyVersion.Document))
+	_, document, err := c.ReadManagedPolicy(ctx, policyARN)
+	return document, err
 }
 
 // InstanceProfilesForRole lists the instance profiles that contain the role.

@@ -43,7 +43,7 @@ func (c *Client) RolePolicies(ctx context.Context, role *iamtypes.Role) (policy.
 }
 
 func (c *Client) namedInlinePolicies(ctx context.Context, roleName string) ([]policy.NamedDocument, error) {
-	inline, err := c.InlinePolicies(ctx, roleName)
+	inline, err := c.ReadInlinePolicies(ctx, roleName)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +55,7 @@ func (c *Client) namedInlinePolicies(ctx context.Context, roleName string) ([]po
 }
 
 func (c *Client) namedManagedPolicies(ctx context.Context, roleName string) ([]policy.NamedDocument, error) {
-	arns, err := c.AttachedPolicyARNs(ctx, roleName)
+	arns, err := c.ReadAttachedPolicyARNs(ctx, roleName)
 	if err != nil {
 		return nil, err
 	}

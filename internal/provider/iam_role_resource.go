@@ -595,7 +595,7 @@ func (r *iamRoleResource) createInstanceProfile(ctx context.Context, m *iamRoleM
 }
 
 // Read costs one GetRole, plus ListAttachedRolePolicies when managed_policy_arns is set, plus GetInstanceProfile
-// when create_instance_profile is true.
+// when create_instance_profile is true, or nothing when the account snapshot answers (awsclient.ReadRole).
 func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state iamRoleModel
 	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
@@ -603,7 +603,13 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
 	defer cancel()
-	out, err := r.client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(state.ID.ValueString())})
+	// trusted_principal_arns is required, so it is null only right after import: then read everything once.
+	importing := state.TrustedPrincipalARNs.IsNull()
+	readAttachments := importing || !state.ManagedPolicyARNs.IsNull()
+	readInline := importing || !state.InlinePolicies.IsNull()
+	readProfile := importing || state.CreateInstanceProfile.ValueBool() || !state.InstanceProfileARN.IsNull()
+	role, err := r.client.ReadRole(ctx, state.ID.ValueString(), awsclient.RoleHint{Path: state.Path.ValueString(),
+		Boundary: state.PermissionsBoundary.ValueString(), PartCalls: partCalls(readAttachments, readInline, readProfile)})
 	if awsclient.IsNoSuchEntity(err) {
 		resp.Diagnostics.AddWarning(
 			"IAM role deleted outside Terraform",
@@ -619,22 +625,36 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 		addAWSError(&resp.Diagnostics, "Cannot read IAM role", err)
 		return
 	}
-	// trusted_principal_arns is required, so it is null only right after import: then read everything once.
-	importing := state.TrustedPrincipalARNs.IsNull()
-	resp.Diagnostics.Append(state.readRole(ctx, out.Role)...)
-	if importing || !state.ManagedPolicyARNs.IsNull() {
+	resp.Diagnostics.Append(state.readRole(ctx, role)...)
+	if readAttachments {
 		resp.Diagnostics.Append(r.readAttachments(ctx, &state)...)
 	}
-	if importing || !state.InlinePolicies.IsNull() {
+	if readInline {
 		resp.Diagnostics.Append(r.readInlinePolicies(ctx, &state)...)
 	}
-	if importing || state.CreateInstanceProfile.ValueBool() || !state.InstanceProfileARN.IsNull() {
+	if readProfile {
 		resp.Diagnostics.Append(r.readInstanceProfile(ctx, &state)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// partCalls is how many IAM calls reading the role's attachments, inline policies and instance profile makes
+// role by role (the inline policies take one list and, usually, one read).
+func partCalls(attachments, inline, profile bool) int {
+	calls := 0
+	if attachments {
+		calls++
+	}
+	if inline {
+		calls += 2
+	}
+	if profile {
+		calls++
+	}
+	return calls
 }
 
 func (m *iamRoleModel) readRole(ctx context.Context, role *iamtypes.Role) diag.Diagnostics {
@@ -661,7 +681,7 @@ func (m *iamRoleModel) readRole(ctx context.Context, role *iamtypes.Role) diag.D
 
 func (r *iamRoleResource) readAttachments(ctx context.Context, m *iamRoleModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	arns, err := r.client.AttachedPolicyARNs(ctx, m.ID.ValueString())
+	arns, err := r.client.ReadAttachedPolicyARNs(ctx, m.ID.ValueString())
 	if err != nil {
 		addAWSError(&diags, "Cannot read the role's managed policies", err)
 		return diags
@@ -676,20 +696,17 @@ func (r *iamRoleResource) readAttachments(ctx context.Context, m *iamRoleModel) 
 func (r *iamRoleResource) readInstanceProfile(ctx context.Context, m *iamRoleModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	name := m.ID.ValueString()
-	out, err := r.client.IAM.GetInstanceProfile(
-		ctx,
-		&iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)},
-	)
+	profile, err := r.client.ReadOwnInstanceProfile(ctx, name)
 	if err != nil && !awsclient.IsNoSuchEntity(err) {
 		addAWSError(&diags, "Cannot read the role's instance profile", err)
 		return diags
 	}
-	ours := err == nil && aws.ToString(out.InstanceProfile.Path) == m.Path.ValueString()
+	ours := err == nil && aws.ToString(profile.Path) == m.Path.ValueString()
 	switch {
-	case ours && awsclient.ProfileContains(out.InstanceProfile, name):
+	case ours && awsclient.ProfileContains(profile, name):
 		m.CreateInstanceProfile = types.BoolValue(true)
-		m.InstanceProfileARN = types.StringValue(aws.ToString(out.InstanceProfile.Arn))
-	case ours && len(out.InstanceProfile.Roles) == 0 && !m.InstanceProfileARN.IsNull():
+		m.InstanceProfileARN = types.StringValue(aws.ToString(profile.Arn))
+	case ours && len(profile.Roles) == 0 && !m.InstanceProfileARN.IsNull():
 		m.CreateInstanceProfile = types.BoolValue(false)
 	default:
 		m.CreateInstanceProfile, m.InstanceProfileARN = types.BoolValue(false), types.StringNull()
@@ -1307,7 +1324,7 @@ func inlineMap(prior types.Map, docs map[string]string) types.Map {
 // readInlinePolicies reads every inline policy of the role into inline_policies.
 func (r *iamRoleResource) readInlinePolicies(ctx context.Context, m *iamRoleModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	docs, err := r.client.InlinePolicies(ctx, m.ID.ValueString())
+	docs, err := r.client.ReadInlinePolicies(ctx, m.ID.ValueString())
 	if err != nil {
 		addAWSError(&diags, "Cannot read the role's inline policies", err)
 		return diags

@@ -160,7 +160,7 @@ func (d *impersonationRoleDataSource) Read(
 		return
 	}
 	roleName := aws.ToString(role.RoleName)
-	profiles, err := d.client.InstanceProfilesForRole(ctx, roleName)
+	profiles, err := d.client.ReadInstanceProfilesForRole(ctx, roleName)
 	if err != nil {
 		addAWSError(&resp.Diagnostics, "Cannot read the Impersonation role's instance profiles", err)
 		return
@@ -208,14 +208,14 @@ func (d *impersonationRoleDataSource) findRole(ctx context.Context, m impersonat
 }
 
 func (d *impersonationRoleDataSource) getRole(ctx context.Context, name, searchedBy string) (*iamtypes.Role, error) {
-	out, err := d.client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	role, err := d.client.ReadRole(ctx, name, awsclient.RoleHint{})
 	if awsclient.IsNoSuchEntity(err) {
 		return nil, notFound("no IAM role with %s exists in account %s", searchedBy, orUnknown(d.client.AccountID))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading IAM role %s: %w", name, err)
 	}
-	return out.Role, nil
+	return role, nil
 }
 
 func (d *impersonationRoleDataSource) roleByARN(ctx context.Context, roleARN string) (*iamtypes.Role, error) {

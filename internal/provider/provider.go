@@ -47,6 +47,7 @@ type providerModel struct {
 	RetryMode                 types.String     `tfsdk:"retry_mode"`
 	SkipCredentialsValidation types.Bool       `tfsdk:"skip_credentials_validation"`
 	SkipRequestingAccountID   types.Bool       `tfsdk:"skip_requesting_account_id"`
+	RefreshMode               types.String     `tfsdk:"refresh_mode"`
 }
 
 type assumeRoleModel struct {
@@ -132,6 +133,12 @@ func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Optional:            true,
 				MarkdownDescription: "Do not learn the account ID. ARNs that need it are then known only after apply.",
 			},
+			"refresh_mode": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: refreshModeDescription,
+				Validators: []validator.String{stringvalidator.OneOf(string(awsclient.RefreshAuto),
+					string(awsclient.RefreshSnapshot), string(awsclient.RefreshPerResource))},
+			},
 		},
 		Blocks: map[string]schema.Block{
 			"assume_role": schema.SingleNestedBlock{
@@ -180,6 +187,19 @@ func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 		},
 	}
 }
+
+const refreshModeDescription = "How a refresh reads roles, their policies and instance profiles and the " +
+	"documents of customer managed policies. `auto` (the default) reads them from one snapshot of the account " +
+	"(`iam:ListRoles` and `iam:GetAccountAuthorizationDetails`, a few calls for 1,000 roles) when the state " +
+	"holds enough of them to pay for it, judged from `iam:GetAccountSummary`, and role by role otherwise: a " +
+	"handful of roles in a large account never makes it scan the account. `snapshot` always takes the snapshot " +
+	"at the first read. `per_resource` reads every resource with its own calls (`iam:GetRole` and the like), " +
+	"as before; use it when the credentials may not call `iam:GetAccountSummary`, `iam:ListRoles` or " +
+	"`iam:GetAccountAuthorizationDetails` (least privilege; `auto` then falls back by itself after one denied " +
+	"call), or in a very large account where the state holds only a small share of its roles but enough of " +
+	"them to pass the estimate. The results are the same in every mode: a role or profile this provider " +
+	"process writes to is always read from IAM afterwards, and a role the snapshot does not hold is read with " +
+	"`iam:GetRole`."
 
 func (p *vbawsProvider) Configure(
 	ctx context.Context,
@@ -236,6 +256,7 @@ func (m providerModel) settings(ctx context.Context) (awsclient.Settings, diag.D
 		RetryMode:                 m.RetryMode.ValueString(),
 		SkipCredentialsValidation: m.SkipCredentialsValidation.ValueBool(),
 		SkipRequestingAccountID:   m.SkipRequestingAccountID.ValueBool(),
+		RefreshMode:               awsclient.RefreshMode(m.RefreshMode.ValueString()),
 	}
 	diags.Append(m.SharedConfigFiles.ElementsAs(ctx, &s.SharedConfigFiles, false)...)
 	diags.Append(m.SharedCredentialsFiles.ElementsAs(ctx, &s.SharedCredentialsFiles, false)...)

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -215,24 +214,24 @@ type roleCheck struct {
 
 // check reads the role and evaluates it against the template's requirements.
 func (d *roleCheckDataSource) check(ctx context.Context, m roleCheckModel, tpl template.Template) (roleCheck, error) {
-	out, err := d.client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(m.RoleName.ValueString())})
+	role, err := d.client.ReadRole(ctx, m.RoleName.ValueString(), awsclient.RoleHint{})
 	if awsclient.IsNoSuchEntity(err) {
 		return roleCheck{}, &roleNotFoundError{err: err}
 	}
 	if err != nil {
 		return roleCheck{}, err
 	}
-	c := roleCheck{role: out.Role, needsProfile: tpl.RequiresInstanceProfile}
-	if c.evaluator, c.permissions, err = d.evaluate(ctx, m.Evaluator.ValueString(), out.Role, tpl.Actions); err != nil {
+	c := roleCheck{role: role, needsProfile: tpl.RequiresInstanceProfile}
+	if c.evaluator, c.permissions, err = d.evaluate(ctx, m.Evaluator.ValueString(), role, tpl.Actions); err != nil {
 		return roleCheck{}, err
 	}
-	c.trust, c.trustErr = policy.Parse(aws.ToString(out.Role.AssumeRolePolicyDocument))
+	c.trust, c.trustErr = policy.Parse(aws.ToString(role.AssumeRolePolicyDocument))
 	c.missingServices = slices.Clone(tpl.ServicePrincipals)
 	if c.trustErr == nil {
 		c.missingServices = policy.MissingServicePrincipals(c.trust, tpl.ServicePrincipals)
 	}
 	if c.needsProfile {
-		profiles, err := d.client.InstanceProfilesForRole(ctx, m.RoleName.ValueString())
+		profiles, err := d.client.ReadInstanceProfilesForRole(ctx, m.RoleName.ValueString())
 		if err != nil {
 			return roleCheck{}, err
 		}
@@ -336,14 +335,14 @@ func (d *roleCheckDataSource) checkPrincipal(ctx context.Context, c *roleCheck, 
 
 // roleMayAssume evaluates locally whether role p of the provider's account may call sts:AssumeRole on target.
 func (d *roleCheckDataSource) roleMayAssume(ctx context.Context, p principal.Principal, target string) (bool, error) {
-	out, err := d.client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(p.Name)})
+	role, err := d.client.ReadRole(ctx, p.Name, awsclient.RoleHint{Path: p.Path})
 	if awsclient.IsNoSuchEntity(err) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("reading trusted role %s: %w", p.Name, err)
 	}
-	policies, err := d.client.RolePolicies(ctx, out.Role)
+	policies, err := d.client.RolePolicies(ctx, role)
 	if err != nil {
 		return false, err
 	}

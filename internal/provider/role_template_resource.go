@@ -362,8 +362,9 @@ func partTags(ctx context.Context, userTags types.Map, tpl template.Template, in
 	return append(iamTags(ctx, userTags), sortedTags(tpl.Tags(index))...)
 }
 
-// Read costs GetPolicy and GetPolicyVersion per part. A changed document shows as a diff, a missing part as a
-// part to create, and all parts missing removes the template from state.
+// Read costs GetPolicy and GetPolicyVersion per part, or only GetPolicy when the account snapshot holds the
+// version. A changed document shows as a diff, a missing part as a part to create, and all parts missing removes
+// the template from state.
 func (r *roleTemplateResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state roleTemplateModel
 	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
@@ -394,7 +395,7 @@ func (r *roleTemplateResource) readParts(
 	partTags := make([]types.Map, 0, len(arns))
 	missing := 0
 	for i, arn := range arns {
-		part, document, err := r.readPart(ctx, arn)
+		part, document, err := r.client.ReadManagedPolicy(ctx, arn)
 		if awsclient.IsNoSuchEntity(err) {
 			missing++ // an empty document makes the next plan restore the part
 			continue
@@ -451,23 +452,6 @@ func sharedTags(parts []types.Map) types.Map {
 		shared = types.MapValueMust(types.StringType, common)
 	}
 	return shared
-}
-
-// readPart reads a managed policy and the document of its default version.
-func (r *roleTemplateResource) readPart(ctx context.Context, arn string) (*iamtypes.Policy, string, error) {
-	out, err := r.client.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
-	if err != nil {
-		return nil, "", fmt.Errorf("reading policy %s: %w", arn, err)
-	}
-	version, err := r.client.IAM.GetPolicyVersion(
-		ctx,
-		&iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: out.Policy.DefaultVersionId},
-	)
-	if err != nil {
-		return nil, "", fmt.Errorf("reading the default version of policy %s: %w", arn, err)
-	}
-	document, err := policy.Decode(aws.ToString(version.PolicyVersion.Document))
-	return out.Policy, document, err
 }
 
 // userTags drops the provider's own tags.

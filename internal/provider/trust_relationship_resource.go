@@ -310,13 +310,33 @@ func (r *trustRelationshipResource) readTrust(
 	if err != nil {
 		return nil, policy.Document{}, fmt.Errorf("reading role %s: %w", roleName, err)
 	}
-	text, err := policy.Decode(aws.ToString(out.Role.AssumeRolePolicyDocument))
+	return parsedTrust(out.Role)
+}
+
+// refreshTrust is readTrust for a refresh, which the account snapshot may answer (awsclient.ReadRole).
+func (r *trustRelationshipResource) refreshTrust(ctx context.Context, m trustRelationshipModel) (
+	*iamtypes.Role, policy.Document, error) {
+	roleName, hint := m.RoleName.ValueString(), awsclient.RoleHint{}
+	if p, problem := principal.ParseRoleARN(m.RoleARN.ValueString()); problem == nil {
+		hint.Path = p.Path
+	}
+	role, err := r.client.ReadRole(ctx, roleName, hint)
+	if err != nil {
+		return nil, policy.Document{}, fmt.Errorf("reading role %s: %w", roleName, err)
+	}
+	return parsedTrust(role)
+}
+
+// parsedTrust decodes and parses a role's trust policy.
+func parsedTrust(role *iamtypes.Role) (*iamtypes.Role, policy.Document, error) {
+	text, err := policy.Decode(aws.ToString(role.AssumeRolePolicyDocument))
 	if err == nil {
 		var doc policy.Document
 		doc, err = policy.Parse(text)
-		return out.Role, doc, err
+		return role, doc, err
 	}
-	return out.Role, policy.Document{}, fmt.Errorf("reading the trust policy of role %s: %w", roleName, err)
+	return role, policy.Document{}, fmt.Errorf("reading the trust policy of role %s: %w",
+		aws.ToString(role.RoleName), err)
 }
 
 // Read removes the resource from state when the role or its statement is gone, and reports changes made to the
@@ -328,7 +348,7 @@ func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadR
 	}
 	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
 	defer cancel()
-	role, doc, err := r.readTrust(ctx, state.RoleName.ValueString())
+	role, doc, err := r.refreshTrust(ctx, state)
 	if awsclient.IsNoSuchEntity(err) {
 		resp.State.RemoveResource(ctx)
 		return
