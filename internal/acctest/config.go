@@ -40,6 +40,21 @@ provider "vbaws" {
 `, endpoint, Region, testAccessKey, testSecretKey)
 }
 
+// ProviderConfigInAccount returns a provider block like ProviderConfigFor that assumes MemberAccessRole in another
+// account of the emulator first, so that the provider acts in that account (see IAMClientIn).
+func ProviderConfigInAccount(endpoint, accountID string) string {
+	assume := fmt.Sprintf("  assume_role {\n    role_arn = \"arn:aws:iam::%s:role/%s\"\n  }\n  endpoints {",
+		accountID, MemberAccessRole)
+	return strings.Replace(ProviderConfigFor(endpoint), "  endpoints {", assume, 1)
+}
+
+// WithRefreshMode sets refresh_mode ("auto", "snapshot" or "per_resource") in the provider block of config, so
+// that one test can read the same state in each mode.
+func WithRefreshMode(config, mode string) string {
+	block := `provider "vbaws" {`
+	return strings.Replace(config, block, fmt.Sprintf("%s\n  refresh_mode = %q\n", block, mode), 1)
+}
+
 // IAMClient returns an IAM client for arranging fixtures outside Terraform (roles someone else owns, drift).
 func IAMClient(t *testing.T) *iam.Client {
 	t.Helper()

@@ -19,8 +19,10 @@ import (
 // rolesPerKind is how many roles of each kind (plain, policy, profile, full) TestAccIAMRole_callsPerRole manages.
 const rolesPerKind = 4
 
-// IAM calls per role, counted through the recording proxy: refresh costs one call for a plain role and one more
-// per feature in use; destroy (-refresh=false) deletes a plain role with its one DeleteRole, and a role with an
+// IAM calls per role, counted through the recording proxy, with refresh_mode = "per_resource": apply creates a
+// plain role with one call, a role with a managed policy (such as a template part) with one more, and one with an
+// instance profile with two more (IAM has no fewer); refresh costs one call for a plain role and one more per
+// feature in use; destroy (-refresh=false) deletes a plain role with its one DeleteRole, and a role with an
 // attached policy and an instance profile with the deletes it must make plus at most two reads, the policy's
 // retired tag being read once per apply for every role that shares it. `make bench` prints the "bench:" lines.
 func TestAccIAMRole_callsPerRole(t *testing.T) {
@@ -30,7 +32,85 @@ func TestAccIAMRole_callsPerRole(t *testing.T) {
 	prefix := acctest.RandomName("vbaws-calls")
 	part := fixturePolicy(t, client,
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)
-	cli.WriteConfig(acctest.ProviderConfigFor(proxy.URL) + fmt.Sprintf(`
+	cli.WriteConfig(acctest.WithRefreshMode(acctest.ProviderConfigFor(proxy.URL), "per_resource") +
+		rolesOfEachKind(prefix, part))
+	cli.MustRun("init", "-no-color")
+	cli.MustRun("apply", "-auto-approve", "-no-color")
+	apply := callsPerKind(proxy.Calls(), prefix)
+
+	proxy.Reset()
+	cli.MustRun("plan", "-refresh-only", "-no-color")
+	refresh := callsPerKind(proxy.Calls(), prefix)
+	proxy.Reset()
+	cli.MustRun("destroy", "-auto-approve", "-refresh=false", "-no-color")
+	destroy := callsPerKind(proxy.Calls(), prefix)
+
+	t.Logf("bench: IAM calls per role, apply: plain %.2f, with a policy %.2f, with an instance profile %.2f, "+
+		"with both %.2f", apply.perRole("plain"), apply.perRole("policy"), apply.perRole("profile"),
+		apply.perRole("full"))
+	t.Logf("bench: IAM calls per role, refresh: plain %.2f, with a policy %.2f, with an instance profile %.2f, "+
+		"with both %.2f", refresh.perRole("plain"), refresh.perRole("policy"), refresh.perRole("profile"),
+		refresh.perRole("full"))
+	t.Logf("bench: IAM calls per role, destroy -refresh=false: plain %.2f, with a policy %.2f, with an instance "+
+		"profile %.2f, with both %.2f (%d deletes)", destroy.perRole("plain"), destroy.perRole("policy"),
+		destroy.perRole("profile"), destroy.perRole("full"), destroy.writes["full"]/rolesPerKind)
+	expectCalls(t, "apply, plain role", apply.byAction["plain"], map[string]int{"CreateRole": rolesPerKind})
+	expectCalls(t, "apply, role with a policy", apply.byAction["policy"], map[string]int{
+		"CreateRole": rolesPerKind, "AttachRolePolicy": rolesPerKind})
+	expectCalls(t, "apply, role with an instance profile", apply.byAction["profile"], map[string]int{
+		"CreateRole": rolesPerKind, "CreateInstanceProfile": rolesPerKind, "AddRoleToInstanceProfile": rolesPerKind})
+	expectCalls(t, "refresh, plain role", refresh.byAction["plain"], map[string]int{"GetRole": rolesPerKind})
+	expectCalls(t, "refresh, role with a policy", refresh.byAction["policy"], map[string]int{
+		"GetRole": rolesPerKind, "ListAttachedRolePolicies": rolesPerKind})
+	expectCalls(t, "refresh, role with an instance profile", refresh.byAction["profile"], map[string]int{
+		"GetRole": rolesPerKind, "GetInstanceProfile": rolesPerKind})
+	expectCalls(t, "refresh, full role", refresh.byAction["full"], map[string]int{
+		"GetRole": rolesPerKind, "ListAttachedRolePolicies": rolesPerKind, "GetInstanceProfile": rolesPerKind})
+	expectCalls(t, "destroy, plain role", destroy.byAction["plain"], map[string]int{"DeleteRole": rolesPerKind})
+	expectCalls(t, "destroy, full role", destroy.byAction["full"], map[string]int{
+		"GetInstanceProfile": rolesPerKind, "RemoveRoleFromInstanceProfile": rolesPerKind,
+		"DeleteInstanceProfile": rolesPerKind, "DetachRolePolicy": rolesPerKind, "GetPolicy": 1,
+		"DeleteRole": rolesPerKind})
+	if err := acctest.CheckNothingLeft(client, prefix)(nil); err != nil {
+		t.Error(err)
+	}
+}
+
+// The same roles refreshed from the account snapshot, in an account of their own: the whole refresh costs one
+// ListRoles and one GetAccountAuthorizationDetails, whatever the number of roles, and leaves the plan empty.
+func TestAccIAMRole_callsPerRoleBatched(t *testing.T) {
+	account := acctest.RandomAccountID()
+	client := acctest.IAMClientIn(t, account)
+	proxy := acctest.NewProxy(t)
+	cli := acctest.NewCLI(t, NewServer("test"))
+	prefix := acctest.RandomName("vbaws-batched")
+	part := fixturePolicy(t, client,
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`)
+	cli.WriteConfig(acctest.WithRefreshMode(acctest.ProviderConfigInAccount(proxy.URL, account), "snapshot") +
+		rolesOfEachKind(prefix, part))
+	cli.MustRun("init", "-no-color")
+	cli.MustRun("apply", "-auto-approve", "-no-color")
+
+	proxy.Reset()
+	out := cli.MustRun("plan", "-refresh-only", "-no-color")
+	refresh := iamCalls(proxy.Calls())
+	if !strings.Contains(out, "No changes.") {
+		t.Errorf("the refresh from the snapshot found changes:\n%s", out)
+	}
+	t.Logf("bench: IAM calls to refresh %d roles of each kind from the account snapshot: %d (%v)", rolesPerKind,
+		total(refresh), refresh)
+	expectCalls(t, "refresh from the snapshot", refresh, map[string]int{"ListRoles": 1,
+		"GetAccountAuthorizationDetails": 1})
+	cli.MustRun("destroy", "-auto-approve", "-no-color")
+	if err := acctest.CheckNothingLeft(client, prefix)(nil); err != nil {
+		t.Error(err)
+	}
+}
+
+// rolesOfEachKind configures rolesPerKind roles of each kind: plain, with the managed policy part, with an
+// instance profile, and with both.
+func rolesOfEachKind(prefix, part string) string {
+	return fmt.Sprintf(`
 resource "vbaws_iam_role" "plain" {
   count                  = %[1]d
   name                   = "%[2]s-plain-${count.index}"
@@ -54,38 +134,26 @@ resource "vbaws_iam_role" "full" {
   trusted_principal_arns  = ["%[3]s"]
   managed_policy_arns     = [%[4]q]
   create_instance_profile = true
-}`, rolesPerKind, prefix, emulatorAccount, part))
-	cli.MustRun("init", "-no-color")
-	cli.MustRun("apply", "-auto-approve", "-no-color")
+}`, rolesPerKind, prefix, emulatorAccount, part)
+}
 
-	proxy.Reset()
-	cli.MustRun("plan", "-refresh-only", "-no-color")
-	refresh := callsPerKind(proxy.Calls(), prefix)
-	proxy.Reset()
-	cli.MustRun("destroy", "-auto-approve", "-refresh=false", "-no-color")
-	destroy := callsPerKind(proxy.Calls(), prefix)
-
-	t.Logf("bench: IAM calls per role, refresh: plain %.2f, with a policy %.2f, with an instance profile %.2f, "+
-		"with both %.2f", refresh.perRole("plain"), refresh.perRole("policy"), refresh.perRole("profile"),
-		refresh.perRole("full"))
-	t.Logf("bench: IAM calls per role, destroy -refresh=false: plain %.2f, with a policy %.2f, with an instance "+
-		"profile %.2f, with both %.2f (%d deletes)", destroy.perRole("plain"), destroy.perRole("policy"),
-		destroy.perRole("profile"), destroy.perRole("full"), destroy.writes["full"]/rolesPerKind)
-	expectCalls(t, "refresh, plain role", refresh.byAction["plain"], map[string]int{"GetRole": rolesPerKind})
-	expectCalls(t, "refresh, role with a policy", refresh.byAction["policy"], map[string]int{
-		"GetRole": rolesPerKind, "ListAttachedRolePolicies": rolesPerKind})
-	expectCalls(t, "refresh, role with an instance profile", refresh.byAction["profile"], map[string]int{
-		"GetRole": rolesPerKind, "GetInstanceProfile": rolesPerKind})
-	expectCalls(t, "refresh, full role", refresh.byAction["full"], map[string]int{
-		"GetRole": rolesPerKind, "ListAttachedRolePolicies": rolesPerKind, "GetInstanceProfile": rolesPerKind})
-	expectCalls(t, "destroy, plain role", destroy.byAction["plain"], map[string]int{"DeleteRole": rolesPerKind})
-	expectCalls(t, "destroy, full role", destroy.byAction["full"], map[string]int{
-		"GetInstanceProfile": rolesPerKind, "RemoveRoleFromInstanceProfile": rolesPerKind,
-		"DeleteInstanceProfile": rolesPerKind, "DetachRolePolicy": rolesPerKind, "GetPolicy": 1,
-		"DeleteRole": rolesPerKind})
-	if err := acctest.CheckNothingLeft(client, prefix)(nil); err != nil {
-		t.Error(err)
+// iamCalls counts the IAM calls by action.
+func iamCalls(calls []acctest.Call) map[string]int {
+	counts := map[string]int{}
+	for _, c := range calls {
+		if c.Service == "iam" {
+			counts[c.Action]++
+		}
 	}
+	return counts
+}
+
+func total(counts map[string]int) int {
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
 }
 
 // kindCalls are the IAM calls of one operation, per kind of role ("plain", "policy", "profile" or "full") and
@@ -119,11 +187,7 @@ func callsPerKind(calls []acctest.Call, prefix string) kindCalls {
 }
 
 func (k kindCalls) perRole(kind string) float64 {
-	total := 0
-	for _, n := range k.byAction[kind] {
-		total += n
-	}
-	return float64(total) / rolesPerKind
+	return float64(total(k.byAction[kind])) / rolesPerKind
 }
 
 func expectCalls(t *testing.T, what string, got, want map[string]int) {
