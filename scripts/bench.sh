@@ -4,7 +4,9 @@
 # planbench: N new vbaws_iam_role against N terraform_data, N vbawsbench_noop (framework logging off and on) and
 # N vbawsbench_wide (vbaws_iam_role's attributes, nothing else), alternately, BENCH_RUNS runs each for every N in
 # BENCH_N, medians and ratios, and the provider's peak RSS and log volume during the largest plan. Last, the
-# acceptance test that counts IAM calls per role through the recording proxy prints its "bench:" lines.
+# acceptance test that counts IAM calls per role through the recording proxy prints its "bench:" lines, and the
+# refresh benchmark (TestAccBench_refreshAtScale, a few minutes) prints the calls and wall time of refreshing 1,000
+# roles in both refresh modes and of a few roles in a large account.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -20,6 +22,12 @@ go build -C "$root" -o "$work/planbench" ./internal/benchprovider/cmd/planbench
   -n "${BENCH_N:-200,1000}" -runs "${BENCH_RUNS:-5}" ${BENCH_BEFORE:+-before "$BENCH_BEFORE"}
 
 echo
-echo "IAM calls per role, counted through the recording proxy (TestAccIAMRole_callsPerRole):"
-(cd "$root" && TF_ACC=1 go test -count=1 -v -run 'TestAccIAMRole_callsPerRole$' ./internal/provider/ 2>&1) |
-  grep -E 'bench:|^(--- |ok|FAIL)' | sed -e 's/^ *iam_role_delete_test.go:[0-9]*: bench: /  /'
+echo "IAM calls per role, counted through the recording proxy (TestAccIAMRole_callsPerRole and ...Batched):"
+(cd "$root" && TF_ACC=1 go test -count=1 -v -run 'TestAccIAMRole_callsPerRole(Batched)?$' ./internal/provider/ 2>&1) |
+  grep -E 'bench:|^(--- |ok|FAIL)' | sed -e 's/^ *[a-z_]*_test.go:[0-9]*: bench: /  /'
+
+echo
+echo "Refresh at scale, through the recording proxy (TestAccBench_refreshAtScale):"
+(cd "$root" && VBAWS_BENCH=1 TF_ACC=1 go test -count=1 -timeout 30m -v -run 'TestAccBench_refreshAtScale$' \
+  ./internal/provider/ 2>&1) | grep -E 'bench:|^ *(--- |ok|FAIL)|target' |
+  sed -e 's/^ *[a-z_]*_test.go:[0-9]*: bench: /  /'

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	tfjson "github.com/hashicorp/terraform-json"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
@@ -246,28 +247,34 @@ resource "vbaws_iam_role" "few" {
 // snapshot of 400 roles.
 const gatherReadsInTests = 5
 
-// createRoles makes n roles named prefix-N outside Terraform, side by side, and deletes them when the test ends.
+// createRoles makes n roles named prefix-N outside Terraform, a few at a time, and deletes them when the test ends.
 func createRoles(t *testing.T, client *iam.Client, prefix string, n int) {
 	t.Helper()
-	errs := make(chan error, n)
-	for i := range n {
-		go func() {
-			_, err := client.CreateRole(context.Background(), &iam.CreateRoleInput{
-				RoleName: aws.String(fmt.Sprintf("%s-%d", prefix, i)), AssumeRolePolicyDocument: aws.String(ec2TrustPolicy)})
-			errs <- err
-		}()
-	}
-	for range n {
-		if err := <-errs; err != nil {
-			t.Fatalf("creating roles: %v", err)
-		}
+	ctx := context.Background()
+	err := forEachRole(prefix, n, func(name string) error {
+		_, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name),
+			AssumeRolePolicyDocument: aws.String(ec2TrustPolicy)})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("creating roles: %v", err)
 	}
 	t.Cleanup(func() {
-		for i := range n {
-			_, _ = client.DeleteRole(context.Background(), &iam.DeleteRoleInput{
-				RoleName: aws.String(fmt.Sprintf("%s-%d", prefix, i))})
-		}
+		_ = forEachRole(prefix, n, func(name string) error {
+			_, err := client.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
+			return err
+		})
 	})
+}
+
+// forEachRole calls do for prefix-0 to prefix-(n-1), eight at a time, and returns the first error.
+func forEachRole(prefix string, n int, do func(name string) error) error {
+	var group errgroup.Group
+	group.SetLimit(8)
+	for i := range n {
+		group.Go(func() error { return do(fmt.Sprintf("%s-%d", prefix, i)) })
+	}
+	return group.Wait()
 }
 
 // driftEstate is a state with something of every kind a refresh reads, and the out-of-band changes made to it.
