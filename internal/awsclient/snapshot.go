@@ -116,7 +116,7 @@ type snapshot struct {
 	changed  chan struct{} // closed and replaced to wake waiting reads
 	reads    int           // role reads seen since the last snapshot was dropped
 	demand   int           // the IAM calls those reads make role by role
-	paths    []string      // the role paths those reads named
+	path     string        // the longest path every role those reads named lies under, "" for none
 	size     *accountSize  // nil until measured
 	roles    *roleIndex
 	loadedAt time.Time
@@ -198,13 +198,13 @@ func (s *snapshot) count(cost int, path string) {
 	s.reads++
 	s.demand += cost
 	if path != "" {
-		s.paths = append(s.paths, path)
+		s.path = commonPath(orDefault(s.path, path), path)
 	}
 }
 
 // drop forgets an expired snapshot and what led to it; the account's size stays known. The caller holds mu.
 func (s *snapshot) drop() {
-	s.roles, s.reads, s.demand, s.paths, s.policies = nil, 0, 0, nil, policySnapshot{}
+	s.roles, s.reads, s.demand, s.path, s.policies = nil, 0, 0, "", policySnapshot{}
 	s.setPhase(phaseIdle)
 }
 
@@ -281,7 +281,7 @@ func (s *snapshot) startMeasuring(ctx context.Context) {
 }
 
 func (s *snapshot) startLoading(ctx context.Context) {
-	prefix := commonPath(s.paths)
+	prefix := orDefault(s.path, "/")
 	if s.mode == RefreshSnapshot {
 		prefix = "/"
 	}
@@ -361,16 +361,10 @@ func (s *snapshot) startLoadingPolicies(ctx context.Context) {
 	}()
 }
 
-// commonPath is the longest path every one of paths lies under, "/" when there are none.
-func commonPath(paths []string) string {
-	if len(paths) == 0 {
-		return "/"
+// commonPath is the longest path both a and b lie under.
+func commonPath(a, b string) string {
+	for !strings.HasPrefix(b, a) {
+		a = a[:strings.LastIndex(strings.TrimSuffix(a, "/"), "/")+1]
 	}
-	prefix := paths[0]
-	for _, p := range paths[1:] {
-		for !strings.HasPrefix(p, prefix) {
-			prefix = prefix[:strings.LastIndex(strings.TrimSuffix(prefix, "/"), "/")+1]
-		}
-	}
-	return orDefault(prefix, "/")
+	return orDefault(a, "/")
 }

@@ -223,20 +223,16 @@ func TestSnapshot_writesInvalidateWhatTheyName(t *testing.T) {
 }
 
 func TestCommonPath(t *testing.T) {
-	cases := []struct {
-		paths []string
-		want  string
-	}{
-		{nil, "/"},
-		{[]string{"/veeam/", "/veeam/"}, "/veeam/"},
-		{[]string{"/veeam/workers/"}, "/veeam/workers/"},
-		{[]string{"/a/b/", "/a/c/d/"}, "/a/"},
-		{[]string{"/a/", "/"}, "/"},
-		{[]string{"/ab/", "/ac/"}, "/"},
+	cases := []struct{ a, b, want string }{
+		{"/veeam/", "/veeam/", "/veeam/"},
+		{"/veeam/workers/", "/veeam/", "/veeam/"},
+		{"/a/b/", "/a/c/d/", "/a/"},
+		{"/a/", "/", "/"},
+		{"/ab/", "/ac/", "/"},
 	}
 	for _, c := range cases {
-		if got := commonPath(c.paths); got != c.want {
-			t.Errorf("commonPath(%v) = %q, want %q", c.paths, got, c.want)
+		if got := commonPath(c.a, c.b); got != c.want {
+			t.Errorf("commonPath(%q, %q) = %q, want %q", c.a, c.b, got, c.want)
 		}
 	}
 }

@@ -188,18 +188,11 @@ func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 	}
 }
 
-const refreshModeDescription = "How a refresh reads roles, their policies and instance profiles and the " +
-	"documents of customer managed policies. `auto` (the default) reads them from one snapshot of the account " +
-	"(`iam:ListRoles` and `iam:GetAccountAuthorizationDetails`, a few calls for 1,000 roles) when the state " +
-	"holds enough of them to pay for it, judged from `iam:GetAccountSummary`, and role by role otherwise: a " +
-	"handful of roles in a large account never makes it scan the account. `snapshot` always takes the snapshot " +
-	"at the first read. `per_resource` reads every resource with its own calls (`iam:GetRole` and the like), " +
-	"as before; use it when the credentials may not call `iam:GetAccountSummary`, `iam:ListRoles` or " +
-	"`iam:GetAccountAuthorizationDetails` (least privilege; `auto` then falls back by itself after one denied " +
-	"call), or in a very large account where the state holds only a small share of its roles but enough of " +
-	"them to pass the estimate. The results are the same in every mode: a role or profile this provider " +
-	"process writes to is always read from IAM afterwards, and a role the snapshot does not hold is read with " +
-	"`iam:GetRole`."
+const refreshModeDescription = "How a refresh reads roles, their policies and instance profiles: `auto` (the " +
+	"default) from one snapshot of the account (`iam:ListRoles`, `iam:GetAccountAuthorizationDetails`) when the " +
+	"state holds enough roles to pay for it, as counted with `iam:GetAccountSummary`; `snapshot` always from the " +
+	"snapshot; `per_resource` role by role, for credentials that may not call those actions or for a very large " +
+	"account whose state holds a small share of its roles. Every mode gives the same results; see Refresh above."
 
 func (p *vbawsProvider) Configure(
 	ctx context.Context,
