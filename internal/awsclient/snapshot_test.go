@@ -192,8 +192,8 @@ func TestSnapshot_policiesOnlyWhileRolesComeFromTheSnapshot(t *testing.T) {
 		t.Fatal("a policy read before any role snapshot took a policy snapshot")
 	}
 	readConcurrently(s, 10, 2, "/")
-	if s.policiesFor(context.Background()) == nil || s.policiesFor(context.Background()) == nil ||
-		account.policyLoads.Load() != 1 {
+	first, second := s.policiesFor(context.Background()), s.policiesFor(context.Background())
+	if first == nil || second != first || account.policyLoads.Load() != 1 {
 		t.Errorf("policy reads with the role snapshot in use took %d policy snapshots, want 1",
 			account.policyLoads.Load())
 	}

@@ -155,7 +155,7 @@ func TestAccSnapshot_sameStateAsPerResource(t *testing.T) {
 	client := acctest.IAMClientIn(t, account)
 	proxy := acctest.NewProxy(t)
 	cli := acctest.NewCLI(t, NewServer("test"))
-	e := newDriftEstate(t, client, account)
+	e := newDriftEstate(t, client)
 	config := func(mode string) string {
 		return e.config(acctest.WithRefreshMode(acctest.ProviderConfigInAccount(proxy.URL, account), mode))
 	}
@@ -285,7 +285,7 @@ type driftEstate struct {
 	foreignChanged, foreignGone string
 }
 
-func newDriftEstate(t *testing.T, client *iam.Client, account string) *driftEstate {
+func newDriftEstate(t *testing.T, client *iam.Client) *driftEstate {
 	e := &driftEstate{client: client, prefix: acctest.RandomName("vbaws-drift")}
 	e.appliance = fixtureRole(t, client, e.prefix+"-appliance", "/", ec2TrustPolicy,
 		map[string]string{"assume": assumeAnyRolePolicy})
