@@ -250,34 +250,39 @@ func (s *snapshot) wait(ctx context.Context) bool {
 	}
 }
 
-// background is the context of work no single read owns: it keeps the read's values (its logger) but not its
-// cancellation.
-func background(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), snapshotTimeout)
+// inBackground runs work, which no single read owns, in a goroutine: with the read's values (its logger) but not
+// its cancellation, bounded by snapshotTimeout. The function work returns then runs with mu held.
+func (s *snapshot) inBackground(ctx context.Context, work func(ctx context.Context) (finish func())) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), snapshotTimeout)
+		defer cancel()
+		finish := work(ctx)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		finish()
+	}()
 }
 
 func (s *snapshot) startMeasuring(ctx context.Context) {
 	s.setPhase(phaseMeasuring)
-	go func() {
-		ctx, cancel := background(ctx)
-		defer cancel()
+	s.inBackground(ctx, func(ctx context.Context) func() {
 		size, err := s.source.measure(ctx)
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if err != nil {
-			s.turnOff(ctx, "measuring the account", err)
-			return
+		return func() {
+			if err != nil {
+				s.turnOff(ctx, "measuring the account", err)
+				return
+			}
+			s.size = &size
+			if s.demand >= size.snapshotCost() {
+				s.startLoading(ctx)
+				return
+			}
+			tflog.Debug(ctx, "refresh reads roles one by one: the account snapshot would cost more than they do",
+				map[string]any{"account_roles": size.roles, "reads": s.reads, "calls_so_far": s.demand,
+					"snapshot_calls_estimate": size.snapshotCost()})
+			s.setPhase(phaseCounting)
 		}
-		s.size = &size
-		if s.demand >= size.snapshotCost() {
-			s.startLoading(ctx)
-			return
-		}
-		tflog.Debug(ctx, "refresh reads roles one by one: the account snapshot would cost more than they do",
-			map[string]any{"account_roles": size.roles, "reads": s.reads, "calls_so_far": s.demand,
-				"snapshot_calls_estimate": size.snapshotCost()})
-		s.setPhase(phaseCounting)
-	}()
+	})
 }
 
 func (s *snapshot) startLoading(ctx context.Context) {
@@ -286,23 +291,21 @@ func (s *snapshot) startLoading(ctx context.Context) {
 		prefix = "/"
 	}
 	s.setPhase(phaseLoading)
-	go func() {
-		ctx, cancel := background(ctx)
-		defer cancel()
+	s.inBackground(ctx, func(ctx context.Context) func() {
 		start := time.Now()
 		roles, err := s.source.loadRoles(ctx, prefix)
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if err != nil {
-			s.turnOff(ctx, "taking the account snapshot", err)
-			return
+		return func() {
+			if err != nil {
+				s.turnOff(ctx, "taking the account snapshot", err)
+				return
+			}
+			tflog.Debug(ctx, "refresh reads roles from an account snapshot", map[string]any{
+				"path_prefix": prefix, "roles": len(roles.byName), "reads": s.reads, "calls_so_far": s.demand,
+				"duration_ms": time.Since(start).Milliseconds()})
+			s.roles, s.loadedAt = roles, time.Now()
+			s.setPhase(phaseLoaded)
 		}
-		tflog.Debug(ctx, "refresh reads roles from an account snapshot", map[string]any{
-			"path_prefix": prefix, "roles": len(roles.byName), "reads": s.reads, "calls_so_far": s.demand,
-			"duration_ms": time.Since(start).Milliseconds()})
-		s.roles, s.loadedAt = roles, time.Now()
-		s.setPhase(phaseLoaded)
-	}()
+	})
 }
 
 // turnOff ends snapshots for the process after a failure, with the one DEBUG line that says so. The caller holds
@@ -343,22 +346,20 @@ func (s *snapshot) policiesFor(ctx context.Context) *policyIndex {
 
 func (s *snapshot) startLoadingPolicies(ctx context.Context) {
 	s.policies.loading = true
-	go func() {
-		ctx, cancel := background(ctx)
-		defer cancel()
+	s.inBackground(ctx, func(ctx context.Context) func() {
 		index, err := s.source.loadPolicies(ctx)
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.policies.loading = false
-		if err != nil {
-			tflog.Debug(ctx, "refresh reads policy documents one by one: taking the policy snapshot failed",
-				map[string]any{"access_denied": IsAccessDenied(err), "error": err.Error()})
-			s.policies.off = true
-		} else {
-			s.policies.index = index
+		return func() {
+			s.policies.loading = false
+			if err != nil {
+				tflog.Debug(ctx, "refresh reads policy documents one by one: taking the policy snapshot failed",
+					map[string]any{"access_denied": IsAccessDenied(err), "error": err.Error()})
+				s.policies.off = true
+			} else {
+				s.policies.index = index
+			}
+			s.wake()
 		}
-		s.wake()
-	}()
+	})
 }
 
 // commonPath is the longest path both a and b lie under.
