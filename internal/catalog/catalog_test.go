@@ -601,28 +601,23 @@ func TestLoadRejectsMalformedData(t *testing.T) {
 	}
 	lists := func(m map[string]any) map[string]any { return m["lists"].(map[string]any) }
 	ops := func(m map[string]any) []any { return m["operations"].([]any) }
+	withAction := func(list, action string) func(v10, v11 map[string]any) (any, any) {
+		return func(a, b map[string]any) (any, any) {
+			l := lists(a)[list].(map[string]any)
+			l["actions"] = append(l["actions"].([]any), action)
+			return a, b
+		}
+	}
 	cases := map[string]func(v10, v11 map[string]any) (any, any){
-		"not json":         func(a, b map[string]any) (any, any) { return "{", b },
-		"unknown field":    func(a, b map[string]any) (any, any) { a["extra"] = 1; return a, b },
-		"wrong version":    func(a, b map[string]any) (any, any) { a["version"] = "9"; return a, b },
-		"missing build":    func(a, b map[string]any) (any, any) { delete(a, "build"); return a, b },
-		"missing full":     func(a, b map[string]any) (any, any) { delete(a, "full_list"); return a, b },
-		"missing v11 file": func(a, b map[string]any) (any, any) { return a, nil },
-		"malformed action": func(a, b map[string]any) (any, any) {
-			l := lists(a)["ec2_backup"].(map[string]any)
-			l["actions"] = append(l["actions"].([]any), "ec2 DescribeThings")
-			return a, b
-		},
-		"action in lower camel case": func(a, b map[string]any) (any, any) {
-			l := lists(a)["ec2_restore"].(map[string]any)
-			l["actions"] = append(l["actions"].([]any), "ec2:describeThings")
-			return a, b
-		},
-		"acronym in another case": func(a, b map[string]any) (any, any) {
-			l := lists(a)["rds_backup"].(map[string]any)
-			l["actions"] = append(l["actions"].([]any), "rds:DescribeDbThings")
-			return a, b
-		},
+		"not json":                   func(a, b map[string]any) (any, any) { return "{", b },
+		"unknown field":              func(a, b map[string]any) (any, any) { a["extra"] = 1; return a, b },
+		"wrong version":              func(a, b map[string]any) (any, any) { a["version"] = "9"; return a, b },
+		"missing build":              func(a, b map[string]any) (any, any) { delete(a, "build"); return a, b },
+		"missing full":               func(a, b map[string]any) (any, any) { delete(a, "full_list"); return a, b },
+		"missing v11 file":           func(a, b map[string]any) (any, any) { return a, nil },
+		"malformed action":           withAction("ec2_backup", "ec2 DescribeThings"),
+		"action in lower camel case": withAction("ec2_restore", "ec2:describeThings"),
+		"acronym in another case":    withAction("rds_backup", "rds:DescribeDbThings"),
 		"delta action in another case": func(a, b map[string]any) (any, any) {
 			b["additions"].([]any)[0].(map[string]any)["actions"] = []any{"ec2:DescribeVPCThings"}
 			return a, b
@@ -631,11 +626,7 @@ func TestLoadRejectsMalformedData(t *testing.T) {
 			ops(a)[3].(map[string]any)["purpose"] = ""
 			return a, b
 		},
-		"duplicate action": func(a, b map[string]any) (any, any) {
-			l := lists(a)["repository"].(map[string]any)
-			l["actions"] = append(l["actions"].([]any), "s3:PUTOBJECT")
-			return a, b
-		},
+		"duplicate action": withAction("repository", "s3:PUTOBJECT"),
 		"empty list": func(a, b map[string]any) (any, any) {
 			lists(a)["repository"].(map[string]any)["actions"] = []any{}
 			return a, b
