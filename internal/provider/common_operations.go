@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -171,7 +170,7 @@ func operationsValidators() []validator.Set {
 }
 
 func productVersionValidators() []validator.String {
-	return []validator.String{stringvalidator.OneOf(catalog.Versions()...)}
+	return []validator.String{productVersionValidator()}
 }
 
 // templateSelectionDataSourceAttributes are the attributes of templateSelection in a data source, where
