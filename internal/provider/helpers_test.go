@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -495,3 +496,22 @@ func trustStatementIs(t *testing.T, client *iam.Client, roleName string, spec po
 const breakGlassStatement = `{"Sid":"BreakGlass","Effect":"Allow",` +
 	`"Principal":{"AWS":"arn:aws:iam::210987654321:root"},` +
 	`"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}`
+
+// countWarnings counts the warnings whose summary contains summary in the output of terraform validate -json.
+func countWarnings(t *testing.T, out, summary string) int {
+	t.Helper()
+	var result struct {
+		Diagnostics []struct{ Severity, Summary string } `json:"diagnostics"`
+	}
+	// The CLI may print a warning about its own configuration before the JSON.
+	if err := json.Unmarshal([]byte(out[max(strings.Index(out, "{"), 0):]), &result); err != nil {
+		t.Fatalf("reading terraform validate -json: %v\n%s", err, out)
+	}
+	n := 0
+	for _, d := range result.Diagnostics {
+		if d.Severity == "warning" && strings.Contains(d.Summary, summary) {
+			n++
+		}
+	}
+	return n
+}

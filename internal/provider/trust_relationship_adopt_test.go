@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -198,31 +197,13 @@ resource "vbaws_trust_relationship" "test" {
 	}
 	cli.WriteConfig(config("null"))
 	cli.MustRun("init", "-no-color")
-	if warnings := rootWarnings(t, cli.MustRun("validate", "-json")); warnings != 2 {
+	if warnings := countWarnings(t, cli.MustRun("validate", "-json"), "trusts the whole account"); warnings != 2 {
 		t.Fatalf("want the account-root warning on both resources, got %d", warnings)
 	}
 	cli.WriteConfig(config("true"))
-	if warnings := rootWarnings(t, cli.MustRun("validate", "-json")); warnings != 0 {
+	if warnings := countWarnings(t, cli.MustRun("validate", "-json"), "trusts the whole account"); warnings != 0 {
 		t.Fatalf("acknowledged account roots still warn %d times", warnings)
 	}
-}
-
-// rootWarnings counts the account-root warnings in the output of terraform validate -json.
-func rootWarnings(t *testing.T, out string) int {
-	var result struct {
-		Diagnostics []struct{ Severity, Summary string } `json:"diagnostics"`
-	}
-	// The CLI may print a warning about its own configuration before the JSON.
-	if err := json.Unmarshal([]byte(out[max(strings.Index(out, "{"), 0):]), &result); err != nil {
-		t.Fatalf("reading terraform validate -json: %v\n%s", err, out)
-	}
-	n := 0
-	for _, d := range result.Diagnostics {
-		if d.Severity == "warning" && strings.Contains(d.Summary, "trusts the whole account") {
-			n++
-		}
-	}
-	return n
 }
 
 // withoutText is a knownvalue check that a string does not contain text.
