@@ -500,6 +500,13 @@ const breakGlassStatement = `{"Sid":"BreakGlass","Effect":"Allow",` +
 // countWarnings counts the warnings whose summary contains summary in the output of terraform validate -json.
 func countWarnings(t *testing.T, out, summary string) int {
 	t.Helper()
+	return countDiagnostics(t, out, "warning", summary)
+}
+
+// countDiagnostics counts the diagnostics of a severity ("error", "warning") whose summary contains summary in the
+// output of terraform validate -json.
+func countDiagnostics(t *testing.T, out, severity, summary string) int {
+	t.Helper()
 	var result struct {
 		Diagnostics []struct{ Severity, Summary string } `json:"diagnostics"`
 	}
@@ -509,7 +516,7 @@ func countWarnings(t *testing.T, out, summary string) int {
 	}
 	n := 0
 	for _, d := range result.Diagnostics {
-		if d.Severity == "warning" && strings.Contains(d.Summary, summary) {
+		if d.Severity == severity && strings.Contains(d.Summary, summary) {
 			n++
 		}
 	}

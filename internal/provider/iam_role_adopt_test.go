@@ -14,8 +14,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
+	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 )
 
 // adoptFixturesDir holds the roles Veeam's own automation makes, one file each, with the trust policy exactly as
@@ -178,4 +183,54 @@ func nilIfEmptyString(s string) any {
 		return nil
 	}
 	return s
+}
+
+// Without trusted principals a role plans with a warning on trusted_principal_arns when the trust has other
+// principals, and fails when it has none or when external_id has no statement to go in.
+func TestAccIAMRole_trustWithoutPrincipalsDiagnostics(t *testing.T) {
+	cli := acctest.NewCLI(t, NewServer("test"))
+	role := func(label, body string) string {
+		return fmt.Sprintf("resource \"vbaws_iam_role\" %q {\n  name = \"vbaws-never-%s\"\n%s\n}\n", label, label, body)
+	}
+	cli.WriteConfig(acctest.ProviderConfig() +
+		role("services", `  service_principals = ["lambda.amazonaws.com"]`) +
+		role("additional", `  trusted_principal_arns  = []
+  additional_trust_policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",
+    Principal = { AWS = "arn:aws:sts::123456789012:role/VeeamImpersonationRoleV1" } }] })`) +
+		role("nobody", `  trusted_principal_arns = []`) +
+		role("idonly", `  external_id = "x7Kq2mZp9LwB"
+  service_principals = ["ec2.amazonaws.com"]`) +
+		role("appliance", `  trusted_principal_arns = ["arn:aws:iam::123456789012:role/VeeamImpersonationRoleV1"]`))
+	cli.MustRun("init", "-no-color")
+	_, out := cli.Run("validate", "-json")
+	for _, c := range []struct {
+		severity, summary string
+		want              int
+	}{
+		{"warning", cannotAssumeSummary, 2},
+		{"error", "Nobody may assume the role", 1},
+		{"error", "External ID without trusted principals", 1},
+	} {
+		if n := countDiagnostics(t, out, c.severity, c.summary); n != c.want {
+			t.Errorf("%d %s diagnostics %q, want %d:\n%s", n, c.severity, c.summary, c.want, out)
+		}
+	}
+}
+
+// A service role made from configuration gets only the service statement and plans empty afterwards: a role
+// without trusted principals is not read as if it were being imported.
+func TestAccIAMRole_serviceRoleWithoutTrustedPrincipals(t *testing.T) {
+	name := acctest.RandomName("vbaws-lambda")
+	config := roleConfig(acctest.ProviderConfig(), fmt.Sprintf(`
+  name               = %q
+  service_principals = ["lambda.amazonaws.com"]`, name))
+	want := policy.NewDocument(policy.TrustStatements(policy.TrustSpec{Sid: veeamTrustSid,
+		ServicePrincipals: []string{"lambda.amazonaws.com"}})...).Marshal()
+	resource.ParallelTest(t, testAccCase(t,
+		resource.TestStep{Config: config, ConfigStateChecks: []statecheck.StateCheck{
+			expectRemote(func() error { return trustMeansExactly(t, name, want) }),
+			statecheck.ExpectKnownValue(testRole, tfjsonpath.New("trusted_principal_arns"), knownvalue.Null()),
+		}},
+		resource.TestStep{Config: config, PlanOnly: true},
+	))
 }

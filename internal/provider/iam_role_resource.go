@@ -103,6 +103,11 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"roles, an instance profile of the same name and path. The resource is authoritative for the role's " +
 			"trust policy and its managed policy attachments: statements or attachments added outside Terraform show " +
 			"as drift and are removed on apply. Use `vbaws_trust_relationship` for roles someone else owns.\n\n" +
+			"Any existing role imports, also one whose trust names no principal the appliance can use (the " +
+			"Impersonation role itself, Lambda or DLM execution roles) or names the appliance in a form such as " +
+			"`arn:aws:sts::<account>:role/<name>`, which import keeps unchanged in `additional_trust_policy`: the " +
+			"configuration `terraform plan -generate-config-out` writes passes `validate`, applies without a write " +
+			"to IAM and plans no changes afterwards.\n\n" +
 			"`timeouts` is an attribute, as on every resource of this provider: write `timeouts = { create = " +
 			"\"10m\" }`. Configurations written for the earlier `timeouts { ... }` block need the `=`; state " +
 			"saved with the block reads unchanged.",
