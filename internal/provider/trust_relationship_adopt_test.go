@@ -259,3 +259,106 @@ resource "vbaws_trust_relationship" "veeam" {
 			PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 	))
 }
+
+// writesAre checks the IAM writes the proxy saw since its last reset, as sorted distinct actions.
+func writesAre(proxy *acctest.Proxy, want ...string) func(map[string]int) error {
+	return func(map[string]int) error {
+		if have := proxy.IAMWrites(); fmt.Sprint(have) != fmt.Sprint(want) {
+			return fmt.Errorf("IAM writes %v, want %v (all calls: %v)", have, want, proxy.Counts())
+		}
+		return nil
+	}
+}
+
+// When the role's trust policy already grants what the resource is asked for, create, an update of its other
+// arguments and destroy write nothing, whatever form the grant takes: a document without Version, keys in any
+// order, one-element lists for single values, the AWS and service principals in one statement or in several.
+// Only the resource's own statements, when it finds them already there, are removed on destroy.
+func TestAccTrustRelationship_zeroWritesWhenTrustAlreadyGrants(t *testing.T) {
+	cases := map[string]struct {
+		trust         string // {{appliance}} stands for the appliance's ARN
+		body          string // and so here
+		destroyWrites int
+	}{
+		"Sid-less statement, no Version": {
+			trust: `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"{{appliance}}"},"Action":"sts:AssumeRole",` +
+				`"Condition":{"StringEquals":{"sts:ExternalId":"x7Kq2mZp9LwB"}}}]}`,
+			body: `principal_arn = "{{appliance}}"
+  external_id   = "x7Kq2mZp9LwB"`,
+		},
+		"keys in another order and one-element lists": {
+			trust: `{"Statement":[{"Condition":{"StringEquals":{"sts:ExternalId":["x7Kq2mZp9LwB"]}},` +
+				`"Action":["sts:AssumeRole"],"Principal":{"AWS":["{{appliance}}"]},"Effect":"Allow"}],"Version":"2012-10-17"}`,
+			body: `principal_arn = "{{appliance}}"
+  external_id   = "x7Kq2mZp9LwB"`,
+		},
+		"AWS and service principals in one statement, no Version": {
+			trust: `{"Statement":[{"Effect":"Allow","Principal":{"Service":["backup.amazonaws.com"],` +
+				`"AWS":"{{appliance}}"},"Action":"sts:AssumeRole"}]}`,
+			body: `principal_arn      = "{{appliance}}"
+  service_principals = ["backup.amazonaws.com"]`,
+		},
+		"StackSet worker statements, no Version": {
+			trust: `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"{{appliance}}"},"Action":["sts:AssumeRole"],` +
+				`"Condition":{"StringEquals":{"sts:ExternalId":"Qm4Tz8Rw2NcY"}}},` +
+				`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`,
+			body: `principal_arn      = "{{appliance}}"
+  external_id        = "Qm4Tz8Rw2NcY"
+  service_principals = ["ec2.amazonaws.com"]`,
+		},
+		"account ID for the root ARN": {
+			trust: `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + emulatorAccount +
+				`:root"},"Action":"sts:AssumeRole"}]}`,
+			body: `principal_arn            = "` + emulatorAccount + `"
+  acknowledge_account_root = true`,
+		},
+		"own statement already there, no Version": {
+			trust: `{"Statement":[{"Sid":"` + veeamTrustSid + `","Effect":"Allow","Principal":{"AWS":"{{appliance}}"},` +
+				`"Action":"sts:AssumeRole"},{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},` +
+				`"Action":"sts:AssumeRole"}]}`,
+			body:          `principal_arn = "{{appliance}}"`,
+			destroyWrites: 1,
+		},
+	}
+	client := acctest.IAMClient(t)
+	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			proxy := acctest.NewProxy(t)
+			role := acctest.RandomName("vbaws-granted")
+			original := strings.ReplaceAll(c.trust, "{{appliance}}", appliance)
+			fixtureRole(t, client, role, "/", original, nil)
+			config := func(timeouts string) string {
+				return trustConfig(acctest.ProviderConfigFor(proxy.URL), fmt.Sprintf("  role_name     = %q\n  ", role)+
+					strings.ReplaceAll(c.body, "{{appliance}}", appliance)+"\n  timeouts = "+timeouts)
+			}
+			unchanged := []statecheck.StateCheck{
+				acctest.ExpectCalls(proxy, writesAre(proxy)),
+				expectRemote(func() error {
+					if have := rawTrust(t, client, role); have != original {
+						return fmt.Errorf("the trust policy was rewritten:\n%s\nwas\n%s", have, original)
+					}
+					return nil
+				}),
+			}
+			tc := testAccCase(t,
+				resource.TestStep{PreConfig: proxy.Reset, Config: config("null"), ConfigStateChecks: unchanged},
+				resource.TestStep{PreConfig: proxy.Reset, Config: config(`{ update = "4m" }`),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testTrust, plancheck.ResourceActionUpdate)}},
+					ConfigStateChecks: unchanged},
+				resource.TestStep{PreConfig: proxy.Reset, Config: config(`{ update = "4m" }`), PlanOnly: true},
+			)
+			tc.CheckDestroy = func(*terraform.State) error {
+				if n := proxy.Count("UpdateAssumeRolePolicy"); n != c.destroyWrites {
+					return fmt.Errorf("destroy wrote the trust policy %d times, want %d", n, c.destroyWrites)
+				}
+				if have := rawTrust(t, client, role); c.destroyWrites == 0 && have != original {
+					return fmt.Errorf("destroy rewrote the trust policy:\n%s\nwas\n%s", have, original)
+				}
+				return nil
+			}
+			resource.ParallelTest(t, tc)
+		})
+	}
+}
