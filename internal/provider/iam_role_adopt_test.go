@@ -234,3 +234,68 @@ func TestAccIAMRole_serviceRoleWithoutTrustedPrincipals(t *testing.T) {
 		resource.TestStep{Config: config, PlanOnly: true},
 	))
 }
+
+// An imported role whose trust policy means what the configuration renders plans no change, and an update of
+// another argument writes only that argument, whatever form the trust takes: no Version or the old one, keys in
+// another order, one-element lists, the AWS and service principals in one statement, foreign statements.
+func TestAccIAMRole_zeroTrustWritesOnAdoptedRole(t *testing.T) {
+	cases := map[string]struct{ trust, body string }{ // {{appliance}} stands for the appliance's ARN
+		"no Version": {
+			trust: `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"{{appliance}}"},"Action":["sts:AssumeRole"],` +
+				`"Condition":{"StringEquals":{"sts:ExternalId":"x7Kq2mZp9LwB"}}}]}`,
+			body: `trusted_principal_arns = ["{{appliance}}"]
+  external_id            = "x7Kq2mZp9LwB"`,
+		},
+		"Version 2008-10-17": {
+			trust: `{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"{{appliance}}"},` +
+				`"Action":"sts:AssumeRole"}]}`,
+			body: `trusted_principal_arns = ["{{appliance}}"]`,
+		},
+		"one statement, one-element lists, keys in another order": {
+			trust: `{"Statement":[{"Principal":{"Service":["backup.amazonaws.com"],"AWS":["{{appliance}}"]},` +
+				`"Action":["sts:AssumeRole"],"Effect":"Allow"}],"Version":"2012-10-17"}`,
+			body: `trusted_principal_arns = ["{{appliance}}"]
+  service_principals     = ["backup.amazonaws.com"]`,
+		},
+		"service only, with a foreign statement": {
+			trust: `{"Statement":[{"Action":"sts:AssumeRole","Principal":{"Service":"ec2.amazonaws.com"},` +
+				`"Effect":"Allow"},{"Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Sid":"BreakGlass",` +
+				`"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}},"Effect":"Allow",` +
+				`"Action":"sts:AssumeRole"}],"Version":"2012-10-17"}`,
+			body: `service_principals      = ["ec2.amazonaws.com"]
+  additional_trust_policy = jsonencode({ Version = "2012-10-17", Statement = [` + breakGlassStatement + `] })`,
+		},
+	}
+	client := acctest.IAMClient(t)
+	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			proxy := acctest.NewProxy(t)
+			role := acctest.RandomName("vbaws-adopted")
+			original := strings.ReplaceAll(c.trust, "{{appliance}}", appliance)
+			fixtureRole(t, client, role, "/", original, nil)
+			config := func(description string) string {
+				// Import steps use their Config as written, so it names the provider's address itself.
+				return acctest.RequiredProviders() + roleConfig(acctest.ProviderConfigFor(proxy.URL),
+					fmt.Sprintf("  name = %q\n  description = %s\n  %s", role, description,
+						strings.ReplaceAll(c.body, "{{appliance}}", appliance)))
+			}
+			resource.ParallelTest(t, testAccCase(t,
+				resource.TestStep{Config: config("null"), ResourceName: testRole, ImportState: true,
+					ImportStateId: role, ImportStatePersist: true},
+				resource.TestStep{Config: config("null"), PlanOnly: true},
+				resource.TestStep{PreConfig: proxy.Reset, Config: config(`"Adopted"`),
+					ConfigStateChecks: []statecheck.StateCheck{
+						acctest.ExpectCalls(proxy, writesAre(proxy, "UpdateRole")),
+						expectRemote(func() error {
+							if have := rawTrust(t, client, role); have != original {
+								return fmt.Errorf("the trust policy was rewritten:\n%s\nwas\n%s", have, original)
+							}
+							return nil
+						}),
+					}},
+				resource.TestStep{Config: config(`"Adopted"`), PlanOnly: true},
+			))
+		})
+	}
+}
