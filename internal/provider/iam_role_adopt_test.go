@@ -299,3 +299,18 @@ func TestAccIAMRole_zeroTrustWritesOnAdoptedRole(t *testing.T) {
 		})
 	}
 }
+
+// A service role whose CreateRole answer is lost is adopted as the one this apply made, with no other write.
+func TestAccIAMRole_lostCreateOfServiceRoleIsAdoptedWithoutWrites(t *testing.T) {
+	proxy := acctest.NewProxy(t)
+	lostFaults(proxy, "CreateRole")
+	config := roleConfig(acctest.ProviderConfigFor(proxy.URL), fmt.Sprintf(`
+  name               = %q
+  service_principals = ["dlm.amazonaws.com"]`, acctest.RandomName("vbaws-dlm")))
+	resource.ParallelTest(t, testAccCase(t, resource.TestStep{Config: config,
+		ConfigStateChecks: []statecheck.StateCheck{
+			acctest.ExpectCalls(proxy, writesAre(proxy, "CreateRole")),
+			acctest.ExpectCalls(proxy, expectCount("CreateRole", 1)),
+			expectRemote(func() error { return expectLost(proxy, "CreateRole") }),
+		}}))
+}
