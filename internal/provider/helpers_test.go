@@ -522,3 +522,21 @@ func countDiagnostics(t *testing.T, out, severity, summary string) int {
 	}
 	return n
 }
+
+// applianceTrustFixture makes a role outside Terraform whose trust policy is trust with {{appliance}} replaced by
+// appliance, and returns the role's name and its trust policy.
+func applianceTrustFixture(t *testing.T, client *iam.Client, prefix, trust, appliance string) (role, original string) {
+	t.Helper()
+	role = acctest.RandomName(prefix)
+	original = strings.ReplaceAll(trust, "{{appliance}}", appliance)
+	fixtureRole(t, client, role, "/", original, nil)
+	return role, original
+}
+
+// trustTextIs checks that the role's trust policy is still exactly text, as IAM holds it.
+func trustTextIs(t *testing.T, client *iam.Client, role, text string) error {
+	if have := rawTrust(t, client, role); have != text {
+		return fmt.Errorf("the trust policy of %s was rewritten:\n%s\nwas\n%s", role, have, text)
+	}
+	return nil
+}

@@ -142,8 +142,8 @@ func TestAccIAMRole_adoptRolesVeeamAutomationMakes(t *testing.T) {
 	}
 	for key, f := range fixtures {
 		checkAdopted(t, cli.State(), key, f)
-		if have := rawTrust(t, client, names[key]); have != string(f.Trust) {
-			t.Errorf("%s: the trust policy was rewritten:\n%s\nwant\n%s", key, have, f.Trust)
+		if err := trustTextIs(t, client, names[key], string(f.Trust)); err != nil {
+			t.Errorf("%s: %v", key, err)
 		}
 	}
 }
@@ -271,9 +271,7 @@ func TestAccIAMRole_zeroTrustWritesOnAdoptedRole(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			proxy := acctest.NewProxy(t)
-			role := acctest.RandomName("vbaws-adopted")
-			original := strings.ReplaceAll(c.trust, "{{appliance}}", appliance)
-			fixtureRole(t, client, role, "/", original, nil)
+			role, original := applianceTrustFixture(t, client, "vbaws-adopted", c.trust, appliance)
 			config := func(description string) string {
 				// Import steps use their Config as written, so it names the provider's address itself.
 				return acctest.RequiredProviders() + roleConfig(acctest.ProviderConfigFor(proxy.URL),
@@ -287,12 +285,7 @@ func TestAccIAMRole_zeroTrustWritesOnAdoptedRole(t *testing.T) {
 				resource.TestStep{PreConfig: proxy.Reset, Config: config(`"Adopted"`),
 					ConfigStateChecks: []statecheck.StateCheck{
 						acctest.ExpectCalls(proxy, writesAre(proxy, "UpdateRole")),
-						expectRemote(func() error {
-							if have := rawTrust(t, client, role); have != original {
-								return fmt.Errorf("the trust policy was rewritten:\n%s\nwas\n%s", have, original)
-							}
-							return nil
-						}),
+						expectRemote(func() error { return trustTextIs(t, client, role, original) }),
 					}},
 				resource.TestStep{Config: config(`"Adopted"`), PlanOnly: true},
 			))

@@ -325,21 +325,14 @@ func TestAccTrustRelationship_zeroWritesWhenTrustAlreadyGrants(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			proxy := acctest.NewProxy(t)
-			role := acctest.RandomName("vbaws-granted")
-			original := strings.ReplaceAll(c.trust, "{{appliance}}", appliance)
-			fixtureRole(t, client, role, "/", original, nil)
+			role, original := applianceTrustFixture(t, client, "vbaws-granted", c.trust, appliance)
 			config := func(timeouts string) string {
 				return trustConfig(acctest.ProviderConfigFor(proxy.URL), fmt.Sprintf("  role_name     = %q\n  ", role)+
 					strings.ReplaceAll(c.body, "{{appliance}}", appliance)+"\n  timeouts = "+timeouts)
 			}
 			unchanged := []statecheck.StateCheck{
 				acctest.ExpectCalls(proxy, writesAre(proxy)),
-				expectRemote(func() error {
-					if have := rawTrust(t, client, role); have != original {
-						return fmt.Errorf("the trust policy was rewritten:\n%s\nwas\n%s", have, original)
-					}
-					return nil
-				}),
+				expectRemote(func() error { return trustTextIs(t, client, role, original) }),
 			}
 			tc := testAccCase(t,
 				resource.TestStep{PreConfig: proxy.Reset, Config: config("null"), ConfigStateChecks: unchanged},
@@ -353,10 +346,10 @@ func TestAccTrustRelationship_zeroWritesWhenTrustAlreadyGrants(t *testing.T) {
 				if n := proxy.Count("UpdateAssumeRolePolicy"); n != c.destroyWrites {
 					return fmt.Errorf("destroy wrote the trust policy %d times, want %d", n, c.destroyWrites)
 				}
-				if have := rawTrust(t, client, role); c.destroyWrites == 0 && have != original {
-					return fmt.Errorf("destroy rewrote the trust policy:\n%s\nwas\n%s", have, original)
+				if c.destroyWrites > 0 {
+					return nil
 				}
-				return nil
+				return trustTextIs(t, client, role, original)
 			}
 			resource.ParallelTest(t, tc)
 		})
