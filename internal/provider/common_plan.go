@@ -32,10 +32,12 @@ func partitionOf(client *awsclient.Client) string {
 	return client.Partition
 }
 
-// nothingToDerive reports whether a ModifyPlan method that derives only from configuration can leave the plan as it
-// is: the resource is being destroyed, or it exists and its plan is its prior state unchanged, so every value the
-// method would derive is already there. vbaws_role_template does not use it, because its documents also follow the
-// catalog, which a new provider version may correct.
-func nothingToDerive(req resource.ModifyPlanRequest) bool {
-	return req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw)
+// planUnchanged reports whether a resource that exists plans exactly its prior state: its configuration and
+// everything Read refreshed agree. ModifyPlan methods then skip what follows only from the configuration's
+// names (ARNs, ids), but must still compare what they render from configuration (a trust policy, a statement)
+// with what Read found in IAM, because Read writes IAM's value into state, and a value changed outside Terraform
+// would otherwise be planned as if it were wanted. vbaws_role_template does not use it, because its documents also
+// follow the catalog, which a new provider version may correct.
+func planUnchanged(req resource.ModifyPlanRequest) bool {
+	return !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw)
 }

@@ -360,7 +360,11 @@ type roleNaming struct {
 func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest,
 	resp *resource.ModifyPlanResponse,
 ) {
-	if nothingToDerive(req) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	if planUnchanged(req) {
+		resp.Diagnostics.Append(r.planTrustOnly(ctx, req, resp)...)
 		return
 	}
 	trust, diags := readTrustInputs(ctx, req.Plan)
@@ -385,6 +389,25 @@ func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.Plan, pathInstanceProfileARN, profileARN)...)
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.Plan, pathRoleID, id)...)
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.Plan, pathRoleAccountID, accountID)...)
+}
+
+// planTrustOnly is ModifyPlan for a role whose plan is its prior state: the names, and so the ARNs and ids, are
+// those of state, but the trust policy IAM holds may have been changed outside Terraform, so it is rendered from
+// configuration and compared by meaning with what Read found.
+func (r *iamRoleResource) planTrustOnly(ctx context.Context, req resource.ModifyPlanRequest,
+	resp *resource.ModifyPlanResponse,
+) diag.Diagnostics {
+	trust, diags := readTrustInputs(ctx, req.Plan)
+	var prior PolicyValue
+	diags.Append(req.State.GetAttribute(ctx, pathAssumeRolePolicy, &prior)...)
+	if diags.HasError() {
+		return diags
+	}
+	planned := plannedTrustPolicy(ctx, trust, prior, partitionOf(r.client))
+	if planned.Equal(prior) {
+		return diags
+	}
+	return append(diags, resp.Plan.SetAttribute(ctx, pathAssumeRolePolicy, planned)...)
 }
 
 func readTrustInputs(ctx context.Context, plan tfsdk.Plan) (roleTrustInputs, diag.Diagnostics) {

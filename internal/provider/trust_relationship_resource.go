@@ -163,7 +163,7 @@ func (r *trustRelationshipResource) ModifyPlan(
 	req resource.ModifyPlanRequest,
 	resp *resource.ModifyPlanResponse,
 ) {
-	if nothingToDerive(req) {
+	if req.Plan.Raw.IsNull() {
 		return
 	}
 	var plan, state trustRelationshipModel
