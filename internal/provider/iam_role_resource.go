@@ -708,7 +708,7 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	// The ARN is set from the first save on, so it is null only right after import: then read everything once.
 	importing := state.ARN.IsNull()
-	resp.Diagnostics.Append(state.readRole(ctx, out.Role, importing)...)
+	resp.Diagnostics.Append(state.readRole(out.Role, importing)...)
 	if importing || !state.ManagedPolicyARNs.IsNull() {
 		resp.Diagnostics.Append(r.readAttachments(ctx, &state)...)
 	}
@@ -725,7 +725,7 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 }
 
 // readRole fills the model from the role; importing also reads the trust inputs back from its trust policy.
-func (m *iamRoleModel) readRole(ctx context.Context, role *iamtypes.Role, importing bool) diag.Diagnostics {
+func (m *iamRoleModel) readRole(role *iamtypes.Role, importing bool) diag.Diagnostics {
 	m.setRole(role)
 	m.Description = stringOrNull(role.Description)
 	m.MaxSessionDuration = types.Int64Value(int64(aws.ToInt32(role.MaxSessionDuration)))
