@@ -290,13 +290,14 @@ type roleNaming struct {
 
 // ModifyPlan makes everything derivable from configuration known at plan time: the trust policy always, the ARNs
 // when the name and the account are known. It also checks the principals against the provider's partition. It
-// returns at once for a role whose plan is its state, reads only the attributes it derives from and writes only
-// the derived values that differ from the plan, because reading or writing the whole model by reflection costs
-// more than everything else the resource does per plan.
+// returns early for a role whose plan is its state once the trust policy IAM holds means what the configuration
+// renders (see trustHeld); it reads only the attributes it derives from and writes only the derived values that
+// differ from the plan, because reading or writing the whole model by reflection costs more than everything else
+// the resource does per plan.
 func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest,
 	resp *resource.ModifyPlanResponse,
 ) {
-	if nothingToDerive(req) {
+	if nothingToDerive(req, func() bool { return r.trustHeld(ctx, req) }) {
 		return
 	}
 	trust, diags := readTrustInputs(ctx, req.Plan)
@@ -321,6 +322,22 @@ func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.Plan, pathInstanceProfileARN, profileARN)...)
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.Plan, pathRoleID, id)...)
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.Plan, pathRoleAccountID, accountID)...)
+}
+
+// trustHeld reports whether the trust policy in the refreshed state, which is what IAM holds, means what the
+// planned inputs render. It is the one derived value of a role that changes outside Terraform: the ARNs, id and
+// account follow the name and path, which force a replacement, and instance_profile_arn follows
+// create_instance_profile, which refresh reads back. The text in state is usually the rendered text itself, so a
+// string comparison mostly decides without parsing either document.
+func (r *iamRoleResource) trustHeld(ctx context.Context, req resource.ModifyPlanRequest) bool {
+	trust, diags := readTrustInputs(ctx, req.Plan)
+	var held PolicyValue
+	diags.Append(req.State.GetAttribute(ctx, pathAssumeRolePolicy, &held)...)
+	if diags.HasError() || !trust.known() || held.IsNull() || held.IsUnknown() {
+		return false
+	}
+	doc, diags := trust.render(ctx, partitionOf(r.client))
+	return !diags.HasError() && (held.ValueString() == doc || sameTrust(held.ValueString(), doc))
 }
 
 func readTrustInputs(ctx context.Context, plan tfsdk.Plan) (roleTrustInputs, diag.Diagnostics) {
