@@ -20,7 +20,8 @@ package provider
 //	  attach-foreign, detach-ours      D "... and its managed policy attachments: ... attachments added outside
 //	                                   Terraform show as drift and are removed on apply"; managed_policy_arns "When set,
 //	                                   it is authoritative: other attachments are detached on apply"
-//	  attach-unmanaged                 D managed_policy_arns "When set ..." (left out, attachments are not managed)
+//	  attach-empty                     D managed_policy_arns "When set (also to []), it is authoritative"
+//	  attach-unmanaged                 D managed_policy_arns "Left out, attachments are not managed"
 //	  inline-add, inline-change, inline-delete, inline-add-empty
 //	                                   D inline_policies "When set (also to {}), it is authoritative: an inline policy
 //	                                   added outside Terraform shows as drift and apply removes it"
@@ -350,6 +351,8 @@ func iamRoleDriftRows() []driftRow {
 		)),
 		roleRow("detach-ours", "  managed_policy_arns = [\"$WANTED\"]", func(d driftTarget) { d.detach(d.fx.wanted) },
 			planUpdate, remote(func(d driftTarget) error { return attachmentsAre(d.fx.client, d.name, d.fx.wanted) })),
+		roleRow("attach-empty", "  managed_policy_arns = []", func(d driftTarget) { d.attach(d.fx.foreign) },
+			planUpdate, remote(func(d driftTarget) error { return attachmentsAre(d.fx.client, d.name) })),
 		roleRow("attach-unmanaged", "", func(d driftTarget) { d.attach(d.fx.foreign) }, planNoOp,
 			remote(func(d driftTarget) error { return attachmentsAre(d.fx.client, d.name, d.fx.foreign) })),
 		roleRow("inline-add", inlineOwn, func(d driftTarget) { d.putInline("foreign", allowEverything) }, planUpdate,

@@ -57,8 +57,9 @@ var (
 
 func newIAMRoleResource() resource.Resource { return &iamRoleResource{} }
 
-// iamRoleResource is a role the Veeam appliance can assume. It owns the role's trust policy and its managed
-// policy attachments authoritatively: anything added outside Terraform shows as drift and is removed on apply.
+// iamRoleResource is a role the Veeam appliance can assume. It owns the role's trust policy and, when
+// managed_policy_arns is set, its managed policy attachments authoritatively: anything added outside Terraform
+// shows as drift and is removed on apply.
 type iamRoleResource struct {
 	client *awsclient.Client
 }
@@ -101,8 +102,9 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"from `trusted_principal_arns` (the Impersonation role, or the appliance's account), optional " +
 			"`external_id` and `service_principals`, the managed policies in `managed_policy_arns` and, for worker " +
 			"roles, an instance profile of the same name and path. The resource is authoritative for the role's " +
-			"trust policy and its managed policy attachments: statements or attachments added outside Terraform show " +
-			"as drift and are removed on apply. Use `vbaws_trust_relationship` for roles someone else owns.\n\n" +
+			"trust policy and, when `managed_policy_arns` is set, for its managed policy attachments: statements or " +
+			"attachments added outside Terraform show as drift and are removed on apply. Use " +
+			"`vbaws_trust_relationship` for roles someone else owns.\n\n" +
 			"`timeouts` is an attribute, as on every resource of this provider: write `timeouts = { create = " +
 			"\"10m\" }`. Configurations written for the earlier `timeouts { ... }` block need the `=`; state " +
 			"saved with the block reads unchanged.",
@@ -184,7 +186,8 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Managed policies to attach, for example `vbaws_role_template.x.policy_arns`. " +
-					"When set, it is authoritative: other attachments are detached on apply.",
+					"When set (also to `[]`), it is authoritative: other attachments are detached on apply. Left out, " +
+					"attachments are not managed.",
 				Validators: []validator.Set{setvalidator.ValueStringsAre(policyARNValidator())},
 			},
 			"create_instance_profile": schema.BoolAttribute{
