@@ -32,12 +32,16 @@ func partitionOf(client *awsclient.Client) string {
 	return client.Partition
 }
 
-// planUnchanged reports whether a resource that exists plans exactly its prior state: its configuration and
-// everything Read refreshed agree. ModifyPlan methods then skip what follows only from the configuration's
-// names (ARNs, ids), but must still compare what they render from configuration (a trust policy, a statement)
-// with what Read found in IAM, because Read writes IAM's value into state, and a value changed outside Terraform
-// would otherwise be planned as if it were wanted. vbaws_role_template does not use it, because its documents also
-// follow the catalog, which a new provider version may correct.
-func planUnchanged(req resource.ModifyPlanRequest) bool {
-	return !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw)
+// nothingToDerive reports whether a ModifyPlan method that derives only from configuration can leave the plan as it
+// is: the resource is being destroyed, or it exists, its plan is its prior state unchanged, and held reports that
+// each value the method derives is what IAM holds. The prior state is the refreshed one, and Terraform plans a
+// computed value from it, so a derived value IAM returned changed (a trust statement added outside Terraform, say)
+// would otherwise be planned as if it were desired: held must compare every derived value that refresh reads back,
+// and it runs only when everything else already says "no change". vbaws_role_template does not use it, because its
+// documents also follow the catalog, which a new provider version may correct.
+func nothingToDerive(req resource.ModifyPlanRequest, held func() bool) bool {
+	if req.Plan.Raw.IsNull() {
+		return true
+	}
+	return !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) && held()
 }

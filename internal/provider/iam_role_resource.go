@@ -57,8 +57,9 @@ var (
 
 func newIAMRoleResource() resource.Resource { return &iamRoleResource{} }
 
-// iamRoleResource is a role the Veeam appliance can assume. It owns the role's trust policy and its managed
-// policy attachments authoritatively: anything added outside Terraform shows as drift and is removed on apply.
+// iamRoleResource is a role the Veeam appliance can assume. It owns the role's trust policy and, when
+// managed_policy_arns is set, its managed policy attachments authoritatively: anything added outside Terraform
+// shows as drift and is removed on apply.
 type iamRoleResource struct {
 	client *awsclient.Client
 }
@@ -101,8 +102,9 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"from `trusted_principal_arns` (the Impersonation role, or the appliance's account), optional " +
 			"`external_id` and `service_principals`, the managed policies in `managed_policy_arns` and, for worker " +
 			"roles, an instance profile of the same name and path. The resource is authoritative for the role's " +
-			"trust policy and its managed policy attachments: statements or attachments added outside Terraform show " +
-			"as drift and are removed on apply. Use `vbaws_trust_relationship` for roles someone else owns.\n\n" +
+			"trust policy and, when `managed_policy_arns` is set, for its managed policy attachments: statements or " +
+			"attachments added outside Terraform show as drift and are removed on apply. Use " +
+			"`vbaws_trust_relationship` for roles someone else owns.\n\n" +
 			"Any existing role imports, also one whose trust names no principal the appliance can use (the " +
 			"Impersonation role itself, Lambda or DLM execution roles) or names the appliance in a form such as " +
 			"`arn:aws:sts::<account>:role/<name>`, which import keeps unchanged in `additional_trust_policy`: the " +
@@ -193,7 +195,8 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Managed policies to attach, for example `vbaws_role_template.x.policy_arns`. " +
-					"When set, it is authoritative: other attachments are detached on apply.",
+					"When set (also to `[]`), it is authoritative: other attachments are detached on apply. Left out, " +
+					"attachments are not managed.",
 				Validators: []validator.Set{setvalidator.ValueStringsAre(policyARNValidator())},
 			},
 			"create_instance_profile": schema.BoolAttribute{
@@ -354,17 +357,14 @@ type roleNaming struct {
 
 // ModifyPlan makes everything derivable from configuration known at plan time: the trust policy always, the ARNs
 // when the name and the account are known. It also checks the principals against the provider's partition. It
-// returns at once for a role whose plan is its state, reads only the attributes it derives from and writes only
-// the derived values that differ from the plan, because reading or writing the whole model by reflection costs
-// more than everything else the resource does per plan.
+// returns early for a role whose plan is its state once the trust policy IAM holds means what the configuration
+// renders (see trustHeld); it reads only the attributes it derives from and writes only the derived values that
+// differ from the plan, because reading or writing the whole model by reflection costs more than everything else
+// the resource does per plan.
 func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest,
 	resp *resource.ModifyPlanResponse,
 ) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
-	if planUnchanged(req) {
-		resp.Diagnostics.Append(r.planTrustOnly(ctx, req, resp)...)
+	if nothingToDerive(req, func() bool { return r.trustHeld(ctx, req) }) {
 		return
 	}
 	trust, diags := readTrustInputs(ctx, req.Plan)
@@ -391,23 +391,20 @@ func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.Plan, pathRoleAccountID, accountID)...)
 }
 
-// planTrustOnly is ModifyPlan for a role whose plan is its prior state: the names, and so the ARNs and ids, are
-// those of state, but the trust policy IAM holds may have been changed outside Terraform, so it is rendered from
-// configuration and compared by meaning with what Read found.
-func (r *iamRoleResource) planTrustOnly(ctx context.Context, req resource.ModifyPlanRequest,
-	resp *resource.ModifyPlanResponse,
-) diag.Diagnostics {
+// trustHeld reports whether the trust policy in the refreshed state, which is what IAM holds, means what the
+// planned inputs render. It is the one derived value of a role that changes outside Terraform: the ARNs, id and
+// account follow the name and path, which force a replacement, and instance_profile_arn follows
+// create_instance_profile, which refresh reads back. The text in state is usually the rendered text itself, so a
+// string comparison mostly decides without parsing either document.
+func (r *iamRoleResource) trustHeld(ctx context.Context, req resource.ModifyPlanRequest) bool {
 	trust, diags := readTrustInputs(ctx, req.Plan)
-	var prior PolicyValue
-	diags.Append(req.State.GetAttribute(ctx, pathAssumeRolePolicy, &prior)...)
-	if diags.HasError() {
-		return diags
+	var held PolicyValue
+	diags.Append(req.State.GetAttribute(ctx, pathAssumeRolePolicy, &held)...)
+	if diags.HasError() || !trust.known() || held.IsNull() || held.IsUnknown() {
+		return false
 	}
-	planned := plannedTrustPolicy(ctx, trust, prior, partitionOf(r.client))
-	if planned.Equal(prior) {
-		return diags
-	}
-	return append(diags, resp.Plan.SetAttribute(ctx, pathAssumeRolePolicy, planned)...)
+	doc, diags := trust.render(ctx, partitionOf(r.client))
+	return !diags.HasError() && (held.ValueString() == doc || sameTrust(held.ValueString(), doc))
 }
 
 func readTrustInputs(ctx context.Context, plan tfsdk.Plan) (roleTrustInputs, diag.Diagnostics) {

@@ -15,9 +15,9 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 )
 
-// foreignAccountStatement is what someone outside Terraform might add to a role's trust policy: another account
+// foreignAccountTrust is what someone outside Terraform might add to a role's trust policy: another account
 // allowed to assume the role.
-const foreignAccountStatement = `{%s"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},` +
+const foreignAccountTrust = `{%s"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},` +
 	`"Action":"sts:AssumeRole"}`
 
 // A trust statement added outside Terraform, with or without a Sid, shows in the next plan as an update of
@@ -35,7 +35,7 @@ func TestAccIAMRole_foreignTrustStatementIsDrift(t *testing.T) {
 				doc := remoteTrust(t, client, role)
 				text := doc.Marshal()
 				withForeign := strings.TrimSuffix(strings.TrimSuffix(text, "}"), "]") + "," +
-					fmt.Sprintf(foreignAccountStatement, sid) + "]}"
+					fmt.Sprintf(foreignAccountTrust, sid) + "]}"
 				if _, err := client.UpdateAssumeRolePolicy(context.Background(), &iam.UpdateAssumeRolePolicyInput{
 					RoleName: aws.String(role), PolicyDocument: aws.String(withForeign)}); err != nil {
 					t.Fatalf("adding a foreign statement: %v", err)
