@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -539,4 +541,20 @@ func trustTextIs(t *testing.T, client *iam.Client, role, text string) error {
 		return fmt.Errorf("the trust policy of %s was rewritten:\n%s\nwas\n%s", role, have, text)
 	}
 	return nil
+}
+
+// runFunction calls a provider function as the framework does, with arguments of its parameters' types, and
+// returns the result and the error.
+func runFunction(t *testing.T, f function.Function, args ...attr.Value) (attr.Value, *function.FuncError) {
+	t.Helper()
+	ctx := context.Background()
+	var definition function.DefinitionResponse
+	f.Definition(ctx, function.DefinitionRequest{}, &definition)
+	result, funcErr := definition.Definition.Return.NewResultData(ctx)
+	if funcErr != nil {
+		t.Fatal(funcErr)
+	}
+	resp := function.RunResponse{Result: result}
+	f.Run(ctx, function.RunRequest{Arguments: function.NewArgumentsData(args)}, &resp)
+	return resp.Result.Value(), resp.Error
 }
