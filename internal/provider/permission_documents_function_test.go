@@ -73,7 +73,7 @@ func TestPermissionDocumentsFunction_refusesWhatTheTemplateRefuses(t *testing.T)
 		"typo": {[]string{"ec2_bakup"}, types.StringNull(), 0,
 			`Unknown operation: "ec2_bakup" is not a Veeam operation\. Did you mean "ec2_backup"\?`},
 		"none":    {nil, types.StringNull(), 0, `at least 1`},
-		"version": {[]string{"ec2_backup"}, types.StringValue("9"), 1, `value must be one of`},
+		"version": {[]string{"ec2_backup"}, types.StringValue("9"), 1, `Unknown Veeam Backup for AWS version`},
 	}
 	selectionFunctions := map[string]func() function.Function{
 		"permission_documents":   newPermissionDocumentsFunction,
