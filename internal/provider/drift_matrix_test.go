@@ -40,7 +40,8 @@ package provider
 //	  tr-removed, tr-adopted-removed   T "The first shows in the next plan as the statement to add again (a refresh finds
 //	                                   it missing), and the next apply restores it"
 //	  tr-edit-condition, tr-edit-action, tr-edit-extid, tr-edit-principal, tr-services-removed
-//	                                   T statement "The statements this resource manages"; external_id, service_principals
+//	                                   T statement "The statements this resource manages"; external_id and
+//	                                   service_principals
 //	  tr-foreign-added, tr-foreign-edited, tr-foreign-removed
 //	                                   T "leaves every other statement exactly as it is"
 //	  tr-role-deleted (plan fails)     T role_arn "a role that does not exist fails the plan"
@@ -52,7 +53,8 @@ package provider
 //	  tpl-version-added                R (only the default version counts: a non-default one is no change)
 //	  tpl-tagged                       R "Each part is tagged with the operations, the product version and its part
 //	                                   number"; tags "Tags of every part"
-//	  tpl-part-deleted, tpl-deleted    R "one policy called name, or name-1, name-2, ..." (a missing part is created again)
+//	  tpl-part-deleted, tpl-deleted    R "one policy called name, or name-1, name-2, ..." (a missing part is created
+//	                                   again)
 //	vbaws_impersonation_role
 //	  imp-assume-removed, imp-assume-added
 //	                                   I "can_assume_roles tells whether its policies allow sts:AssumeRole on *"
@@ -119,8 +121,10 @@ func runDriftMatrix(t *testing.T, providerConfig string) {
 // driftRow is one out-of-band change. Each function gets the row's target: the names of its IAM entity and of its
 // Terraform resource.
 type driftRow struct {
-	name   string                                      // the row's block label, and its IAM entity's name after the fixture prefix
-	kind   string                                      // what precedes name in the row's address: "vbaws_iam_role." say, or "" for an output
+	// name is the row's block label, and its IAM entity's name after the fixture's prefix.
+	name string
+	// kind is what precedes name in the row's address: "vbaws_iam_role." say, or "" for an output.
+	kind   string
 	config func(d driftTarget) string                  // the row's blocks
 	setup  func(d driftTarget)                         // optional: what exists outside Terraform before the first apply
 	first  func(d driftTarget) []statecheck.StateCheck // optional: what the first apply leaves
@@ -524,11 +528,7 @@ func templateRow(name string, operations []string, change func(d driftTarget, pa
 
 // parts are the ARNs of the row's template parts.
 func (d driftTarget) parts(operations []string) []string {
-	tpl := mustRender(d.t, operations...)
-	if operations[0] == twoPartOperations[0] && len(tpl.Documents) != 2 {
-		d.t.Fatalf("the selection %v renders %d parts; the matrix needs 2", operations, len(tpl.Documents))
-	}
-	return templateARNs(d.name, tpl)
+	return templateARNs(d.name, mustRender(d.t, operations...))
 }
 
 func roleTemplateDriftRows() []driftRow {
@@ -566,6 +566,9 @@ func roleTemplateDriftRows() []driftRow {
 			d.must("tagging a part", err)
 		}, planUpdate, func(d driftTarget, parts []string) error { return d.partTagIs(parts[0], "team", "backup") }),
 		templateRow("tpl-part-deleted", twoPartOperations, func(d driftTarget, parts []string) {
+			if len(parts) != 2 {
+				d.t.Fatalf("the selection %v has %d parts; the row needs 2", twoPartOperations, len(parts))
+			}
 			d.deletePolicy(parts[1])
 		}, planUpdate),
 		templateRow("tpl-deleted", one, func(d driftTarget, parts []string) { d.deletePolicy(parts[0]) }, planCreate),
@@ -861,7 +864,8 @@ func (d driftTarget) policyExists(policyARN string) error {
 
 // inlineAre checks the role's inline policies by name and meaning.
 func (d driftTarget) inlineAre(want map[string]string) error {
-	got, err := d.fx.client.ListRolePolicies(context.Background(), &iam.ListRolePoliciesInput{RoleName: aws.String(d.name)})
+	got, err := d.fx.client.ListRolePolicies(context.Background(),
+		&iam.ListRolePoliciesInput{RoleName: aws.String(d.name)})
 	if err != nil {
 		return err
 	}
@@ -927,7 +931,8 @@ func (d driftTarget) versions(policyARN string) []string {
 }
 
 func (d driftTarget) partTagIs(policyARN, key, want string) error {
-	out, err := d.fx.client.ListPolicyTags(context.Background(), &iam.ListPolicyTagsInput{PolicyArn: aws.String(policyARN)})
+	out, err := d.fx.client.ListPolicyTags(context.Background(),
+		&iam.ListPolicyTagsInput{PolicyArn: aws.String(policyARN)})
 	if err != nil {
 		return err
 	}

@@ -400,11 +400,7 @@ func (r *iamRoleResource) trustHeld(ctx context.Context, req resource.ModifyPlan
 	trust, diags := readTrustInputs(ctx, req.Plan)
 	var held PolicyValue
 	diags.Append(req.State.GetAttribute(ctx, pathAssumeRolePolicy, &held)...)
-	if diags.HasError() || !trust.known() || held.IsNull() || held.IsUnknown() {
-		return false
-	}
-	doc, diags := trust.render(ctx, partitionOf(r.client))
-	return !diags.HasError() && (held.ValueString() == doc || sameTrust(held.ValueString(), doc))
+	return !diags.HasError() && plannedTrustPolicy(ctx, trust, held, partitionOf(r.client)).Equal(held)
 }
 
 func readTrustInputs(ctx context.Context, plan tfsdk.Plan) (roleTrustInputs, diag.Diagnostics) {

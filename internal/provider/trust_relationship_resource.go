@@ -183,10 +183,7 @@ func (r *trustRelationshipResource) ModifyPlan(
 		spec, diags := plan.spec(ctx, partitionOf(r.client))
 		resp.Diagnostics.Append(diags...)
 		if !diags.HasError() {
-			plan.Statement = keepEquivalent(
-				state.Statement,
-				policy.NewDocument(policy.TrustStatements(spec)...).Marshal(),
-			)
+			plan.Statement = keepEquivalent(state.Statement, statementsOf(spec))
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -209,19 +206,16 @@ func (r *trustRelationshipResource) statementHeld(ctx context.Context, req resou
 	diags.Append(req.Plan.GetAttribute(ctx, pathExternalID, &m.ExternalID)...)
 	diags.Append(req.Plan.GetAttribute(ctx, pathServicePrincipals, &m.ServicePrincipals)...)
 	diags.Append(req.State.GetAttribute(ctx, pathRelationshipStatement, &m.Statement)...)
-	if diags.HasError() || !m.inputsKnown() || m.Statement.IsNull() || m.Statement.IsUnknown() {
+	if diags.HasError() || !m.inputsKnown() {
 		return false
 	}
 	spec, diags := m.spec(ctx, partitionOf(r.client))
-	if diags.HasError() {
-		return false
-	}
-	doc := policy.NewDocument(policy.TrustStatements(spec)...).Marshal()
-	if m.Statement.ValueString() == doc {
-		return true
-	}
-	same, err := policy.Equivalent(m.Statement.ValueString(), doc)
-	return err == nil && same
+	return !diags.HasError() && keepEquivalent(m.Statement, statementsOf(spec)).Equal(m.Statement)
+}
+
+// statementsOf is the document of the statements a relationship writes for spec.
+func statementsOf(spec policy.TrustSpec) string {
+	return policy.NewDocument(policy.TrustStatements(spec)...).Marshal()
 }
 
 func (m trustRelationshipModel) id() types.String {
@@ -314,7 +308,7 @@ func (r *trustRelationshipResource) save(ctx context.Context, m *trustRelationsh
 	}
 	m.RoleARN = types.StringValue(aws.ToString(role.Arn))
 	m.ID = m.id()
-	m.Statement = keepEquivalent(m.Statement, policy.NewDocument(policy.TrustStatements(spec)...).Marshal())
+	m.Statement = keepEquivalent(m.Statement, statementsOf(spec))
 	return true
 }
 
