@@ -107,10 +107,10 @@ func (g generator) effect() string {
 	return "Deny"
 }
 
-// statements draws up to max statements; some are copies of the one before with other actions, so they merge.
-func (g generator) statements(max int, trust bool) []generated {
+// statements draws up to most statements; some are copies of the one before with other actions, so they merge.
+func (g generator) statements(most int, trust bool) []generated {
 	var out []generated
-	for range 1 + g.r.IntN(max) {
+	for range 1 + g.r.IntN(most) {
 		if len(out) > 0 && g.r.IntN(4) == 0 {
 			sibling := out[len(out)-1]
 			if !sibling.notAction {
@@ -320,7 +320,7 @@ func TestEvaluatorAgreesWithItselfUnderEquivalentRewrites(t *testing.T) {
 	forms := rewrites(r)
 	verdicts := map[Verdict]int{}
 	requests := []RequestContext{RoleContext(checkedRole), RoleContext(checkedRole).With("sts:ExternalId", "veeam-7"),
-		RequestContext{}}
+		{}}
 	for i := range 200 {
 		identity := make([][]generated, 1+r.IntN(3))
 		for d := range identity {
