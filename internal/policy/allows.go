@@ -64,9 +64,13 @@ func anyMatch(patterns stringOrList, match func(pattern string) bool) bool {
 	return false
 }
 
+// patternEscaper turns an IAM pattern into a path.Match pattern: "/" becomes a character path.Match does not
+// treat as a separator, and "[" and "\\" are literal.
+var patternEscaper = strings.NewReplacer("/", "\x00", "[", "\\[", "\\", "\\\\")
+
 // wildcardMatch applies IAM's * and ? wildcards, which, unlike path.Match, also match "/".
 func wildcardMatch(pattern, value string) bool {
-	escaped := strings.NewReplacer("/", "\x00", "[", "\\[", "\\", "\\\\").Replace(pattern)
+	escaped := patternEscaper.Replace(pattern)
 	ok, err := path.Match(escaped, strings.ReplaceAll(value, "/", "\x00"))
 	return err == nil && ok
 }

@@ -73,7 +73,11 @@ func (c RequestContext) lookup(key string) (value string, present, known bool) {
 // RoleContext is what every request of a session of the role roleARN carries: its aws:PrincipalArn, which is the
 // role's ARN and not the session's, and its aws:PrincipalAccount.
 func RoleContext(roleARN string) RequestContext {
-	return RequestContext{}.With(PrincipalARNKey, roleARN).With(PrincipalAccountKey, arnAccount(roleARN))
+	request := RequestContext{}.With(PrincipalARNKey, roleARN)
+	if a, ok := splitARN(roleARN); ok {
+		request = request.With(PrincipalAccountKey, a.account)
+	}
+	return request
 }
 
 // AccountContext is what every request of a principal of account accountID carries: its aws:PrincipalAccount.
@@ -81,13 +85,18 @@ func AccountContext(accountID string) RequestContext {
 	return RequestContext{}.With(PrincipalAccountKey, accountID)
 }
 
-// arnAccount returns the account field of an ARN, "" when arn is not one.
-func arnAccount(arn string) string {
+// arnFields are the parts of an ARN; resource keeps any further colons.
+type arnFields struct {
+	partition, service, account, resource string
+}
+
+// splitARN cuts arn into its parts, reporting false when it is not shaped like an ARN.
+func splitARN(arn string) (arnFields, bool) {
 	fields := strings.SplitN(arn, ":", 6)
-	if len(fields) != 6 {
-		return ""
+	if len(fields) != 6 || fields[0] != "arn" {
+		return arnFields{}, false
 	}
-	return fields[4]
+	return arnFields{partition: fields[1], service: fields[2], account: fields[4], resource: fields[5]}, true
 }
 
 // truth is the answer to whether a condition holds.
@@ -122,19 +131,24 @@ type conditionEntry struct {
 
 // UnmarshalJSON reads an object of operators, each an object of keys with one value or a list of them.
 func (b *conditionBlock) UnmarshalJSON(data []byte) error {
+	*b = readCondition(data)
+	return nil
+}
+
+// readCondition reads a Condition element; one that is not an object of objects is malformed.
+func readCondition(data []byte) conditionBlock {
 	var operators map[string]map[string]json.RawMessage
-	if err := json.Unmarshal(data, &operators); err != nil {
-		*b = conditionBlock{malformed: true}
-		return nil
+	if json.Unmarshal(data, &operators) != nil {
+		return conditionBlock{malformed: true}
 	}
-	*b = conditionBlock{}
+	var b conditionBlock
 	for operator, keys := range operators {
 		for key, raw := range keys {
 			values, ok := conditionValues(raw)
 			b.entries = append(b.entries, conditionEntry{operator: operator, key: key, values: values, valuesRead: ok})
 		}
 	}
-	return nil
+	return b
 }
 
 // present reports whether the statement has a Condition with anything in it.

@@ -159,13 +159,12 @@ func CheckTrust(doc Document, caller Caller) TrustResult {
 // identities returns the names a trust policy may give the caller (its ARN, its account's root ARN and ID) and
 // what its request carries.
 func (c Caller) identities() ([]string, RequestContext) {
-	fields := strings.SplitN(c.ARN, ":", 6)
-	if len(fields) != 6 {
+	a, ok := splitARN(c.ARN)
+	if !ok {
 		return []string{c.ARN}, RequestContext{}.Without(externalIDKey)
 	}
-	partition, account := fields[1], fields[4]
-	ids := []string{c.ARN, "arn:" + partition + ":iam::" + account + ":root", account}
-	request := AccountContext(account)
+	ids := []string{c.ARN, "arn:" + a.partition + ":iam::" + a.account + ":root", a.account}
+	request := AccountContext(a.account)
 	if c.isRole() {
 		request = RoleContext(c.ARN)
 	}
@@ -177,19 +176,18 @@ func (c Caller) identities() ([]string, RequestContext) {
 
 // isRole reports whether the caller is one role rather than any principal of an account.
 func (c Caller) isRole() bool {
-	_, resource, _ := strings.Cut(strings.TrimPrefix(c.ARN, "arn:"), ":iam::")
-	_, resource, _ = strings.Cut(resource, ":")
-	return strings.HasPrefix(resource, "role/")
+	a, ok := splitARN(c.ARN)
+	return ok && a.service == "iam" && strings.HasPrefix(a.resource, "role/")
 }
 
 // stsNamesOf returns the STS ARNs naming the role roleARN in the Allow statements of rules, sorted.
 func stsNamesOf(rules []trustRule, roleARN string) []string {
-	fields := strings.SplitN(roleARN, ":", 6)
-	if len(fields) != 6 || !strings.HasPrefix(fields[5], "role/") {
+	a, ok := splitARN(roleARN)
+	if !ok || !strings.HasPrefix(a.resource, "role/") {
 		return nil
 	}
-	name := path.Base(fields[5])
-	prefix := "arn:" + fields[1] + ":sts::" + fields[4] + ":"
+	name := path.Base(a.resource)
+	prefix := "arn:" + a.partition + ":sts::" + a.account + ":"
 	var names []string
 	for _, r := range rules {
 		if r.Effect != "Allow" || r.Principal.anyone {
