@@ -490,7 +490,12 @@ func TestNormalizeURL(t *testing.T) {
 func TestPermissionsCoverEveryOperation(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
+	mapped := 0
 	for _, op := range catalog.OperationNames() {
+		if documented, err := catalog.Get(catalog.DefaultVersion, op); err == nil && documented.AppliancePermission == "" {
+			continue // the catalog knows no appliance permission for it (flr_worker)
+		}
+		mapped++
 		p, ok := appliance.PermissionOf(op)
 		if !ok {
 			t.Errorf("operation %s has no appliance permission", op)
@@ -501,7 +506,7 @@ func TestPermissionsCoverEveryOperation(t *testing.T) {
 		}
 		seen[p] = true
 	}
-	if len(appliance.AllPermissions()) != len(catalog.OperationNames()) {
-		t.Errorf("%d permissions for %d operations", len(appliance.AllPermissions()), len(catalog.OperationNames()))
+	if len(appliance.AllPermissions()) != mapped {
+		t.Errorf("%d permissions for %d operations", len(appliance.AllPermissions()), mapped)
 	}
 }
