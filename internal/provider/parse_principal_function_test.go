@@ -75,7 +75,7 @@ func TestParsePrincipalFunction_refusesWithThePlanMessage(t *testing.T) {
 // parse_principal works in a variable's validation: a good value passes, a principal the provider refuses stops
 // the plan with the provider's message, and the condition can use the parts.
 func TestAccParsePrincipalFunction_inVariableValidation(t *testing.T) {
-	configuration := acctest.RequiredProviders() + `
+	configuration := acctest.RequiredProviders() + acctest.ProviderConfig() + `
 variable "impersonation_role_arn" {
   type = string
 
