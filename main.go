@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/provider"
+	"github.com/vbaws/terraform-provider-vbaws/internal/tuning"
 )
 
 // version is set by goreleaser at build time.
@@ -17,8 +18,8 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
-	quietFrameworkLogging()
-	tuneGarbageCollector()
+	tuning.QuietFrameworkLogging()
+	tuning.TuneGarbageCollector()
 
 	var opts []tf6server.ServeOpt
 	if debug {

@@ -21,10 +21,13 @@ const maxTrustRewrites = 5
 type TrustReader func(ctx context.Context, roleName string) (*iamtypes.Role, policy.Document, error)
 
 // RewriteTrust changes the trust policy of a role other writers may edit too, keeping the window in which their
-// edit can be lost as small as IAM allows. IAM has no conditional write, so it:
+// edit can be lost as small as IAM allows. change may be called more than once on one read, so whatever it records
+// must follow from its last call. IAM has no conditional write, so RewriteTrust:
 //
-//   - reads the policy right before each write and applies change to what it read, refusing documents a rewrite
-//     would change the meaning of (policy.Document.PrepareRewrite);
+//   - reads the policy right before each write and applies change to what it read; when the result means what
+//     was read, it writes nothing (a document without Version does not get one, a Sid-less statement that
+//     already grants stays as it is), otherwise it refuses documents a rewrite would change the meaning of
+//     (policy.Document.PrepareRewrite);
 //   - never resends a computed document: when IAM refuses the write (ConcurrentModification, or "Invalid
 //     principal" while a new principal propagates) or its answer is lost, it reads and applies change again;
 //   - reads the policy after each write and writes again, at most maxTrustRewrites times, until change finds
@@ -42,14 +45,14 @@ func (c *Client) RewriteTrust(ctx context.Context, roleName string, read TrustRe
 		if err != nil {
 			return role, err
 		}
+		if equivalent, err := policy.Equivalent(doc.Marshal(), change(doc).Marshal()); err == nil && equivalent {
+			return role, nil
+		}
 		writable, err := doc.PrepareRewrite()
 		if err != nil {
 			return role, fmt.Errorf("refusing to change the trust policy of role %s: %w", roleName, err)
 		}
 		next := change(writable)
-		if equivalent, err := policy.Equivalent(doc.Marshal(), next.Marshal()); err == nil && equivalent {
-			return role, nil
-		}
 		if writes == maxTrustRewrites {
 			return role, fmt.Errorf("the trust policy of role %s was replaced by another writer after each of %d "+
 				"writes; make sure only one pipeline manages it, then apply again", roleName, writes)

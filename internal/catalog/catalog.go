@@ -5,8 +5,9 @@
 // taken verbatim from the Veeam Backup for AWS user guide, build 10.0.0.232,
 // and data/v11.json is the published version 10 to 11 changelog applied on
 // top of it. Every list records the page it was copied from and the product
-// build. Action names keep Veeam's original spelling (Veeam mixes casing,
-// e.g. "iam:listInstanceProfiles"); IAM itself compares action names
+// build. Action names are spelled as AWS spells them, even where Veeam's
+// page does not (Veeam publishes e.g. "iam:listInstanceProfiles" and
+// "rds:CreateDbInstance"); IAM itself compares action names
 // case-insensitively, and so do the unions computed here.
 //
 // The package is pure data plus small helpers: it has no Terraform or AWS
@@ -33,6 +34,7 @@ var operationNames = []string{
 	"organization_rescan",
 	"worker_deployment",
 	"production_worker",
+	"flr_worker",
 	"repository",
 	"ec2_backup",
 	"ec2_replication",
@@ -59,8 +61,14 @@ var operationNames = []string{
 type Operation struct {
 	// Name is the snake_case operation name, e.g. "ec2_backup".
 	Name string
-	// Actions are the IAM actions the role needs, spelled as Veeam
-	// publishes them, deduplicated case-insensitively and sorted.
+	// Purpose says what Veeam uses a role with this operation for.
+	Purpose string
+	// AppliancePermission is the name of the matching permission of
+	// Veeam's REST API and role wizard, e.g. "EC2BackupSnapshot", or ""
+	// when Veeam has none for the operation.
+	AppliancePermission string
+	// Actions are the IAM actions the role needs, spelled as AWS spells
+	// them, deduplicated case-insensitively and sorted.
 	Actions []string
 	// ServicePrincipals are the AWS service principals that must be
 	// allowed to sts:AssumeRole in the role's trust policy, in addition to
@@ -72,9 +80,9 @@ type Operation struct {
 	// ProductionWorkerActions are the extra actions the role needs when
 	// Veeam runs worker instances in the production account.
 	ProductionWorkerActions []string
-	// Source lists the Veeam documentation URLs the actions come from,
-	// separated by ", ".
-	Source string
+	// Sources are the Veeam documentation URLs the actions come from, in
+	// the order the data names them.
+	Sources []string
 	// Notes explains the mapping, in particular where it is inferred
 	// rather than stated by Veeam.
 	Notes string
@@ -180,5 +188,6 @@ func cloneOperation(op Operation) Operation {
 	op.Actions = slices.Clone(op.Actions)
 	op.ServicePrincipals = slices.Clone(op.ServicePrincipals)
 	op.ProductionWorkerActions = slices.Clone(op.ProductionWorkerActions)
+	op.Sources = slices.Clone(op.Sources)
 	return op
 }

@@ -16,7 +16,8 @@ import (
 var wantCounts = map[string][3]int{
 	"organization_rescan":         {8, 8, 0},
 	"worker_deployment":           {77, 77, 0},
-	"production_worker":           {82, 83, 0},
+	"production_worker":           {33, 34, 0},
+	"flr_worker":                  {82, 82, 0},
 	"repository":                  {28, 28, 0},
 	"ec2_backup":                  {61, 63, 17},
 	"ec2_replication":             {61, 61, 0},
@@ -85,14 +86,14 @@ func TestVersionsAndBuilds(t *testing.T) {
 
 func TestOperationNamesOrder(t *testing.T) {
 	names := OperationNames()
-	if len(names) != 22 || names[0] != "organization_rescan" || names[21] != "redshift_serverless_restore" {
+	if len(names) != 23 || names[0] != "organization_rescan" || names[22] != "redshift_serverless_restore" {
 		t.Fatalf("OperationNames() = %v", names)
 	}
 	names[0] = "mutated"
 	if OperationNames()[0] != "organization_rescan" {
 		t.Fatal("OperationNames returns shared slice")
 	}
-	if len(wantCounts) != 22 {
+	if len(wantCounts) != 23 {
 		t.Fatalf("wantCounts has %d entries", len(wantCounts))
 	}
 }
@@ -101,11 +102,14 @@ func TestAllOperationsWellFormed(t *testing.T) {
 	for _, v := range Versions() {
 		for _, name := range OperationNames() {
 			op := mustGet(t, v, name)
-			if op.Name != name || op.Source == "" || op.Notes == "" {
-				t.Errorf("%s/%s: name %q, source %q, notes empty=%v", v, name, op.Name, op.Source, op.Notes == "")
+			if op.Name != name || len(op.Sources) == 0 || op.Notes == "" || op.Purpose == "" {
+				t.Errorf("%s/%s: name %q, sources %q, notes empty=%v, purpose empty=%v",
+					v, name, op.Name, op.Sources, op.Notes == "", op.Purpose == "")
 			}
-			if !strings.HasPrefix(op.Source, "https://helpcenter.veeam.com/") {
-				t.Errorf("%s/%s: source %q", v, name, op.Source)
+			for _, source := range op.Sources {
+				if !strings.HasPrefix(source, "https://helpcenter.veeam.com/") {
+					t.Errorf("%s/%s: source %q", v, name, source)
+				}
 			}
 			if len(op.Actions) == 0 {
 				t.Errorf("%s/%s: no actions", v, name)
@@ -154,6 +158,7 @@ func TestTrustAndInstanceProfile(t *testing.T) {
 	want := map[string][]string{
 		"repository":        {"batchoperations.s3.amazonaws.com"},
 		"production_worker": {"ec2.amazonaws.com"},
+		"flr_worker":        {"ec2.amazonaws.com"},
 		"rds_restore":       {"rds.amazonaws.com"},
 		"efs_backup":        backup, "efs_restore": backup,
 		"dynamodb_backup": backup, "dynamodb_restore": backup,
@@ -166,7 +171,7 @@ func TestTrustAndInstanceProfile(t *testing.T) {
 			if !slices.Equal(op.ServicePrincipals, want[name]) {
 				t.Errorf("%s/%s: principals %v, want %v", v, name, op.ServicePrincipals, want[name])
 			}
-			if op.RequiresInstanceProfile != (name == "production_worker") {
+			if op.RequiresInstanceProfile != (name == "production_worker" || name == "flr_worker") {
 				t.Errorf("%s/%s: RequiresInstanceProfile = %v", v, name, op.RequiresInstanceProfile)
 			}
 		}
@@ -198,17 +203,38 @@ func TestSpotCheckExactLists(t *testing.T) {
 	if got := mustGet(t, "10", "ec2_backup").ProductionWorkerActions; !slices.Equal(got, ec2Extras) {
 		t.Errorf("ec2_backup production = %v", got)
 	}
-	// Published spellings are preserved.
-	for name, spelled := range map[string]string{
-		"ec2_restore": "iam:listInstanceProfiles",
-		"rds_restore": "rds:CreateDbInstance",
-	} {
-		if !slices.Contains(mustGet(t, "10", name).Actions, spelled) {
-			t.Errorf("%s lacks %q", name, spelled)
+	// production_worker is Veeam's worker instance role page and nothing else; flr_worker is the FLR worker page,
+	// which contains it.
+	workerPage := []string{
+		"ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage",
+		"ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply",
+		"iam:GetContextKeysForPrincipalPolicy", "iam:GetRole", "iam:ListInstanceProfilesForRole",
+		"iam:SimulatePrincipalPolicy",
+		"sqs:DeleteMessage", "sqs:ListQueues", "sqs:ReceiveMessage", "sqs:SendMessage",
+		"ssm:DescribeAssociation", "ssm:DescribeDocument", "ssm:GetDeployablePatchSnapshotForInstance",
+		"ssm:GetDocument", "ssm:GetManifest", "ssm:GetParameter", "ssm:GetParameters", "ssm:ListAssociations",
+		"ssm:ListInstanceAssociations", "ssm:PutComplianceItems", "ssm:PutConfigurePackageResult",
+		"ssm:PutInventory", "ssm:UpdateAssociationStatus", "ssm:UpdateInstanceAssociationStatus",
+		"ssm:UpdateInstanceInformation",
+		"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel",
+		"ssmmessages:OpenDataChannel",
+	}
+	const guide = "https://helpcenter.veeam.com/docs/vbaws/guide/"
+	worker := mustGet(t, "10", "production_worker")
+	if !slices.Equal(worker.Actions, workerPage) ||
+		!slices.Equal(worker.Sources, []string{guide + "role_permissions_prod_acc.html"}) {
+		t.Errorf("production_worker = %v from %v", worker.Actions, worker.Sources)
+	}
+	flr := mustGet(t, "10", "flr_worker")
+	flrSet := lowerSet(flr.Actions)
+	for _, a := range append(workerPage, "ec2:CreateVolume", "ec2:AttachVolume", "kms:ReEncryptFrom") {
+		if !flrSet[strings.ToLower(a)] {
+			t.Errorf("flr_worker lacks %s", a)
 		}
 	}
-	if !slices.Contains(mustGet(t, "10", "rds_snapshot").ProductionWorkerActions, "servicequotas:listServiceQuotas") {
-		t.Error("rds_snapshot production list lost Veeam's spelling servicequotas:listServiceQuotas")
+	if flrSet["ec2:describeimages"] ||
+		!slices.Equal(flr.Sources, []string{guide + "role_permissions_flr_prod.html"}) {
+		t.Errorf("flr_worker is not the FLR worker page as published: %v from %v", flr.Actions, flr.Sources)
 	}
 	rest := mustGet(t, "10", "rds_restore").Actions
 	if !slices.Contains(rest, "rds:DeleteTenantDatabase") || !slices.Contains(rest, "s3:PutBucketPolicy") {
@@ -216,6 +242,70 @@ func TestSpotCheckExactLists(t *testing.T) {
 	}
 	if !slices.Equal(mustGet(t, "10", "ec2_replication").Actions, mustGet(t, "10", "ec2_backup").Actions) {
 		t.Error("ec2_replication should reuse the EC2 backup list in v10")
+	}
+}
+
+// The nine actions Veeam publishes in another case are stored as AWS spells them, and only so.
+func TestVeeamMiscasedActionsSpelledAsAWS(t *testing.T) {
+	canonical := map[string][]string{
+		"ec2_restore": {"iam:ListInstanceProfiles"},
+		"rds_restore": {
+			"rds:CreateDBInstance", "rds:DeleteDBCluster", "rds:DescribeDBClusterParameterGroups",
+			"rds:DescribeDBClusterParameters", "rds:DescribeOrderableDBInstanceOptions", "rds:ModifyDBCluster",
+			"rds:RestoreDBClusterFromSnapshot",
+		},
+	}
+	for name, actions := range canonical {
+		got := mustGet(t, "10", name).Actions
+		for _, a := range actions {
+			if !slices.Contains(got, a) {
+				t.Errorf("%s lacks %s spelled as AWS spells it", name, a)
+			}
+		}
+	}
+	if !slices.Contains(mustGet(t, "10", "rds_snapshot").ProductionWorkerActions, "servicequotas:ListServiceQuotas") {
+		t.Error("rds_snapshot production list lacks servicequotas:ListServiceQuotas spelled as AWS spells it")
+	}
+	for _, v := range Versions() {
+		full, _ := fullList(v)
+		for _, a := range full {
+			if err := checkSpelling(a); err != nil {
+				t.Errorf("v%s: %v", v, err)
+			}
+		}
+	}
+}
+
+func TestCheckSpelling(t *testing.T) {
+	cases := map[string]string{
+		"rds:DescribeDBSnapshots":                "",
+		"rds:CreateDBInstance":                   "",
+		"rds:DescribeOrderableDBInstanceOptions": "",
+		"rds:DeleteTenantDatabase":               "",
+		"ec2:DescribeVpcs":                       "",
+		"ec2:DescribeVpcEndpoints":               "",
+		"ec2:GetEbsDefaultKmsKeyId":              "",
+		"ec2:AssignPrivateIpAddresses":           "",
+		"ec2:DescribeIpamPools":                  "",
+		"ec2:DescribeNetworkAcls":                "",
+		"dynamodb:StartAwsBackupJob":             "",
+		"s3:ListAllMyBuckets":                    "",
+		"iam:listInstanceProfiles":               "upper-case",
+		"servicequotas:listServiceQuotas":        "upper-case",
+		"rds:CreateDbInstance":                   "AWS spells it rds:CreateDBInstance",
+		"rds:DescribeDbSnapshots":                "AWS spells it rds:DescribeDBSnapshots",
+		"rds:RestoreDbClusterFromSnapshot":       "AWS spells it rds:RestoreDBClusterFromSnapshot",
+		"ec2:DescribeVPCs":                       "AWS spells it ec2:DescribeVpcs",
+		"ec2:GetEBSDefaultKmsKeyId":              "AWS spells it ec2:GetEbsDefaultKmsKeyId",
+	}
+	for action, want := range cases {
+		err := checkSpelling(action)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%s: %v", action, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("%s: error %v, want one containing %q", action, err, want)
+		}
 	}
 }
 
@@ -293,8 +383,9 @@ func TestVersion11Delta(t *testing.T) {
 				t.Errorf("v11 %s lacks %s", name, a)
 			}
 		}
-		if !strings.Contains(v11.Source, "aws_permissions_changelog.html") {
-			t.Errorf("v11 %s source %q lacks changelog", name, v11.Source)
+		changelog := func(s string) bool { return strings.HasSuffix(s, "aws_permissions_changelog.html") }
+		if !slices.ContainsFunc(v11.Sources, changelog) {
+			t.Errorf("v11 %s sources %q lack the changelog", name, v11.Sources)
 		}
 	}
 	for _, name := range OperationNames() {
@@ -350,15 +441,15 @@ func TestResolveDedupSortAndCase(t *testing.T) {
 		t.Errorf("Operations = %v", sel.Operations)
 	}
 	checkActionList(t, "selection", sel.Actions)
-	// ec2_backup sorts first, so its spelling of ListServiceQuotas wins
-	// over rds_snapshot's "listServiceQuotas".
-	if !slices.Contains(sel.Actions, "servicequotas:ListServiceQuotas") ||
-		slices.Contains(sel.Actions, "servicequotas:listServiceQuotas") {
-		t.Errorf("case-insensitive dedup kept the wrong spelling")
+	// Both operations' production-worker lists grant servicequotas:ListServiceQuotas; it is listed once.
+	quotas := 0
+	for _, a := range sel.Actions {
+		if strings.EqualFold(a, "servicequotas:ListServiceQuotas") {
+			quotas++
+		}
 	}
-	only, _ := Resolve("10", []string{"rds_snapshot"}, true)
-	if !slices.Contains(only.Actions, "servicequotas:listServiceQuotas") {
-		t.Errorf("rds_snapshot alone should keep Veeam's spelling")
+	if quotas != 1 {
+		t.Errorf("servicequotas:ListServiceQuotas listed %d times", quotas)
 	}
 	want := lowerSet(append(
 		append(mustGet(t, "10", "ec2_backup").Actions, mustGet(t, "10", "rds_snapshot").Actions...),
@@ -418,7 +509,7 @@ func TestResolvePrincipalsAndProfile(t *testing.T) {
 	if !slices.Equal(sel.ServicePrincipals, want) || !sel.RequiresInstanceProfile {
 		t.Errorf("principals %v profile %v", sel.ServicePrincipals, sel.RequiresInstanceProfile)
 	}
-	if len(sel.Operations) != 22 {
+	if len(sel.Operations) != 23 {
 		t.Errorf("Operations = %v", sel.Operations)
 	}
 }
@@ -510,23 +601,32 @@ func TestLoadRejectsMalformedData(t *testing.T) {
 	}
 	lists := func(m map[string]any) map[string]any { return m["lists"].(map[string]any) }
 	ops := func(m map[string]any) []any { return m["operations"].([]any) }
+	withAction := func(list, action string) func(v10, v11 map[string]any) (any, any) {
+		return func(a, b map[string]any) (any, any) {
+			l := lists(a)[list].(map[string]any)
+			l["actions"] = append(l["actions"].([]any), action)
+			return a, b
+		}
+	}
 	cases := map[string]func(v10, v11 map[string]any) (any, any){
-		"not json":         func(a, b map[string]any) (any, any) { return "{", b },
-		"unknown field":    func(a, b map[string]any) (any, any) { a["extra"] = 1; return a, b },
-		"wrong version":    func(a, b map[string]any) (any, any) { a["version"] = "9"; return a, b },
-		"missing build":    func(a, b map[string]any) (any, any) { delete(a, "build"); return a, b },
-		"missing full":     func(a, b map[string]any) (any, any) { delete(a, "full_list"); return a, b },
-		"missing v11 file": func(a, b map[string]any) (any, any) { return a, nil },
-		"malformed action": func(a, b map[string]any) (any, any) {
-			l := lists(a)["ec2_backup"].(map[string]any)
-			l["actions"] = append(l["actions"].([]any), "ec2 DescribeThings")
+		"not json":                   func(a, b map[string]any) (any, any) { return "{", b },
+		"unknown field":              func(a, b map[string]any) (any, any) { a["extra"] = 1; return a, b },
+		"wrong version":              func(a, b map[string]any) (any, any) { a["version"] = "9"; return a, b },
+		"missing build":              func(a, b map[string]any) (any, any) { delete(a, "build"); return a, b },
+		"missing full":               func(a, b map[string]any) (any, any) { delete(a, "full_list"); return a, b },
+		"missing v11 file":           func(a, b map[string]any) (any, any) { return a, nil },
+		"malformed action":           withAction("ec2_backup", "ec2 DescribeThings"),
+		"action in lower camel case": withAction("ec2_restore", "ec2:describeThings"),
+		"acronym in another case":    withAction("rds_backup", "rds:DescribeDbThings"),
+		"delta action in another case": func(a, b map[string]any) (any, any) {
+			b["additions"].([]any)[0].(map[string]any)["actions"] = []any{"ec2:DescribeVPCThings"}
 			return a, b
 		},
-		"duplicate action": func(a, b map[string]any) (any, any) {
-			l := lists(a)["repository"].(map[string]any)
-			l["actions"] = append(l["actions"].([]any), "S3:PutObject")
+		"operation without purpose": func(a, b map[string]any) (any, any) {
+			ops(a)[3].(map[string]any)["purpose"] = ""
 			return a, b
 		},
+		"duplicate action": withAction("repository", "s3:PUTOBJECT"),
 		"empty list": func(a, b map[string]any) (any, any) {
 			lists(a)["repository"].(map[string]any)["actions"] = []any{}
 			return a, b

@@ -24,6 +24,14 @@ var loadEmbedded = sync.OnceValues(func() (*catalog, error) {
 // actionPattern is the shape every stored IAM action must have.
 var actionPattern = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9*]+$`)
 
+// acronyms are the words that AWS spells in one fixed case inside the action names of a service, as its Service
+// Authorization Reference does: rds:CreateDBInstance and rds:DescribeDBSnapshots, but ec2:DescribeVpcs and
+// ec2:GetEbsDefaultKmsKeyId.
+var acronyms = map[string][]string{
+	"rds": {"DB"},
+	"ec2": {"Acl", "Dhcp", "Ebs", "Ip", "Kms", "Vpc"},
+}
+
 // catalog is the parsed, validated and resolved data of every version.
 type catalog struct {
 	versions map[string]*versionData
@@ -48,6 +56,8 @@ type fileList struct {
 // fileOperation maps an operation onto named lists.
 type fileOperation struct {
 	Name                    string   `json:"name"`
+	Purpose                 string   `json:"purpose"`
+	AppliancePermission     string   `json:"appliance_permission"`
 	Lists                   []string `json:"lists"`
 	ProductionWorkerLists   []string `json:"production_worker_lists"`
 	ServicePrincipals       []string `json:"service_principals"`
@@ -160,7 +170,7 @@ func checkList(id string, l fileList) error {
 	return checkActions("list "+id, l.Actions)
 }
 
-// checkActions rejects empty lists, malformed actions and duplicates.
+// checkActions rejects empty lists, malformed or miscased actions and duplicates.
 func checkActions(what string, actions []string) error {
 	if len(actions) == 0 {
 		return fmt.Errorf("%s: no actions", what)
@@ -170,6 +180,9 @@ func checkActions(what string, actions []string) error {
 		if !actionPattern.MatchString(a) {
 			return fmt.Errorf("%s: malformed action %q", what, a)
 		}
+		if err := checkSpelling(a); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
 		key := strings.ToLower(a)
 		if seen[key] {
 			return fmt.Errorf("%s: duplicate action %q", what, a)
@@ -177,6 +190,35 @@ func checkActions(what string, actions []string) error {
 		seen[key] = true
 	}
 	return nil
+}
+
+// checkSpelling rejects a well-formed action whose name is not in AWS's case: it must start with an upper-case
+// letter, and each word of acronyms must be written as AWS writes it (a word starts with an upper-case letter and
+// ends before the next upper-case letter, a plural "s" or the end of the name).
+func checkSpelling(action string) error {
+	service, name, _ := strings.Cut(action, ":")
+	if name[0] < 'A' || name[0] > 'Z' {
+		return fmt.Errorf("action %q does not start with an upper-case letter as AWS spells it", action)
+	}
+	for _, acronym := range acronyms[service] {
+		for i := 0; i+len(acronym) <= len(name); i++ {
+			word := name[i : i+len(acronym)]
+			if strings.EqualFold(word, acronym) && word != acronym && isWord(name, i, len(acronym)) {
+				return fmt.Errorf("action %q spells %q as %q; AWS spells it %s:%s", action, acronym, word,
+					service, name[:i]+acronym+name[i+len(acronym):])
+			}
+		}
+	}
+	return nil
+}
+
+// isWord reports whether the n letters of the camel-case name at i form a whole word (or a word and its plural s).
+func isWord(name string, i, n int) bool {
+	if name[i] < 'A' || name[i] > 'Z' {
+		return false
+	}
+	rest := strings.TrimPrefix(name[i+n:], "s")
+	return rest == "" || (rest[0] >= 'A' && rest[0] <= 'Z')
 }
 
 // buildOperations resolves the operations of a full version file and checks
@@ -203,6 +245,9 @@ func buildOperation(fo fileOperation, lists map[string]fileList) (Operation, err
 	if len(fo.Lists) == 0 {
 		return Operation{}, fmt.Errorf("operation %q: no lists", fo.Name)
 	}
+	if fo.Purpose == "" || fo.Notes == "" {
+		return Operation{}, fmt.Errorf("operation %q: missing purpose or notes", fo.Name)
+	}
 	var sources []string
 	actions, err := mergeLists(fo.Name, fo.Lists, lists, &sources)
 	if err != nil {
@@ -214,11 +259,13 @@ func buildOperation(fo fileOperation, lists map[string]fileList) (Operation, err
 	}
 	return Operation{
 		Name:                    fo.Name,
+		Purpose:                 fo.Purpose,
+		AppliancePermission:     fo.AppliancePermission,
 		Actions:                 actions,
 		ServicePrincipals:       sortedUnique(fo.ServicePrincipals),
 		RequiresInstanceProfile: fo.RequiresInstanceProfile,
 		ProductionWorkerActions: extras,
-		Source:                  strings.Join(sources, ", "),
+		Sources:                 sources,
 		Notes:                   fo.Notes,
 	}, nil
 }
@@ -294,8 +341,8 @@ func applyAddition(v *versionData, version string, a fileAddition, full *actionS
 	s.add(op.Actions...)
 	s.add(a.Actions...)
 	op.Actions = s.sorted()
-	if !strings.Contains(op.Source, a.Source) {
-		op.Source += ", " + a.Source
+	if !slices.Contains(op.Sources, a.Source) {
+		op.Sources = append(op.Sources, a.Source)
 	}
 	op.Notes = strings.TrimSpace(op.Notes + " Version " + version + ": " + a.Notes)
 	v.operations[a.Operation] = op

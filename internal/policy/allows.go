@@ -1,29 +1,28 @@
 package policy
 
 import (
-	"encoding/json"
 	"path"
 	"strings"
 )
 
 // grantStatement is the part of an identity-policy statement that decides whether it applies to a request.
 type grantStatement struct {
-	Effect      string          `json:"Effect"`
-	Action      stringOrList    `json:"Action"`
-	NotAction   stringOrList    `json:"NotAction"`
-	Resource    stringOrList    `json:"Resource"`
-	NotResource stringOrList    `json:"NotResource"`
-	Condition   json.RawMessage `json:"Condition"`
+	Effect      string         `json:"Effect"`
+	Action      stringOrList   `json:"Action"`
+	NotAction   stringOrList   `json:"NotAction"`
+	Resource    stringOrList   `json:"Resource"`
+	NotResource stringOrList   `json:"NotResource"`
+	Condition   conditionBlock `json:"Condition"`
 }
 
 // AllowsAction reports whether identity policies documents allow action on resource without conditions, by the
-// rules of Evaluate. It fails when a document does not parse.
+// rules of Evaluate for a request of which nothing is known. It fails when a document does not parse.
 func AllowsAction(documents []string, action, resource string) (bool, error) {
 	named := make([]NamedDocument, len(documents))
 	for i, text := range documents {
 		named[i] = NamedDocument{Text: text}
 	}
-	e := Evaluate(Policies{Identity: named}, []string{action}, resource)
+	e := Evaluate(Policies{Identity: named}, []string{action}, resource, RequestContext{})
 	if len(e.Unparsed) > 0 {
 		return false, e.Unparsed[0].Err
 	}
@@ -65,9 +64,13 @@ func anyMatch(patterns stringOrList, match func(pattern string) bool) bool {
 	return false
 }
 
+// patternEscaper turns an IAM pattern into a path.Match pattern: "/" becomes a character path.Match does not
+// treat as a separator, and "[" and "\\" are literal.
+var patternEscaper = strings.NewReplacer("/", "\x00", "[", "\\[", "\\", "\\\\")
+
 // wildcardMatch applies IAM's * and ? wildcards, which, unlike path.Match, also match "/".
 func wildcardMatch(pattern, value string) bool {
-	escaped := strings.NewReplacer("/", "\x00", "[", "\\[", "\\", "\\\\").Replace(pattern)
+	escaped := patternEscaper.Replace(pattern)
 	ok, err := path.Match(escaped, strings.ReplaceAll(value, "/", "\x00"))
 	return err == nil && ok
 }

@@ -1,7 +1,7 @@
 package policy
 
 import (
-	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -12,10 +12,12 @@ import (
 //
 //   - An action is allowed only when an identity policy (inline or managed) allows it, no policy denies it and,
 //     when there is a permissions boundary, the boundary allows it too.
-//   - An explicit Deny wins wherever it is, identity policy or boundary. A Deny with a Condition may apply, so it
-//     also keeps the action from being granted.
-//   - An Allow with a Condition does not count: whether it applies depends on the request. An empty Condition
-//     object is no condition.
+//   - An explicit Deny wins wherever it is, identity policy or boundary. A Deny with a Condition applies when the
+//     Condition holds for the request, and may apply when that is unknown, which also keeps the action from
+//     being granted. A Deny whose Condition does not hold does not apply.
+//   - An Allow counts when it has no Condition or its Condition holds. One whose Condition is unknown does not
+//     count: whether it applies depends on more of the request. Conditions are decided as condition.go says,
+//     with what the RequestContext knows (for a role: its aws:PrincipalArn and aws:PrincipalAccount).
 //   - Action names compare case-insensitively; "*" matches any run of characters and "?" exactly one, anywhere in
 //     the pattern. NotAction and NotResource match everything their list does not.
 //   - Resources compare case-sensitively with the same wildcards. Checked against "*" (every resource), only a
@@ -51,7 +53,7 @@ const (
 	Allowed Verdict = iota
 	// NotGranted: no identity policy allows the action.
 	NotGranted
-	// OnlyConditional: identity policies allow the action only under a condition.
+	// OnlyConditional: identity policies allow the action only under a condition that may or may not hold.
 	OnlyConditional
 	// Denied: an explicit Deny without condition matches the action.
 	Denied
@@ -59,6 +61,9 @@ const (
 	MaybeDenied
 	// OutsideBoundary: identity policies allow the action, but the permissions boundary does not.
 	OutsideBoundary
+	// ConditionNotMet: identity policies allow the action only under a condition that does not hold for the
+	// principal.
+	ConditionNotMet
 )
 
 // Finding is one action that is not allowed, with the reason and the policy that decided it ("" for
@@ -92,20 +97,32 @@ func (e Evaluation) Missing() []string {
 	return missing
 }
 
-// Evaluate decides for each action whether p allows it on resource (AllResources for "everywhere").
-func Evaluate(p Policies, actions []string, resource string) Evaluation {
+// Evaluate decides for each action whether p allows it on resource (AllResources for "everywhere"), for a request
+// of which request is known.
+func Evaluate(p Policies, actions []string, resource string, request RequestContext) Evaluation {
 	var e Evaluation
-	identity := e.parseAll(p.Identity)
-	var boundary []namedStatements
-	if p.Boundary != nil {
-		boundary = e.parseAll([]NamedDocument{*p.Boundary})
-	}
+	parsed := e.parse(p)
 	for _, action := range actions {
-		if f := decide(identity, boundary, p.Boundary != nil, action, resource); f.Verdict != Allowed {
+		if f := parsed.decide(action, resource, request); f.Verdict != Allowed {
 			e.Findings = append(e.Findings, f)
 		}
 	}
 	return e
+}
+
+// parsedPolicies are the statements of a principal's policies.
+type parsedPolicies struct {
+	identity, boundary []namedStatements
+	hasBoundary        bool
+}
+
+// parse reads p, recording the documents that fail.
+func (e *Evaluation) parse(p Policies) parsedPolicies {
+	parsed := parsedPolicies{identity: e.parseAll(p.Identity), hasBoundary: p.Boundary != nil}
+	if p.Boundary != nil {
+		parsed.boundary = e.parseAll([]NamedDocument{*p.Boundary})
+	}
+	return parsed
 }
 
 // namedStatements are the statements of one parsed document.
@@ -153,66 +170,95 @@ func parseGrants(text string) ([]grantStatement, error) {
 	return grants, nil
 }
 
-// decide evaluates one action against the identity policies and, when hasBoundary, the boundary.
-func decide(identity, boundary []namedStatements, hasBoundary bool, action, resource string) Finding {
-	for _, docs := range [][]namedStatements{identity, boundary} {
-		if deny, conditional, name := firstDeny(docs, action, resource); deny {
-			if conditional {
-				return Finding{Action: action, Verdict: MaybeDenied, Policy: name}
-			}
-			return Finding{Action: action, Verdict: Denied, Policy: name}
-		}
+// decide evaluates one action against the identity policies and the boundary.
+func (p parsedPolicies) decide(action, resource string, request RequestContext) Finding {
+	if f, denied := p.denial(action, resource, request); denied {
+		return f
 	}
-	granted, conditionalIn := allowedBy(identity, action, resource)
+	allow := allowedBy(p.identity, action, resource, request)
 	switch {
-	case !granted && conditionalIn != "":
-		return Finding{Action: action, Verdict: OnlyConditional, Policy: conditionalIn}
-	case !granted:
-		return Finding{Action: action, Verdict: NotGranted}
+	case allow.granted:
+		return p.bounded(action, resource, request)
+	case allow.conditionalIn != "":
+		return Finding{Action: action, Verdict: OnlyConditional, Policy: allow.conditionalIn}
+	case allow.notMetIn != "":
+		return Finding{Action: action, Verdict: ConditionNotMet, Policy: allow.notMetIn}
 	}
-	if hasBoundary {
-		if inside, _ := allowedBy(boundary, action, resource); !inside {
-			return Finding{Action: action, Verdict: OutsideBoundary, Policy: boundaryName(boundary)}
+	return Finding{Action: action, Verdict: NotGranted}
+}
+
+// denial finds a Deny that applies, or may apply, to action on resource, in the identity policies or the boundary.
+func (p parsedPolicies) denial(action, resource string, request RequestContext) (Finding, bool) {
+	for _, docs := range [][]namedStatements{p.identity, p.boundary} {
+		if deny, conditional, name := firstDeny(docs, action, resource, request); deny {
+			if conditional {
+				return Finding{Action: action, Verdict: MaybeDenied, Policy: name}, true
+			}
+			return Finding{Action: action, Verdict: Denied, Policy: name}, true
 		}
+	}
+	return Finding{}, false
+}
+
+// bounded reports the action allowed unless there is a boundary that does not allow it.
+func (p parsedPolicies) bounded(action, resource string, request RequestContext) Finding {
+	if p.hasBoundary && !allowedBy(p.boundary, action, resource, request).granted {
+		return Finding{Action: action, Verdict: OutsideBoundary, Policy: boundaryName(p.boundary)}
 	}
 	return Finding{Action: action, Verdict: Allowed}
 }
 
-// firstDeny finds a Deny statement covering action on resource, preferring one without condition.
-func firstDeny(docs []namedStatements, action, resource string) (deny, conditional bool, name string) {
+// firstDeny finds a Deny statement that applies to action on resource, preferring one that surely applies over one
+// whose condition is unknown.
+func firstDeny(docs []namedStatements, action, resource string, request RequestContext) (
+	deny, conditional bool, name string) {
 	for _, d := range docs {
 		for _, g := range d.statements {
 			if g.Effect != "Deny" || !g.matches(action, resource) {
 				continue
 			}
-			if !g.conditional() {
+			switch g.Condition.evaluate(request) {
+			case holds:
 				return true, false, d.name
-			}
-			if !deny {
-				deny, conditional, name = true, true, d.name
+			case unknown:
+				if !deny {
+					deny, conditional, name = true, true, d.name
+				}
 			}
 		}
 	}
 	return deny, conditional, name
 }
 
-// allowedBy reports whether an Allow without condition covers action on resource; otherwise it names a document
-// whose Allow covers it only under a condition, if any.
-func allowedBy(docs []namedStatements, action, resource string) (granted bool, conditionalIn string) {
+// allowance is what the Allow statements of some documents say about one action.
+type allowance struct {
+	// granted: an Allow without condition, or whose condition holds, covers the action.
+	granted bool
+	// conditionalIn names the first document whose Allow covers it under a condition that is unknown.
+	conditionalIn string
+	// notMetIn names the first document whose Allow covers it under a condition that does not hold.
+	notMetIn string
+}
+
+// allowedBy reads the Allow statements of docs that cover action on resource.
+func allowedBy(docs []namedStatements, action, resource string, request RequestContext) allowance {
+	var a allowance
 	for _, d := range docs {
 		for _, g := range d.statements {
 			if g.Effect != "Allow" || !g.matches(action, resource) {
 				continue
 			}
-			if !g.conditional() {
-				return true, ""
-			}
-			if conditionalIn == "" {
-				conditionalIn = d.name
+			switch g.Condition.evaluate(request) {
+			case holds:
+				return allowance{granted: true}
+			case unknown:
+				a.conditionalIn = cmp.Or(a.conditionalIn, d.name)
+			case fails:
+				a.notMetIn = cmp.Or(a.notMetIn, d.name)
 			}
 		}
 	}
-	return false, conditionalIn
+	return a
 }
 
 func boundaryName(boundary []namedStatements) string {
@@ -220,12 +266,6 @@ func boundaryName(boundary []namedStatements) string {
 		return ""
 	}
 	return boundary[0].name
-}
-
-// conditional reports whether the statement has a non-empty Condition.
-func (g grantStatement) conditional() bool {
-	trimmed := bytes.TrimSpace(g.Condition)
-	return len(trimmed) > 0 && !bytes.Equal(trimmed, []byte("{}")) && !bytes.Equal(trimmed, []byte("null"))
 }
 
 // matchesEveryResource reports whether a Resource pattern covers every resource, which only "*" (or "**"...) does.

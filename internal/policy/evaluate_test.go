@@ -181,7 +181,7 @@ func TestEvaluate(t *testing.T) {
 				p.Boundary = &NamedDocument{Name: "boundary", Text: tc.boundary}
 			}
 			got := map[string]Verdict{}
-			e := Evaluate(p, tc.actions, tc.resource)
+			e := Evaluate(p, tc.actions, tc.resource, RequestContext{})
 			for _, f := range e.Findings {
 				got[f.Action] = f.Verdict
 			}
@@ -209,7 +209,8 @@ func TestEvaluateNamesPoliciesAndFailures(t *testing.T) {
 		},
 		Boundary: &NamedDocument{Name: "arn:boundary", Text: doc(allowEC2Reads, allowQuestion)},
 	}
-	e := Evaluate(p, []string{"ec2:CreateSnapshot", "ec2:CreateVolume", "ec2:DescribeVolumes"}, AllResources)
+	e := Evaluate(p, []string{"ec2:CreateSnapshot", "ec2:CreateVolume", "ec2:DescribeVolumes"}, AllResources,
+		RequestContext{})
 	want := []Finding{
 		{Action: "ec2:CreateSnapshot", Verdict: Denied, Policy: "arn:deny"},
 		{Action: "ec2:CreateVolume", Verdict: OutsideBoundary, Policy: "arn:boundary"},
@@ -224,7 +225,7 @@ func TestEvaluateNamesPoliciesAndFailures(t *testing.T) {
 		t.Fatalf("unparsed %+v", e.Unparsed)
 	}
 	conditional := Evaluate(Policies{Identity: []NamedDocument{{Name: "tagged", Text: doc(allowIfTagged)}}},
-		[]string{"ec2:CreateSnapshot"}, AllResources)
+		[]string{"ec2:CreateSnapshot"}, AllResources, RequestContext{})
 	if conditional.Findings[0].Policy != "tagged" {
 		t.Fatalf("conditional finding names %q", conditional.Findings[0].Policy)
 	}
@@ -245,94 +246,92 @@ func trustDoc(t *testing.T, statements ...string) Document {
 	return d
 }
 
-func TestTrustsPrincipal(t *testing.T) {
-	roleIDs := []string{impersonation, applianceRoot, applianceID}
+func TestCheckTrust(t *testing.T) {
 	extID := `"Condition":{"StringEquals":{"sts:ExternalId":"abc"}}`
 	cases := []struct {
 		name       string
 		statements []string
-		ids        []string
+		caller     string
 		externalID string
 		want       bool
 	}{
 		{
 			"role ARN",
 			[]string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},"Action":"sts:AssumeRole"}`},
-			roleIDs,
+			impersonation,
 			"",
 			true,
 		},
 		{
 			"account root",
 			[]string{`{"Effect":"Allow","Principal":{"AWS":"` + applianceRoot + `"},"Action":"sts:AssumeRole"}`},
-			roleIDs,
+			impersonation,
 			"",
 			true,
 		},
 		{"account ID in a list", []string{`{"Effect":"Allow","Principal":{"AWS":["x","` + applianceID +
-			`"]},"Action":["sts:AssumeRole","sts:TagSession"]}`}, roleIDs, "", true},
-		{"everyone", []string{`{"Effect":"Allow","Principal":"*","Action":"sts:*"}`}, roleIDs, "", true},
+			`"]},"Action":["sts:AssumeRole","sts:TagSession"]}`}, impersonation, "", true},
+		{"everyone", []string{`{"Effect":"Allow","Principal":"*","Action":"sts:*"}`}, impersonation, "", true},
 		{"another role", []string{`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/Other"},` +
-			`"Action":"sts:AssumeRole"}`}, roleIDs, "", false},
+			`"Action":"sts:AssumeRole"}`}, impersonation, "", false},
 		{"a service only", []string{`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},` +
-			`"Action":"sts:AssumeRole"}`}, roleIDs, "", false},
+			`"Action":"sts:AssumeRole"}`}, impersonation, "", false},
 		{"another action", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
-			`"Action":"sts:AssumeRoleWithSAML"}`}, roleIDs, "", false},
+			`"Action":"sts:AssumeRoleWithSAML"}`}, impersonation, "", false},
 		{"matching external ID", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
-			`"Action":"sts:AssumeRole",` + extID + `}`}, roleIDs, "abc", true},
+			`"Action":"sts:AssumeRole",` + extID + `}`}, impersonation, "abc", true},
 		{"one of several external IDs", []string{`{"Effect":"Allow","Principal":{"AWS":"` +
 			impersonation + `"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":["x","abc"]}}}`},
-			roleIDs, "abc", true},
+			impersonation, "abc", true},
 		{"none of several external IDs", []string{`{"Effect":"Allow","Principal":{"AWS":"` +
 			impersonation + `"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":["x","y"]}}}`},
-			roleIDs, "abc", false},
+			impersonation, "abc", false},
 		{"condition key in another case", []string{`{"Effect":"Allow","Principal":{"AWS":"` +
 			impersonation + `"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"STS:externalid":"abc"}}}`},
-			roleIDs, "abc", true},
+			impersonation, "abc", true},
 		{"external ID that does not match", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
-			`"Action":"sts:AssumeRole",` + extID + `}`}, roleIDs, "abd", false},
+			`"Action":"sts:AssumeRole",` + extID + `}`}, impersonation, "abd", false},
 		{
 			"external ID required but none sent",
 			[]string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
 				`"Action":"sts:AssumeRole",` + extID + `}`},
-			roleIDs,
+			impersonation,
 			"",
 			false,
 		},
 		{"unconditional trust accepts any external ID", []string{`{"Effect":"Allow","Principal":{"AWS":"` +
-			impersonation + `"},"Action":"sts:AssumeRole"}`}, roleIDs, "abc", true},
+			impersonation + `"},"Action":"sts:AssumeRole"}`}, impersonation, "abc", true},
 		{"another condition", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
 			`"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"abc","aws:PrincipalOrgID":"o-1"}}}`},
-			roleIDs, "abc", false},
-		{"StringLike external ID", []string{`{"Effect":"Allow","Principal":{"AWS":"` + impersonation + `"},` +
-			`"Action":"sts:AssumeRole","Condition":{"StringLike":{"sts:ExternalId":"abc"}}}`}, roleIDs, "abc", false},
+			impersonation, "abc", false},
 		{
 			"Deny wins",
 			[]string{`{"Effect":"Allow","Principal":{"AWS":"` + applianceRoot + `"},"Action":"sts:AssumeRole"}`,
 				`{"Effect":"Deny","Principal":{"AWS":"` + impersonation + `"},"Action":"sts:*"}`},
-			roleIDs,
+			impersonation,
 			"",
 			false,
 		},
 		{"Deny with NotPrincipal", []string{`{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}`,
-			`{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::1:role/x"},"Action":"sts:AssumeRole"}`}, roleIDs, "",
+			`{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::1:role/x"},"Action":"sts:AssumeRole"}`}, impersonation, "",
 			false},
 		{"Allow with NotPrincipal does not count", []string{`{"Effect":"Allow","NotPrincipal":{"AWS":"x"},` +
-			`"Action":"sts:AssumeRole"}`}, roleIDs, "", false},
+			`"Action":"sts:AssumeRole"}`}, impersonation, "", false},
 		{"Deny with a numeric condition", []string{`{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}`,
 			`{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"NumericGreaterThan":` +
-				`{"aws:MultiFactorAuthAge":3600}}}`}, roleIDs, "", false},
+				`{"aws:MultiFactorAuthAge":3600}}}`}, impersonation, "", false},
 		{"Allow with a numeric condition", []string{`{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole",` +
-			`"Condition":{"NumericLessThan":{"aws:MultiFactorAuthAge":3600}}}`}, roleIDs, "", false},
+			`"Condition":{"NumericLessThan":{"aws:MultiFactorAuthAge":3600}}}`}, impersonation, "", false},
 		{"unreadable statement", []string{`{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}`,
-			`{"Effect":"Deny","Principal":{"AWS":7},"Action":"sts:AssumeRole"}`}, roleIDs, "", false},
-		{"placeholder trusts nobody", []string{placeholderStatement.JSON()}, roleIDs, "", false},
+			`{"Effect":"Deny","Principal":{"AWS":7},"Action":"sts:AssumeRole"}`}, impersonation, "", false},
+		{"placeholder trusts nobody", []string{placeholderStatement.JSON()}, impersonation, "", false},
 		{"statements built by TrustStatements", []string{TrustStatements(TrustSpec{Sid: "Veeam",
-			AWSPrincipals: []string{impersonation}, ExternalID: "abc"})[0].JSON()}, roleIDs, "abc", true},
+			AWSPrincipals: []string{impersonation}, ExternalID: "abc"})[0].JSON()}, impersonation, "abc", true},
 	}
 	for _, tc := range cases {
-		if got := TrustsPrincipal(trustDoc(t, tc.statements...), tc.ids, tc.externalID); got != tc.want {
-			t.Errorf("%s: TrustsPrincipal = %v, want %v", tc.name, got, tc.want)
+		caller := Caller{ARN: tc.caller, ExternalID: tc.externalID}
+		if got := CheckTrust(trustDoc(t, tc.statements...), caller).Trusted(); got != tc.want {
+			t.Errorf("%s: trusted = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

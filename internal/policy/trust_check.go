@@ -2,33 +2,39 @@ package policy
 
 import (
 	"encoding/json"
-	"maps"
+	"path"
 	"slices"
 	"strings"
 )
 
 // How a trust policy is checked, in one place:
 //
-//   - A principal may assume the role when an Allow statement covering sts:AssumeRole (Action, NotAction and
+//   - A caller may assume the role when an Allow statement covering sts:AssumeRole (Action, NotAction and
 //     wildcards as in Evaluate) names it in Principal.AWS, by any of its names (role ARN, account root ARN,
-//     account ID) or as "*", and no Deny statement covering sts:AssumeRole may apply to it.
-//   - The Allow counts without condition, or with a condition made only of StringEquals on sts:ExternalId (the key
-//     in any case, as IAM reads condition keys) whose values include the one the caller sends. Any other condition
-//     depends on more of the request, and does not count. A Deny counts with or without condition.
+//     account ID) or as "*", with no Condition or one that holds, and no Deny statement covering sts:AssumeRole
+//     may apply to it.
+//   - Conditions are decided as condition.go says, with what the caller's request carries: sts:ExternalId (the
+//     external ID it sends, or absent when it sends none), aws:PrincipalAccount and, for a role, aws:PrincipalArn.
+//     An Allow whose Condition is unknown does not count; a Deny whose Condition is unknown may apply.
 //   - A statement that cannot be read counts as a Deny for anyone, so an unreadable policy trusts nobody.
-//   - An Allow with NotPrincipal cannot be judged without the request and does not count; a Deny with
-//     NotPrincipal applies to everyone it does not list.
+//   - An Allow with NotPrincipal never counts (IAM refuses it in a trust policy); a Deny with NotPrincipal applies
+//     to everyone it does not list.
+//   - A principal written as an STS ARN (arn:<partition>:sts::...) is not an IAM role ARN and names no caller.
+//   - Within one account, an Allow that names the caller's role ARN itself (not its account, not "*") is enough
+//     on its own: the caller needs no Allow of its own, but its own Deny and its permissions boundary still stop
+//     it (MayAssumeRole).
 //   - A service principal counts when an Allow without condition names it in Principal.Service, or the statement's
 //     Principal is "*", and no Deny names it.
 
 // trustRule is a trust-policy statement as the trust check reads it.
 type trustRule struct {
-	Effect       string                                `json:"Effect"`
-	Principal    principalValue                        `json:"Principal"`
-	NotPrincipal principalValue                        `json:"NotPrincipal"`
-	Action       stringOrList                          `json:"Action"`
-	NotAction    stringOrList                          `json:"NotAction"`
-	Condition    map[string]map[string]json.RawMessage `json:"Condition"`
+	Effect       string         `json:"Effect"`
+	Principal    principalValue `json:"Principal"`
+	NotPrincipal principalValue `json:"NotPrincipal"`
+	Action       stringOrList   `json:"Action"`
+	NotAction    stringOrList   `json:"NotAction"`
+	Condition    conditionBlock `json:"Condition"`
+	unreadable   bool
 }
 
 // principalValue is a Principal element: "*" or a map from principal type to names.
@@ -62,6 +68,11 @@ func (p principalValue) names(kind string, ids []string) bool {
 	return false
 }
 
+// namesExactly reports whether the element names id itself under principal type kind, not through "*".
+func (p principalValue) namesExactly(kind, id string) bool {
+	return slices.Contains(p.byType[kind], id)
+}
+
 // appliesTo reports whether a statement with this Principal or NotPrincipal covers the principal known by ids.
 func appliesTo(principal, notPrincipal principalValue, kind string, ids []string) bool {
 	if notPrincipal.present {
@@ -70,20 +81,144 @@ func appliesTo(principal, notPrincipal principalValue, kind string, ids []string
 	return principal.names(kind, ids)
 }
 
-// TrustsPrincipal reports whether doc lets the principal known by ids (its ARN, and for a role also the account
-// root ARN and account ID it lives in) call sts:AssumeRole, sending externalID ("" for none), by the rules above.
-func TrustsPrincipal(doc Document, ids []string, externalID string) bool {
+// Caller is the principal that calls sts:AssumeRole, as the trust check knows it.
+type Caller struct {
+	// ARN is the caller's role ARN, or the root ARN of its account when the caller is any principal of an account.
+	ARN string
+	// ExternalID is the external ID the caller sends, "" for none.
+	ExternalID string
+}
+
+// TrustReason says why a trust policy does or does not let a caller in.
+type TrustReason int
+
+const (
+	// Trusted: an Allow lets the caller in and no Deny may apply.
+	Trusted TrustReason = iota
+	// NotNamed: no Allow names the caller, its account or "*".
+	NotNamed
+	// TrustConditionNotMet: the Allows that name the caller have conditions that do not hold for it.
+	TrustConditionNotMet
+	// TrustConditionUnknown: the Allows that name the caller have conditions that depend on more of the request.
+	TrustConditionUnknown
+	// TrustDenied: a Deny applies to the caller.
+	TrustDenied
+	// TrustMaybeDenied: a Deny applies to the caller under a condition that may hold.
+	TrustMaybeDenied
+	// TrustUnreadable: a statement cannot be read, so it counts as denying everyone.
+	TrustUnreadable
+)
+
+// TrustResult is the answer of CheckTrust.
+type TrustResult struct {
+	// Reason says whether and why the caller may assume the role.
+	Reason TrustReason
+	// NamesRole: the caller is trusted by an Allow that names its role ARN itself, not its account or "*".
+	NamesRole bool
+	// STSNames are the principals of Allow statements for sts:AssumeRole written as the STS ARN of the caller's
+	// role (arn:<partition>:sts::<account>:role/<name> or .../assumed-role/<name>/<session>), which IAM does not
+	// read as the role.
+	STSNames []string
+}
+
+// Trusted reports whether the caller may assume the role.
+func (r TrustResult) Trusted() bool {
+	return r.Reason == Trusted
+}
+
+// CheckTrust decides whether doc lets caller call sts:AssumeRole, by the rules above.
+func CheckTrust(doc Document, caller Caller) TrustResult {
+	ids, request := caller.identities()
 	rules := trustRules(doc)
-	if deniedTo(rules, "AWS", ids) {
-		return false
+	result := TrustResult{Reason: NotNamed, STSNames: stsNamesOf(rules, caller.ARN)}
+	if reason, denied := denial(rules, "AWS", ids, request); denied {
+		result.Reason = reason
+		return result
 	}
 	for _, r := range rules {
-		if r.Effect == "Allow" && !r.NotPrincipal.present && r.Principal.names("AWS", ids) &&
-			sendsExternalID(r.Condition, externalID) {
-			return true
+		if r.Effect != "Allow" || r.NotPrincipal.present || !r.Principal.names("AWS", ids) {
+			continue
+		}
+		switch r.Condition.evaluate(request) {
+		case holds:
+			result.Reason = Trusted
+			result.NamesRole = result.NamesRole || r.Principal.namesExactly("AWS", caller.ARN) && caller.isRole()
+		case unknown:
+			if result.Reason != Trusted {
+				result.Reason = TrustConditionUnknown
+			}
+		case fails:
+			if result.Reason == NotNamed {
+				result.Reason = TrustConditionNotMet
+			}
 		}
 	}
-	return false
+	return result
+}
+
+// identities returns the names a trust policy may give the caller (its ARN, its account's root ARN and ID) and
+// what its request carries.
+func (c Caller) identities() ([]string, RequestContext) {
+	a, ok := splitARN(c.ARN)
+	if !ok {
+		return []string{c.ARN}, RequestContext{}.Without(externalIDKey)
+	}
+	ids := []string{c.ARN, "arn:" + a.partition + ":iam::" + a.account + ":root", a.account}
+	request := AccountContext(a.account)
+	if c.isRole() {
+		request = RoleContext(c.ARN)
+	}
+	if c.ExternalID == "" {
+		return ids, request.Without(externalIDKey)
+	}
+	return ids, request.With(externalIDKey, c.ExternalID)
+}
+
+// isRole reports whether the caller is one role rather than any principal of an account.
+func (c Caller) isRole() bool {
+	a, ok := splitARN(c.ARN)
+	return ok && a.service == "iam" && strings.HasPrefix(a.resource, "role/")
+}
+
+// stsNamesOf returns the STS ARNs naming the role roleARN in the Allow statements of rules, sorted.
+func stsNamesOf(rules []trustRule, roleARN string) []string {
+	a, ok := splitARN(roleARN)
+	if !ok || !strings.HasPrefix(a.resource, "role/") {
+		return nil
+	}
+	name := path.Base(a.resource)
+	prefix := "arn:" + a.partition + ":sts::" + a.account + ":"
+	var names []string
+	for _, r := range rules {
+		if r.Effect != "Allow" || r.Principal.anyone {
+			continue
+		}
+		for _, value := range r.Principal.byType["AWS"] {
+			resource, isSTS := strings.CutPrefix(value, prefix)
+			if isSTS && (resource == "role/"+name || strings.HasPrefix(resource, "assumed-role/"+name+"/")) {
+				names = append(names, value)
+			}
+		}
+	}
+	return sorted(names)
+}
+
+// MayAssumeRole decides whether a role with policies p, of which request is known, may call sts:AssumeRole on
+// target in its own account. When trustNamesRole, target's trust policy lets the role in by naming its role ARN,
+// which is enough without an Allow of its own; a Deny of its own and its permissions boundary still apply. The
+// answer has one finding when the role may not, and lists the policies that did not parse, which also make the
+// answer no.
+func MayAssumeRole(p Policies, target string, request RequestContext, trustNamesRole bool) Evaluation {
+	var e Evaluation
+	parsed := e.parse(p)
+	f := parsed.decide(AssumeRoleAction, target, request)
+	if trustNamesRole && (f.Verdict == NotGranted || f.Verdict == OnlyConditional || f.Verdict == ConditionNotMet) {
+		f = parsed.bounded(AssumeRoleAction, target, request)
+	}
+	if f.Verdict != Allowed {
+		e.Findings = append(e.Findings, f)
+	}
+	return e
 }
 
 // MissingServicePrincipals returns those of services that doc does not let call sts:AssumeRole, in the order given.
@@ -92,9 +227,10 @@ func MissingServicePrincipals(doc Document, services []string) []string {
 	var missing []string
 	for _, service := range services {
 		ids := []string{service}
-		if deniedTo(rules, "Service", ids) || !slices.ContainsFunc(rules, func(r trustRule) bool {
+		_, denied := denial(rules, "Service", ids, RequestContext{})
+		if denied || !slices.ContainsFunc(rules, func(r trustRule) bool {
 			return r.Effect == "Allow" && !r.NotPrincipal.present && r.Principal.names("Service", ids) &&
-				len(r.Condition) == 0
+				!r.Condition.present()
 		}) {
 			missing = append(missing, service)
 		}
@@ -119,30 +255,25 @@ func trustRules(doc Document) []trustRule {
 	return rules
 }
 
-// deniedTo reports whether a Deny, with or without condition, may apply to the principal.
-func deniedTo(rules []trustRule, kind string, ids []string) bool {
-	return slices.ContainsFunc(rules, func(r trustRule) bool {
-		return r.Effect == "Deny" && appliesTo(r.Principal, r.NotPrincipal, kind, ids)
-	})
+// denial reports whether a Deny applies, or may apply, to the principal known by ids under principal type kind,
+// and why.
+func denial(rules []trustRule, kind string, ids []string, request RequestContext) (TrustReason, bool) {
+	reason, denied := Trusted, false
+	for _, r := range rules {
+		if r.Effect != "Deny" || !appliesTo(r.Principal, r.NotPrincipal, kind, ids) {
+			continue
+		}
+		switch {
+		case r.unreadable:
+			return TrustUnreadable, true
+		case r.Condition.evaluate(request) == holds:
+			reason, denied = TrustDenied, true
+		case r.Condition.evaluate(request) == unknown && !denied:
+			reason, denied = TrustMaybeDenied, true
+		}
+	}
+	return reason, denied
 }
 
 // unreadableRule stands for a statement that cannot be read: it may be a Deny for anyone.
-var unreadableRule = trustRule{Effect: "Deny", Principal: principalValue{present: true, anyone: true}}
-
-// sendsExternalID reports whether a caller sending externalID ("" for none) meets condition: no condition, or
-// only StringEquals on sts:ExternalId with externalID among its values.
-func sendsExternalID(condition map[string]map[string]json.RawMessage, externalID string) bool {
-	if len(condition) == 0 {
-		return true
-	}
-	keys := condition["StringEquals"]
-	if len(condition) != 1 || len(keys) != 1 || externalID == "" {
-		return false
-	}
-	key := slices.Collect(maps.Keys(keys))[0]
-	var values stringOrList
-	if !strings.EqualFold(key, externalIDKey) || json.Unmarshal(keys[key], &values) != nil {
-		return false
-	}
-	return slices.Contains(values, externalID)
-}
+var unreadableRule = trustRule{Effect: "Deny", Principal: principalValue{present: true, anyone: true}, unreadable: true}

@@ -98,6 +98,17 @@ func parseForm(value, providerPartition string) (Principal, *Problem) {
 	return parseBare(value, providerPartition)
 }
 
+// wildcardConsequence says what a wildcard principal would do: "*" alone lets anyone assume the role, while IAM
+// refuses a wildcard inside a principal ARN (it cannot match part of a principal's name or ARN).
+func wildcardConsequence(value string) string {
+	if value == "*" {
+		return "A lone * lets anyone assume the role, from any account."
+	}
+	return "IAM refuses a wildcard inside a principal ARN: it cannot match part of a principal's name. " +
+		"To trust several roles, list each ARN; to trust roles by a name pattern, trust their account and add " +
+		"an ArnLike condition on aws:PrincipalArn in additional_trust_policy."
+}
+
 // checkShape rejects what is wrong whatever form the value takes: emptiness, wildcards and surrounding whitespace.
 func checkShape(value string) *Problem {
 	switch {
@@ -110,9 +121,9 @@ func checkShape(value string) *Problem {
 	case strings.ContainsAny(value, "*?"):
 		return newProblem(
 			"Wildcard principal not allowed",
-			"%q contains a wildcard (* or ?). A wildcard lets anyone assume the role. "+
-				"Name the Veeam Impersonation role ARN instead, such as %s.",
+			"%q contains a wildcard (* or ?). %s Name the Veeam Impersonation role ARN instead, such as %s.",
 			value,
+			wildcardConsequence(value),
 			exampleRoleARN(defaultPartition, ""),
 		)
 	case strings.TrimSpace(value) != value:

@@ -87,6 +87,7 @@ func TestParse(t *testing.T) {
 			name:        "star in role name",
 			value:       "arn:aws:iam::123456789012:role/Veeam*",
 			wantSummary: "Wildcard principal not allowed",
+			wantDetail:  `refuses a wildcard inside a principal ARN.*ArnLike condition on aws:PrincipalArn`,
 		},
 		{name: "star account", value: "arn:aws:iam::*:root", wantSummary: "Wildcard principal not allowed"},
 		{

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -25,7 +24,8 @@ import (
 // Descriptions shared by every type that takes a selection of Veeam operations, derived from the catalog.
 var (
 	operationsDescription = "Veeam operations the permissions are for: " +
-		strings.Join(codeSpans(catalog.OperationNames()), ", ") + "."
+		strings.Join(codeSpans(catalog.OperationNames()), ", ") + ". The [operations guide](../guides/operations.md) " +
+		"says what each one is for and which ones a role needs."
 	productVersionDescription = "Veeam Backup for AWS version whose permission lists are used: " +
 		versionsDescription() + "."
 )
@@ -170,7 +170,7 @@ func operationsValidators() []validator.Set {
 }
 
 func productVersionValidators() []validator.String {
-	return []validator.String{stringvalidator.OneOf(catalog.Versions()...)}
+	return []validator.String{productVersionValidator()}
 }
 
 // templateSelectionDataSourceAttributes are the attributes of templateSelection in a data source, where

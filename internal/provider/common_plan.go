@@ -33,9 +33,15 @@ func partitionOf(client *awsclient.Client) string {
 }
 
 // nothingToDerive reports whether a ModifyPlan method that derives only from configuration can leave the plan as it
-// is: the resource is being destroyed, or it exists and its plan is its prior state unchanged, so every value the
-// method would derive is already there. vbaws_role_template does not use it, because its documents also follow the
-// catalog, which a new provider version may correct.
-func nothingToDerive(req resource.ModifyPlanRequest) bool {
-	return req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw)
+// is: the resource is being destroyed, or it exists, its plan is its prior state unchanged, and held reports that
+// each value the method derives is what IAM holds. The prior state is the refreshed one, and Terraform plans a
+// computed value from it, so a derived value IAM returned changed (a trust statement added outside Terraform, say)
+// would otherwise be planned as if it were desired: held must compare every derived value that refresh reads back,
+// and it runs only when everything else already says "no change". vbaws_role_template does not use it, because its
+// documents also follow the catalog, which a new provider version may correct.
+func nothingToDerive(req resource.ModifyPlanRequest, held func() bool) bool {
+	if req.Plan.Raw.IsNull() {
+		return true
+	}
+	return !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) && held()
 }

@@ -29,8 +29,12 @@ func externalIDValidators() []validator.String {
 }
 
 // keepEquivalent returns prior when it means the same as document, so that an equivalent text is never a change.
+// The same text decides without parsing either.
 func keepEquivalent(prior PolicyValue, document string) PolicyValue {
 	if !prior.IsNull() && !prior.IsUnknown() {
+		if prior.ValueString() == document {
+			return prior
+		}
 		if equivalent, err := policy.Equivalent(prior.ValueString(), document); err == nil && equivalent {
 			return prior
 		}

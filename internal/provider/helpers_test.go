@@ -5,12 +5,15 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -495,3 +498,63 @@ func trustStatementIs(t *testing.T, client *iam.Client, roleName string, spec po
 const breakGlassStatement = `{"Sid":"BreakGlass","Effect":"Allow",` +
 	`"Principal":{"AWS":"arn:aws:iam::210987654321:root"},` +
 	`"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}`
+
+// countWarnings counts the warnings whose summary contains summary in the output of terraform validate -json.
+func countWarnings(t *testing.T, out, summary string) int {
+	t.Helper()
+	return countDiagnostics(t, out, "warning", summary)
+}
+
+// countDiagnostics counts the diagnostics of a severity ("error", "warning") whose summary contains summary in the
+// output of terraform validate -json.
+func countDiagnostics(t *testing.T, out, severity, summary string) int {
+	t.Helper()
+	var result struct {
+		Diagnostics []struct{ Severity, Summary string } `json:"diagnostics"`
+	}
+	// The CLI may print a warning about its own configuration before the JSON.
+	if err := json.Unmarshal([]byte(out[max(strings.Index(out, "{"), 0):]), &result); err != nil {
+		t.Fatalf("reading terraform validate -json: %v\n%s", err, out)
+	}
+	n := 0
+	for _, d := range result.Diagnostics {
+		if d.Severity == severity && strings.Contains(d.Summary, summary) {
+			n++
+		}
+	}
+	return n
+}
+
+// applianceTrustFixture makes a role outside Terraform whose trust policy is trust with {{appliance}} replaced by
+// appliance, and returns the role's name and its trust policy.
+func applianceTrustFixture(t *testing.T, client *iam.Client, prefix, trust, appliance string) (role, original string) {
+	t.Helper()
+	role = acctest.RandomName(prefix)
+	original = strings.ReplaceAll(trust, "{{appliance}}", appliance)
+	fixtureRole(t, client, role, "/", original, nil)
+	return role, original
+}
+
+// trustTextIs checks that the role's trust policy is still exactly text, as IAM holds it.
+func trustTextIs(t *testing.T, client *iam.Client, role, text string) error {
+	if have := rawTrust(t, client, role); have != text {
+		return fmt.Errorf("the trust policy of %s was rewritten:\n%s\nwas\n%s", role, have, text)
+	}
+	return nil
+}
+
+// runFunction calls a provider function as the framework does, with arguments of its parameters' types, and
+// returns the result and the error.
+func runFunction(t *testing.T, f function.Function, args ...attr.Value) (attr.Value, *function.FuncError) {
+	t.Helper()
+	ctx := context.Background()
+	var definition function.DefinitionResponse
+	f.Definition(ctx, function.DefinitionRequest{}, &definition)
+	result, funcErr := definition.Definition.Return.NewResultData(ctx)
+	if funcErr != nil {
+		t.Fatal(funcErr)
+	}
+	resp := function.RunResponse{Result: result}
+	f.Run(ctx, function.RunRequest{Arguments: function.NewArgumentsData(args)}, &resp)
+	return resp.Result.Value(), resp.Error
+}

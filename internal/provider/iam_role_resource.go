@@ -57,8 +57,9 @@ var (
 
 func newIAMRoleResource() resource.Resource { return &iamRoleResource{} }
 
-// iamRoleResource is a role the Veeam appliance can assume. It owns the role's trust policy and its managed
-// policy attachments authoritatively: anything added outside Terraform shows as drift and is removed on apply.
+// iamRoleResource is a role the Veeam appliance can assume. It owns the role's trust policy and, when
+// managed_policy_arns is set, its managed policy attachments authoritatively: anything added outside Terraform
+// shows as drift and is removed on apply.
 type iamRoleResource struct {
 	client *awsclient.Client
 }
@@ -101,8 +102,14 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"from `trusted_principal_arns` (the Impersonation role, or the appliance's account), optional " +
 			"`external_id` and `service_principals`, the managed policies in `managed_policy_arns` and, for worker " +
 			"roles, an instance profile of the same name and path. The resource is authoritative for the role's " +
-			"trust policy and its managed policy attachments: statements or attachments added outside Terraform show " +
-			"as drift and are removed on apply. Use `vbaws_trust_relationship` for roles someone else owns.\n\n" +
+			"trust policy and, when `managed_policy_arns` is set, for its managed policy attachments: statements or " +
+			"attachments added outside Terraform show as drift and are removed on apply. Use " +
+			"`vbaws_trust_relationship` for roles someone else owns.\n\n" +
+			"Any existing role imports, also one whose trust names no principal the appliance can use (the " +
+			"Impersonation role itself, Lambda or DLM execution roles) or names the appliance in a form such as " +
+			"`arn:aws:sts::<account>:role/<name>`, which import keeps unchanged in `additional_trust_policy`: the " +
+			"configuration `terraform plan -generate-config-out` writes passes `validate`, applies without a write " +
+			"to IAM and plans no changes afterwards.\n\n" +
 			"`timeouts` is an attribute, as on every resource of this provider: write `timeouts = { create = " +
 			"\"10m\" }`. Configurations written for the earlier `timeouts { ... }` block need the `=`; state " +
 			"saved with the block reads unchanged.",
@@ -159,12 +166,16 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 1000)},
 			},
 			"trusted_principal_arns": schema.SetAttribute{
-				Required:    true,
+				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Who may assume the role: the Impersonation role ARN (recommended), or the " +
 					"appliance's account as a 12-digit ID or root ARN. Checked during plan: wildcards, session ARNs, " +
-					"users, groups, service names and malformed ARNs are errors; an account root is a warning.",
-				Validators: []validator.Set{setvalidator.SizeAtLeast(1), principalSetValidator{}},
+					"users, groups, service names and malformed ARNs are errors; an account root is a warning. " +
+					"Left out (or `[]`), the trust policy is only `service_principals` and `additional_trust_policy`, " +
+					"as for the Impersonation role itself or a Lambda or DLM execution role: the plan then warns, " +
+					"on this attribute, that the appliance cannot assume the role and what to add. With none of the " +
+					"three, or with `external_id` alone, the plan fails: IAM rejects a trust policy without statements.",
+				Validators: []validator.Set{principalSetValidator{}},
 			},
 			"external_id": schema.StringAttribute{
 				Optional: true,
@@ -184,7 +195,8 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Managed policies to attach, for example `vbaws_role_template.x.policy_arns`. " +
-					"When set, it is authoritative: other attachments are detached on apply.",
+					"When set (also to `[]`), it is authoritative: other attachments are detached on apply. Left out, " +
+					"attachments are not managed.",
 				Validators: []validator.Set{setvalidator.ValueStringsAre(policyARNValidator())},
 			},
 			"create_instance_profile": schema.BoolAttribute{
@@ -271,6 +283,61 @@ func (r *iamRoleResource) ValidateConfig(ctx context.Context, req resource.Valid
 		resp.Diagnostics.AddAttributeError(pathRoleName, "Missing role name",
 			"Set `name`, or `name_prefix` to have a unique name generated from it.")
 	}
+	resp.Diagnostics.Append(validateTrustWithoutPrincipals(ctx, req.Config)...)
+}
+
+// cannotAssumeSummary is the summary of the warning for a role whose trust names no principal of the appliance.
+const cannotAssumeSummary = "The Veeam appliance cannot assume this role"
+
+// validateTrustWithoutPrincipals checks a configuration whose trusted_principal_arns is left out or empty: it warns
+// on the attribute that the appliance cannot assume the role, and fails when nothing else would be in the trust
+// policy (IAM rejects a trust policy without statements) or when external_id has no statement to go in. It reads
+// the other inputs only then, so that a role with trusted principals costs one attribute read.
+func validateTrustWithoutPrincipals(ctx context.Context, config tfsdk.Config) diag.Diagnostics {
+	var trusted, services types.Set
+	diags := config.GetAttribute(ctx, pathTrustedPrincipals, &trusted)
+	if diags.HasError() || trusted.IsUnknown() || len(trusted.Elements()) > 0 {
+		return diags
+	}
+	var externalID types.String
+	var additional PolicyValue
+	diags.Append(config.GetAttribute(ctx, pathServicePrincipals, &services)...)
+	diags.Append(config.GetAttribute(ctx, pathExternalID, &externalID)...)
+	diags.Append(config.GetAttribute(ctx, pathAdditionalTrust, &additional)...)
+	if diags.HasError() || services.IsUnknown() || additional.IsUnknown() {
+		return diags
+	}
+	if !externalID.IsNull() {
+		diags.AddAttributeError(pathExternalID, "External ID without trusted principals",
+			"external_id goes into the statement of trusted_principal_arns, which is empty, so it would be "+
+				"ignored. Add the Impersonation role ARN to trusted_principal_arns, or remove external_id.")
+		return diags
+	}
+	if len(services.Elements()) == 0 && !hasStatements(additional) {
+		diags.AddAttributeError(pathTrustedPrincipals, "Nobody may assume the role",
+			"trusted_principal_arns, service_principals and additional_trust_policy are all empty, so the trust "+
+				"policy would have no statement, which IAM rejects. Add the Veeam Impersonation role ARN, such as "+
+				"arn:aws:iam::123456789012:role/VeeamImpersonationRole, to trusted_principal_arns.")
+		return diags
+	}
+	diags.AddAttributeWarning(pathTrustedPrincipals, cannotAssumeSummary,
+		"trusted_principal_arns names no principal, so only service_principals and the statements of "+
+			"additional_trust_policy may assume the role, and Veeam Backup for AWS cannot use it as a backup, "+
+			"restore or worker role. That is right for the Impersonation role itself (the appliance's instance "+
+			"role) and for service roles such as Lambda or DLM execution roles. For the appliance to assume the "+
+			"role, add the Impersonation role ARN, such as arn:aws:iam::123456789012:role/VeeamImpersonationRole "+
+			"(not an arn:aws:sts:: form), to trusted_principal_arns, with external_id if the appliance sends one.")
+	return diags
+}
+
+// hasStatements reports whether an additional_trust_policy value holds a statement. A document that does not parse
+// counts as having one: its validator reports it.
+func hasStatements(additional PolicyValue) bool {
+	if additional.IsNull() {
+		return false
+	}
+	doc, err := policy.Parse(additional.ValueString())
+	return err != nil || len(doc.Statements) > 0
 }
 
 // roleTrustInputs are the arguments a role's trust policy is rendered from.
@@ -290,13 +357,14 @@ type roleNaming struct {
 
 // ModifyPlan makes everything derivable from configuration known at plan time: the trust policy always, the ARNs
 // when the name and the account are known. It also checks the principals against the provider's partition. It
-// returns at once for a role whose plan is its state, reads only the attributes it derives from and writes only
-// the derived values that differ from the plan, because reading or writing the whole model by reflection costs
-// more than everything else the resource does per plan.
+// returns early for a role whose plan is its state once the trust policy IAM holds means what the configuration
+// renders (see trustHeld); it reads only the attributes it derives from and writes only the derived values that
+// differ from the plan, because reading or writing the whole model by reflection costs more than everything else
+// the resource does per plan.
 func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest,
 	resp *resource.ModifyPlanResponse,
 ) {
-	if nothingToDerive(req) {
+	if nothingToDerive(req, func() bool { return r.trustHeld(ctx, req) }) {
 		return
 	}
 	trust, diags := readTrustInputs(ctx, req.Plan)
@@ -321,6 +389,18 @@ func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.Plan, pathInstanceProfileARN, profileARN)...)
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.Plan, pathRoleID, id)...)
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.Plan, pathRoleAccountID, accountID)...)
+}
+
+// trustHeld reports whether the trust policy in the refreshed state, which is what IAM holds, means what the
+// planned inputs render. It is the one derived value of a role that changes outside Terraform: the ARNs, id and
+// account follow the name and path, which force a replacement, and instance_profile_arn follows
+// create_instance_profile, which refresh reads back. The text in state is usually the rendered text itself, so a
+// string comparison mostly decides without parsing either document.
+func (r *iamRoleResource) trustHeld(ctx context.Context, req resource.ModifyPlanRequest) bool {
+	trust, diags := readTrustInputs(ctx, req.Plan)
+	var held PolicyValue
+	diags.Append(req.State.GetAttribute(ctx, pathAssumeRolePolicy, &held)...)
+	return !diags.HasError() && plannedTrustPolicy(ctx, trust, held, partitionOf(r.client)).Equal(held)
 }
 
 func readTrustInputs(ctx context.Context, plan tfsdk.Plan) (roleTrustInputs, diag.Diagnostics) {
@@ -603,8 +683,8 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
 	defer cancel()
-	// trusted_principal_arns is required, so it is null only right after import: then read everything once.
-	importing := state.TrustedPrincipalARNs.IsNull()
+	// The ARN is set from the first save on, so it is null only right after import: then read everything once.
+	importing := state.ARN.IsNull()
 	readAttachments := importing || !state.ManagedPolicyARNs.IsNull()
 	readInline := importing || !state.InlinePolicies.IsNull()
 	readProfile := importing || state.CreateInstanceProfile.ValueBool() || !state.InstanceProfileARN.IsNull()
@@ -625,7 +705,7 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 		addAWSError(&resp.Diagnostics, "Cannot read IAM role", err)
 		return
 	}
-	resp.Diagnostics.Append(state.readRole(ctx, role)...)
+	resp.Diagnostics.Append(state.readRole(role, importing)...)
 	if readAttachments {
 		resp.Diagnostics.Append(r.readAttachments(ctx, &state)...)
 	}
@@ -657,7 +737,8 @@ func partCalls(attachments, inline, profile bool) int {
 	return calls
 }
 
-func (m *iamRoleModel) readRole(ctx context.Context, role *iamtypes.Role) diag.Diagnostics {
+// readRole fills the model from the role; importing also reads the trust inputs back from its trust policy.
+func (m *iamRoleModel) readRole(role *iamtypes.Role, importing bool) diag.Diagnostics {
 	m.setRole(role)
 	m.Description = stringOrNull(role.Description)
 	m.MaxSessionDuration = types.Int64Value(int64(aws.ToInt32(role.MaxSessionDuration)))
@@ -673,8 +754,8 @@ func (m *iamRoleModel) readRole(ctx context.Context, role *iamtypes.Role) diag.D
 		return diags
 	}
 	m.AssumeRolePolicy = NewPolicyValue(trust)
-	if m.TrustedPrincipalARNs.IsNull() {
-		diags.Append(m.importTrust(ctx, trust)...)
+	if importing {
+		diags.Append(m.importTrust(trust)...)
 	}
 	return diags
 }
@@ -922,8 +1003,10 @@ func sameTrust(a, b string) bool {
 
 // importTrust fills trusted_principal_arns, external_id, service_principals and additional_trust_policy from the
 // trust policy of an imported role by what its statements mean, so that a role made by Veeam's CloudFormation
-// (Sid-less statements) imports as well as one this resource made.
-func (m *iamRoleModel) importTrust(ctx context.Context, trust string) diag.Diagnostics {
+// (Sid-less statements) imports as well as one this resource made. A trust naming no principal the appliance can
+// use (the Impersonation role itself, a service role) leaves trusted_principal_arns null, which plans with a
+// warning; every statement that is not Veeam's goes, unchanged, into additional_trust_policy.
+func (m *iamRoleModel) importTrust(trust string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	doc, err := policy.Parse(trust)
 	if err != nil {
@@ -931,7 +1014,7 @@ func (m *iamRoleModel) importTrust(ctx context.Context, trust string) diag.Diagn
 		return diags
 	}
 	spec, others := policy.ReadTrust(doc, veeamTrustSid, trustFilter())
-	m.TrustedPrincipalARNs, diags = types.SetValueFrom(ctx, types.StringType, nonNil(spec.AWSPrincipals))
+	m.TrustedPrincipalARNs = setOrNull(types.SetNull(types.StringType), spec.AWSPrincipals)
 	m.ExternalID = stringOrNull(aws.String(spec.ExternalID))
 	m.ServicePrincipals = setOrNull(types.SetNull(types.StringType), spec.ServicePrincipals)
 	m.AdditionalTrustPolicy = PolicyValue{StringValue: types.StringNull()}
@@ -956,13 +1039,6 @@ func jsonencodeForm(text string) string {
 		return text
 	}
 	return string(out)
-}
-
-func nonNil(values []string) []string {
-	if values == nil {
-		return []string{}
-	}
-	return values
 }
 
 // additionalTrustStatements returns the statements of additional_trust_policy; none when it is null.

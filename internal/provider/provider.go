@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -22,7 +23,7 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
 )
 
-var _ provider.Provider = (*vbawsProvider)(nil)
+var _ provider.ProviderWithFunctions = (*vbawsProvider)(nil)
 
 // New returns a constructor for the provider, as providerserver and the acceptance tests expect.
 func New(version string) func() provider.Provider {
@@ -288,5 +289,16 @@ func (p *vbawsProvider) DataSources(_ context.Context) []func() datasource.DataS
 		newImpersonationRoleDataSource,
 		newRoleTemplateDocumentDataSource,
 		newRoleCheckDataSource,
+	}
+}
+
+// Functions are the provider functions: computed locally, without credentials, so that they work before anything
+// exists and under `terraform test` with mock_provider.
+func (p *vbawsProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{
+		newTrustPolicyFunction,
+		newPermissionDocumentsFunction,
+		newOperationRequirementsFunction,
+		newParsePrincipalFunction,
 	}
 }

@@ -120,9 +120,12 @@ func (d *roleCheckDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			},
 			"trusts_principal": schema.BoolAttribute{
 				Computed: true,
-				MarkdownDescription: "Whether the trust policy lets `trusted_principal_arn` call `sts:AssumeRole` " +
-					"unconditionally, or with only an `sts:ExternalId` condition equal to `external_id`. Null when " +
-					"`trusted_principal_arn` is not set.",
+				MarkdownDescription: "Whether the trust policy lets `trusted_principal_arn` call `sts:AssumeRole`: " +
+					"an Allow names it, its account or `*` (an STS ARN such as `arn:aws:sts::<account>:role/<name>` " +
+					"names no role) without condition or under one that holds, and no Deny may apply. Conditions " +
+					"on `sts:ExternalId` (`external_id`, or absent when it is null), `aws:PrincipalAccount` and, for " +
+					"a role, `aws:PrincipalArn` are decided; an Allow under any other condition does not count, and " +
+					"a Deny under one may apply. Null when `trusted_principal_arn` is not set.",
 			},
 			"missing_service_principals": schema.SetAttribute{
 				Computed:    true,
@@ -137,9 +140,12 @@ func (d *roleCheckDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			},
 			"principal_can_assume": schema.BoolAttribute{
 				Computed: true,
-				MarkdownDescription: "When `trusted_principal_arn` is a role in the provider's account: whether its " +
-					"own policies allow `sts:AssumeRole` on this role's ARN (Resource patterns count), evaluated " +
-					"locally. Null when that cannot be known: no principal, an account, or another account.",
+				MarkdownDescription: "When `trusted_principal_arn` is a role in the provider's account: whether it " +
+					"may call `sts:AssumeRole` on this role, evaluated locally. When the trust policy names its role " +
+					"ARN, that is enough without an Allow of its own, as AWS decides within one account, but no " +
+					"policy of its own may deny it and its permissions boundary must allow it; otherwise its own " +
+					"policies must allow the action on this role's ARN (Resource patterns count). Null when that " +
+					"cannot be known: no principal, an account, or another account.",
 			},
 			"missing_permissions_policies": schema.ListAttribute{
 				Computed:    true,
@@ -164,8 +170,12 @@ const roleCheckDescription = "Veeam's **Check Permissions** at plan time, for an
 	"`iam:ListAttachedRolePolicies`, `iam:GetPolicy`, `iam:GetPolicyVersion`, " +
 	"`iam:ListInstanceProfilesForRole` and, for the simulator, `iam:SimulatePrincipalPolicy`.\n\n" +
 	"The local evaluator reads the role's inline policies, the default versions of its attached managed " +
-	"policies and its permissions boundary. An explicit Deny wins, also when it has a condition; an Allow with a " +
-	"condition does not count as granted; wildcards, `NotAction`, `NotResource` and case-insensitive action names " +
+	"policies and its permissions boundary. An explicit Deny wins, also when it has a condition that may hold; an " +
+	"Allow with a condition counts only when the condition holds. Conditions on `aws:PrincipalArn` and " +
+	"`aws:PrincipalAccount` are decided with the checked role's values, with the String and ARN operators, " +
+	"`...IfExists` and `Null` as IAM defines them; a condition on any other key depends on the request, so such " +
+	"an Allow does not count as granted and such a Deny may deny. Wildcards, `NotAction`, `NotResource` and " +
+	"case-insensitive action names " +
 	"behave as IAM documents them; the boundary limits what the policies grant; actions are checked against " +
 	"`Resource` `*`. A policy that cannot be parsed grants nothing and is reported in `problems`. Service control " +
 	"policies, resource control policies, session policies and resource-based policies cannot be seen from the " +
@@ -204,11 +214,15 @@ type roleCheck struct {
 	permissions        policy.Evaluation
 	trust              policy.Document
 	trustErr           error
+	principalARN       string
+	externalID         string
+	trustResult        policy.TrustResult
 	trustsPrincipal    *bool
 	missingServices    []string
 	needsProfile       bool
 	inProfile          bool
 	principalCanAssume *bool
+	assumeFindings     []policy.Finding
 	principalNote      string
 }
 
@@ -262,7 +276,8 @@ func (d *roleCheckDataSource) evaluate(ctx context.Context, choice string, role 
 	if err != nil {
 		return "", policy.Evaluation{}, err
 	}
-	return evaluatorLocal, policy.Evaluate(policies, actions, policy.AllResources), nil
+	request := policy.RoleContext(aws.ToString(role.Arn))
+	return evaluatorLocal, policy.Evaluate(policies, actions, policy.AllResources, request), nil
 }
 
 // simulate asks IAM's policy simulator and turns its decisions into findings.
@@ -306,15 +321,18 @@ func (e *simulatorError) Error() string { return e.err.Error() }
 func (e *simulatorError) Unwrap() error { return e.err }
 
 // checkPrincipal fills what the check says about the trusted principal: whether the trust policy lets it in, and,
-// for a role of this account, whether its own policies let it assume the role.
+// for a role of this account, whether it may assume the role, by its own policies or because the trust policy
+// names it.
 func (d *roleCheckDataSource) checkPrincipal(ctx context.Context, c *roleCheck, value, externalID string) error {
 	p, problem := principal.Parse(value, d.client.Partition)
 	if problem != nil {
 		return problem
 	}
-	root := principal.Principal{Partition: p.Partition, AccountID: p.AccountID, Kind: principal.KindAccountRoot}
-	ids := []string{p.ARN(), root.ARN(), p.AccountID}
-	trusted := c.trustErr == nil && policy.TrustsPrincipal(c.trust, ids, externalID)
+	c.principalARN, c.externalID = p.ARN(), externalID
+	if c.trustErr == nil {
+		c.trustResult = policy.CheckTrust(c.trust, policy.Caller{ARN: p.ARN(), ExternalID: externalID})
+	}
+	trusted := c.trustErr == nil && c.trustResult.Trusted()
 	c.trustsPrincipal = &trusted
 	switch {
 	case p.IsAccountRoot():
@@ -328,13 +346,14 @@ func (d *roleCheckDataSource) checkPrincipal(ctx context.Context, c *roleCheck, 
 			p.ARN(), p.AccountID, aws.ToString(c.role.Arn))
 		return nil
 	}
-	can, err := d.roleMayAssume(ctx, p, aws.ToString(c.role.Arn))
+	can, err := d.roleMayAssume(ctx, c, p)
 	c.principalCanAssume = &can
 	return err
 }
 
-// roleMayAssume evaluates locally whether role p of the provider's account may call sts:AssumeRole on target.
-func (d *roleCheckDataSource) roleMayAssume(ctx context.Context, p principal.Principal, target string) (bool, error) {
+// roleMayAssume evaluates locally whether role p of the provider's account may call sts:AssumeRole on the checked
+// role, keeping the findings that say why not.
+func (d *roleCheckDataSource) roleMayAssume(ctx context.Context, c *roleCheck, p principal.Principal) (bool, error) {
 	role, err := d.client.ReadRole(ctx, p.Name, awsclient.RoleHint{Path: p.Path})
 	if awsclient.IsNoSuchEntity(err) {
 		return false, nil
@@ -346,7 +365,9 @@ func (d *roleCheckDataSource) roleMayAssume(ctx context.Context, p principal.Pri
 	if err != nil {
 		return false, err
 	}
-	e := policy.Evaluate(policies, []string{policy.AssumeRoleAction}, target)
+	e := policy.MayAssumeRole(policies, aws.ToString(c.role.Arn), policy.RoleContext(aws.ToString(role.Arn)),
+		c.trustResult.NamesRole)
+	c.assumeFindings = e.Findings
 	return len(e.Findings) == 0 && len(e.Unparsed) == 0, nil
 }
 
@@ -437,19 +458,64 @@ func (c roleCheck) problems() []string {
 		problems = append(problems, fmt.Sprintf("Role %s is in no instance profile, but the selected operations run "+
 			"worker instances with it; add it to one (create_instance_profile of vbaws_iam_role does).", roleName))
 	}
-	if c.trustsPrincipal != nil && !*c.trustsPrincipal {
-		problems = append(problems, fmt.Sprintf("The trust policy of role %s does not let the trusted principal call "+
-			"sts:AssumeRole without a condition other than the external ID it sends; add a statement for it "+
-			"(vbaws_trust_relationship does).", roleName))
+	if c.trustErr == nil && c.trustsPrincipal != nil && !*c.trustsPrincipal {
+		problems = append(problems, fmt.Sprintf("The trust policy of role %s does not let %s call sts:AssumeRole: %s",
+			roleName, c.principalARN, c.untrustedBecause()))
 	}
 	if c.principalCanAssume != nil && !*c.principalCanAssume {
-		problems = append(problems, fmt.Sprintf("The trusted role's own policies do not allow sts:AssumeRole on %s "+
-			"(or it does not exist); allow that action on this role's ARN or on \"*\".", aws.ToString(c.role.Arn)))
+		problems = append(problems, c.cannotAssumeProblem())
 	}
 	if c.principalNote != "" {
 		problems = append(problems, c.principalNote)
 	}
 	return problems
+}
+
+// untrustedBecause says why the trust policy does not let the trusted principal in, and what to change.
+func (c roleCheck) untrustedBecause() string {
+	r := c.trustResult
+	switch {
+	case r.Reason == policy.NotNamed && len(r.STSNames) > 0:
+		return fmt.Sprintf("it names %s, an STS ARN, which is not that role; write the IAM role ARN %s instead "+
+			"(vbaws_trust_relationship does).", strings.Join(r.STSNames, " and "), c.principalARN)
+	case r.Reason == policy.TrustConditionNotMet && c.externalID == "":
+		return "the Allow statements that name it have conditions that do not hold when no external ID is sent; " +
+			"set external_id to the one the appliance sends, or fix the conditions."
+	case r.Reason == policy.TrustConditionNotMet:
+		return fmt.Sprintf("the Allow statements that name it have conditions that do not hold for it with "+
+			"external ID %q; fix external_id or the conditions.", c.externalID)
+	case r.Reason == policy.TrustConditionUnknown:
+		return "the Allow statements that name it have conditions that depend on more of the request than the " +
+			"principal and the external ID, which do not count as trusted; allow it with at most an " +
+			"sts:ExternalId condition (vbaws_trust_relationship does)."
+	case r.Reason == policy.TrustDenied:
+		return "a Deny statement applies to it; remove or narrow that statement."
+	case r.Reason == policy.TrustMaybeDenied:
+		return "a Deny statement applies to it under a condition that may hold; remove the Deny or make sure its " +
+			"condition cannot match the appliance's requests."
+	case r.Reason == policy.TrustUnreadable:
+		return "a statement cannot be read, so it counts as denying everyone; fix the document."
+	}
+	return "no Allow statement for sts:AssumeRole names it, its account or \"*\"; add one " +
+		"(vbaws_trust_relationship does)."
+}
+
+// cannotAssumeProblem says why the trusted role may not assume the checked role.
+func (c roleCheck) cannotAssumeProblem() string {
+	target := aws.ToString(c.role.Arn)
+	if len(c.assumeFindings) > 0 {
+		f := c.assumeFindings[0]
+		switch f.Verdict {
+		case policy.Denied, policy.MaybeDenied:
+			return fmt.Sprintf("The trusted role's own policies deny sts:AssumeRole on %s (%s); remove or narrow "+
+				"that Deny.", target, f.Policy)
+		case policy.OutsideBoundary:
+			return fmt.Sprintf("The permissions boundary %s of the trusted role does not allow sts:AssumeRole on %s; "+
+				"add it to the boundary.", f.Policy, target)
+		}
+	}
+	return fmt.Sprintf("The trusted role's own policies do not allow sts:AssumeRole on %s (or it does not exist); "+
+		"allow that action on this role's ARN or on \"*\", or name the trusted role's ARN in the trust policy.", target)
 }
 
 // findingGroup collects the actions that share a verdict and a deciding policy.
@@ -500,6 +566,9 @@ func (g findingGroup) sentence(roleName, evaluator string) string {
 	case g.verdict == policy.OnlyConditional:
 		return fmt.Sprintf("%s allows %s only under a condition, which does not count as granted; allow them "+
 			"without condition.", capitalised(g.policy), actions)
+	case g.verdict == policy.ConditionNotMet:
+		return fmt.Sprintf("%s allows %s only under a condition that does not hold for role %s (its ARN or "+
+			"account); change the condition or allow them without it.", capitalised(g.policy), actions, roleName)
 	case g.verdict == policy.OutsideBoundary:
 		return fmt.Sprintf("The permissions boundary %s of role %s does not allow %s; add them to the boundary or "+
 			"remove it.", g.policy, roleName, actions)

@@ -382,7 +382,8 @@ data "vbaws_role_check" "profiled" {
 }
 
 // trusts_principal and principal_can_assume for the appliance's role: another principal in the trust policy, an
-// external ID that does not match, one that does, and Impersonation roles whose sts:AssumeRole is scoped.
+// external ID that does not match, one that does, and Impersonation roles whose sts:AssumeRole is scoped, which
+// counts when the trust policy names only the account, not when it names the role itself.
 func TestAccRoleCheck_trustAndImpersonation(t *testing.T) {
 	client := acctest.IAMClient(t)
 	scopedTo := func(pattern string) map[string]string {
@@ -405,6 +406,9 @@ func TestAccRoleCheck_trustAndImpersonation(t *testing.T) {
 			withExternalID)),
 		map[string]string{"all": allowEverything},
 	)
+	byAccount := acctest.RandomName("vbaws-guarded")
+	fixtureRole(t, client, byAccount, "/", trustOf(trustStatementFor("arn:aws:iam::"+emulatorAccount+":root",
+		withExternalID)), map[string]string{"all": allowEverything})
 	crossAccount := "arn:aws:iam::210987654321:role/VeeamImpersonation"
 	config := acctest.ProviderConfig()
 	cases := []struct {
@@ -416,7 +420,9 @@ func TestAccRoleCheck_trustAndImpersonation(t *testing.T) {
 		{"wrong_external_id", guarded, appliance, "veeam-8", false, false, knownvalue.Bool(true)},
 		{"no_external_id", guarded, appliance, "", false, false, knownvalue.Bool(true)},
 		{"right_external_id", guarded, appliance, "veeam-7", true, true, knownvalue.Bool(true)},
-		{"scoped_to_other_roles", guarded, elsewhere, "veeam-7", true, false, knownvalue.Bool(false)},
+		{"scoped_to_other_roles", byAccount, elsewhere, "veeam-7", true, false, knownvalue.Bool(false)},
+		{"scoped_but_named", guarded, elsewhere, "veeam-7", true, true, knownvalue.Bool(true)},
+		{"scoped_by_account", byAccount, appliance, "veeam-7", true, true, knownvalue.Bool(true)},
 		{"other_account", guarded, crossAccount, "veeam-7", false, false, knownvalue.Null()},
 	}
 	var checks []statecheck.StateCheck
@@ -446,7 +452,7 @@ data "vbaws_role_check" %q {
 			knownvalue.StringRegexp(regexp.MustCompile(`is in account 210987654321, whose policies, service control `)),
 		})),
 		checkValueOf("data.vbaws_role_check.scoped_to_other_roles", "problems", problemMatching(
-			`own policies do not allow sts:AssumeRole on arn:aws:iam::`+emulatorAccount+`:role/`+guarded)))
+			`own policies do not allow sts:AssumeRole on arn:aws:iam::`+emulatorAccount+`:role/`+byAccount)))
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{Config: config, ConfigStateChecks: checks}))
 }
 
@@ -573,4 +579,190 @@ check "veeam_role" {
 			ExpectError: regexp.MustCompile(`(?s)postcondition failed.*No policy of role ` + name + ` grants`),
 		},
 	))
+}
+
+// roleCheckBlock is a vbaws_role_check of role for organization_rescan, evaluated locally, with principal and
+// externalID ("" for null) when principal is set.
+func roleCheckBlock(label, role, principal, externalID string) string {
+	quoted := func(value string) string {
+		if value == "" {
+			return "null"
+		}
+		return fmt.Sprintf("%q", value)
+	}
+	return fmt.Sprintf(`
+data "vbaws_role_check" %q {
+  role_name             = %q
+  operations            = ["organization_rescan"]
+  trusted_principal_arn = %s
+  external_id           = %s
+  evaluator             = "local"
+}`, label, role, quoted(principal), quoted(externalID))
+}
+
+// inlineDocument is a policy document of statements.
+func inlineDocument(statements ...string) map[string]string {
+	return map[string]string{"inline": trustOf(statements...)}
+}
+
+// A trust policy that names the caller's role ARN in the caller's own account lets it assume the role without any
+// identity policy of its own, as AWS decides; an explicit Deny of its own and its permissions boundary still stop
+// it, and a trust that names only the account still needs the caller's own Allow.
+func TestAccRoleCheck_sameAccountTrustNamingTheRole(t *testing.T) {
+	client := acctest.IAMClient(t)
+	bare := fixtureRole(t, client, acctest.RandomName("vbaws-imp"), "/", ec2TrustPolicy, nil)
+	denying := fixtureRole(t, client, acctest.RandomName("vbaws-imp"), "/", ec2TrustPolicy, inlineDocument(
+		`{"Effect":"Allow","Action":"*","Resource":"*"}`, `{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}`))
+	boundedName := acctest.RandomName("vbaws-imp")
+	fixtureRoleWithBoundary(t, client, boundedName, fixturePolicy(t, client, allowDocument("s3:*")))
+	bounded := "arn:aws:iam::" + emulatorAccount + ":role/" + boundedName
+	withExternalID := `{"StringEquals":{"sts:ExternalId":"veeam-7"}}`
+	direct := acctest.RandomName("vbaws-direct")
+	fixtureRole(t, client, direct, "/", trustOf(trustStatementFor(bare, withExternalID),
+		trustStatementFor(denying, withExternalID), trustStatementFor(bounded, withExternalID)),
+		map[string]string{"all": allowEverything})
+	byAccount := acctest.RandomName("vbaws-account")
+	fixtureRole(t, client, byAccount, "/", trustOf(trustStatementFor("arn:aws:iam::"+emulatorAccount+":root",
+		withExternalID)), map[string]string{"all": allowEverything})
+	cases := []struct {
+		label, role, principal string
+		canAssume              bool
+	}{
+		{"direct", direct, bare, true},
+		{"by_account", byAccount, bare, false},
+		{"own_deny", direct, denying, false},
+		{"boundary", direct, bounded, false},
+	}
+	config := acctest.ProviderConfig()
+	var checks []statecheck.StateCheck
+	for _, tc := range cases {
+		config += roleCheckBlock(tc.label, tc.role, tc.principal, "veeam-7")
+		address := "data.vbaws_role_check." + tc.label
+		checks = append(checks,
+			checkValueOf(address, "trusts_principal", knownvalue.Bool(true)),
+			checkValueOf(address, "principal_can_assume", knownvalue.Bool(tc.canAssume)),
+			checkValueOf(address, "ok", knownvalue.Bool(tc.canAssume)))
+	}
+	checks = append(checks,
+		checkValueOf("data.vbaws_role_check.direct", "problems", knownvalue.ListSizeExact(0)),
+		checkValueOf("data.vbaws_role_check.by_account", "problems", problemMatching(
+			`own policies do not allow sts:AssumeRole on arn:aws:iam::`+emulatorAccount+`:role/`+byAccount)),
+		checkValueOf("data.vbaws_role_check.own_deny", "problems", problemMatching(
+			`own policies deny sts:AssumeRole on arn:aws:iam::`+emulatorAccount+`:role/`+direct)))
+	resource.ParallelTest(t, testAccCase(t, resource.TestStep{Config: config, ConfigStateChecks: checks}))
+}
+
+// External-ID conditions other than a plain StringEquals are decided with the external ID the appliance sends.
+func TestAccRoleCheck_externalIDConditions(t *testing.T) {
+	client := acctest.IAMClient(t)
+	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-imp"), "/", ec2TrustPolicy,
+		map[string]string{"assume": assumeAnyRolePolicy})
+	target := func(statements ...string) string {
+		name := acctest.RandomName("vbaws-extid")
+		fixtureRole(t, client, name, "/", trustOf(statements...), map[string]string{"all": allowEverything})
+		return name
+	}
+	denyUnless := func(condition string) string {
+		return `{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":` + condition + `}`
+	}
+	like := target(trustStatementFor(appliance, `{"StringLike":{"sts:ExternalId":"veeam-?"}}`))
+	ifExists := target(trustStatementFor(appliance, `{"StringEqualsIfExists":{"sts:ExternalId":"veeam-7"}}`))
+	notEquals := target(trustStatementFor(appliance, ""),
+		denyUnless(`{"StringNotEquals":{"sts:ExternalId":["veeam-7","veeam-9"]}}`))
+	null := target(trustStatementFor(appliance, ""), denyUnless(`{"Null":{"sts:ExternalId":"true"}}`))
+	cases := []struct {
+		label, role, externalID string
+		trusts                  bool
+	}{
+		{"like", like, "veeam-7", true},
+		{"like_longer", like, "veeam-77", false},
+		{"like_none", like, "", false},
+		{"if_exists", ifExists, "veeam-7", true},
+		{"if_exists_other", ifExists, "veeam-8", false},
+		{"if_exists_none", ifExists, "", true},
+		{"not_equals", notEquals, "veeam-9", true},
+		{"not_equals_other", notEquals, "veeam-8", false},
+		{"not_equals_none", notEquals, "", false},
+		{"null", null, "veeam-8", true},
+		{"null_none", null, "", false},
+	}
+	config := acctest.ProviderConfig()
+	var checks []statecheck.StateCheck
+	for _, tc := range cases {
+		config += roleCheckBlock(tc.label, tc.role, appliance, tc.externalID)
+		address := "data.vbaws_role_check." + tc.label
+		checks = append(checks,
+			checkValueOf(address, "trusts_principal", knownvalue.Bool(tc.trusts)),
+			checkValueOf(address, "principal_can_assume", knownvalue.Bool(true)),
+			checkValueOf(address, "ok", knownvalue.Bool(tc.trusts)))
+	}
+	checks = append(checks, checkValueOf("data.vbaws_role_check.not_equals_none", "problems", problemMatching(
+		`^The trust policy of role `+notEquals+` does not let `+regexp.QuoteMeta(appliance)+` call sts:AssumeRole: `+
+			`a Deny statement applies to it`)))
+	resource.ParallelTest(t, testAccCase(t, resource.TestStep{Config: config, ConfigStateChecks: checks}))
+}
+
+// Conditions on aws:PrincipalArn and aws:PrincipalAccount in a role's own policies, and in the trusted role's, are
+// decided with those roles' values; a condition that cannot be decided stays conservative.
+func TestAccRoleCheck_principalConditions(t *testing.T) {
+	client := acctest.IAMClient(t)
+	account := "arn:aws:iam::" + emulatorAccount
+	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-imp"), "/", ec2TrustPolicy, inlineDocument(
+		`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*",`+
+			`"Condition":{"StringEquals":{"aws:PrincipalAccount":"`+emulatorAccount+`"}}}`))
+	trust := trustOf(trustStatementFor(appliance, ""))
+	allowIf := func(condition string) string {
+		return `{"Effect":"Allow","Action":"*","Resource":"*","Condition":` + condition + `}`
+	}
+	matched := acctest.RandomName("vbaws-pc")
+	fixtureRole(t, client, matched, "/", trust, inlineDocument(
+		allowIf(`{"ArnLike":{"aws:PrincipalArn":"`+account+`:role/vbaws-pc*"}}`),
+		`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ArnEquals":{"aws:PrincipalArn":"`+account+
+			`:role/someone-else"}}}`,
+		`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"`+
+			emulatorAccount+`"}}}`))
+	unmatched := acctest.RandomName("vbaws-pc")
+	fixtureRole(t, client, unmatched, "/", trust, inlineDocument(
+		allowIf(`{"ArnLike":{"aws:PrincipalArn":"`+account+`:role/team-*"}}`)))
+	unknown := acctest.RandomName("vbaws-pc")
+	fixtureRole(t, client, unknown, "/", trust, inlineDocument(
+		allowIf(`{"StringEquals":{"aws:PrincipalTag/team":"backup"}}`)))
+	rescan := operationActions(t, "organization_rescan")
+	config := acctest.ProviderConfig() + roleCheckBlock("matched", matched, appliance, "") +
+		roleCheckBlock("unmatched", unmatched, appliance, "") + roleCheckBlock("unknown", unknown, appliance, "")
+	resource.ParallelTest(t, testAccCase(t, resource.TestStep{Config: config, ConfigStateChecks: []statecheck.StateCheck{
+		checkValueOf("data.vbaws_role_check.matched", "ok", knownvalue.Bool(true)),
+		checkValueOf("data.vbaws_role_check.matched", "missing_actions", knownvalue.SetSizeExact(0)),
+		checkValueOf("data.vbaws_role_check.matched", "principal_can_assume", knownvalue.Bool(true)),
+		checkValueOf("data.vbaws_role_check.unmatched", "missing_actions", stringSetExact(rescan)),
+		checkValueOf("data.vbaws_role_check.unmatched", "problems", problemMatching(`^Inline policy inline allows .* `+
+			`only under a condition that does not hold for role `+unmatched)),
+		checkValueOf("data.vbaws_role_check.unknown", "missing_actions", stringSetExact(rescan)),
+		checkValueOf("data.vbaws_role_check.unknown", "problems", problemMatching(`^Inline policy inline allows .* `+
+			`only under a condition, which does not count as granted`)),
+	}}))
+}
+
+// A trust statement that names the role as arn:aws:sts::<account>:role/<name> does not trust the role, and the
+// problem says what it names and what to write instead.
+func TestAccRoleCheck_trustNamingAnSTSARN(t *testing.T) {
+	client := acctest.IAMClient(t)
+	applianceName := acctest.RandomName("vbaws-imp")
+	appliance := fixtureRole(t, client, applianceName, "/", ec2TrustPolicy,
+		map[string]string{"assume": assumeAnyRolePolicy})
+	sts := "arn:aws:sts::" + emulatorAccount + ":role/" + applianceName
+	name := acctest.RandomName("vbaws-sts")
+	fixtureRole(t, client, name, "/", trustOf(trustStatementFor(sts, `{"StringEquals":{"sts:ExternalId":"veeam-7"}}`)),
+		map[string]string{"all": allowEverything})
+	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
+		Config: acctest.ProviderConfig() + roleCheckBlock("test", name, appliance, "veeam-7"),
+		ConfigStateChecks: []statecheck.StateCheck{
+			checkValue("trusts_principal", knownvalue.Bool(false)),
+			checkValue("ok", knownvalue.Bool(false)),
+			checkValue("problems", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(fmt.Sprintf(
+				"The trust policy of role %s does not let %s call sts:AssumeRole: it names %s, an STS ARN, which "+
+					"is not that role; write the IAM role ARN %s instead (vbaws_trust_relationship does).",
+				name, appliance, sts, appliance))})),
+		},
+	}))
 }

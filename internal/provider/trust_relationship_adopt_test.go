@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -198,31 +197,13 @@ resource "vbaws_trust_relationship" "test" {
 	}
 	cli.WriteConfig(config("null"))
 	cli.MustRun("init", "-no-color")
-	if warnings := rootWarnings(t, cli.MustRun("validate", "-json")); warnings != 2 {
+	if warnings := countWarnings(t, cli.MustRun("validate", "-json"), "trusts the whole account"); warnings != 2 {
 		t.Fatalf("want the account-root warning on both resources, got %d", warnings)
 	}
 	cli.WriteConfig(config("true"))
-	if warnings := rootWarnings(t, cli.MustRun("validate", "-json")); warnings != 0 {
+	if warnings := countWarnings(t, cli.MustRun("validate", "-json"), "trusts the whole account"); warnings != 0 {
 		t.Fatalf("acknowledged account roots still warn %d times", warnings)
 	}
-}
-
-// rootWarnings counts the account-root warnings in the output of terraform validate -json.
-func rootWarnings(t *testing.T, out string) int {
-	var result struct {
-		Diagnostics []struct{ Severity, Summary string } `json:"diagnostics"`
-	}
-	// The CLI may print a warning about its own configuration before the JSON.
-	if err := json.Unmarshal([]byte(out[max(strings.Index(out, "{"), 0):]), &result); err != nil {
-		t.Fatalf("reading terraform validate -json: %v\n%s", err, out)
-	}
-	n := 0
-	for _, d := range result.Diagnostics {
-		if d.Severity == "warning" && strings.Contains(d.Summary, "trusts the whole account") {
-			n++
-		}
-	}
-	return n
 }
 
 // withoutText is a knownvalue check that a string does not contain text.
@@ -277,4 +258,100 @@ resource "vbaws_trust_relationship" "veeam" {
 		resource.TestStep{Config: composed, ConfigPlanChecks: resource.ConfigPlanChecks{
 			PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 	))
+}
+
+// writesAre checks the IAM writes the proxy saw since its last reset, as sorted distinct actions.
+func writesAre(proxy *acctest.Proxy, want ...string) func(map[string]int) error {
+	return func(map[string]int) error {
+		if have := proxy.IAMWrites(); fmt.Sprint(have) != fmt.Sprint(want) {
+			return fmt.Errorf("IAM writes %v, want %v (all calls: %v)", have, want, proxy.Counts())
+		}
+		return nil
+	}
+}
+
+// When the role's trust policy already grants what the resource is asked for, create, an update of its other
+// arguments and destroy write nothing, whatever form the grant takes: a document without Version, keys in any
+// order, one-element lists for single values, the AWS and service principals in one statement or in several.
+// Only the resource's own statements, when it finds them already there, are removed on destroy.
+func TestAccTrustRelationship_zeroWritesWhenTrustAlreadyGrants(t *testing.T) {
+	cases := map[string]struct {
+		trust         string // {{appliance}} stands for the appliance's ARN
+		body          string // and so here
+		destroyWrites int
+	}{
+		"Sid-less statement, no Version": {
+			trust: `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"{{appliance}}"},"Action":"sts:AssumeRole",` +
+				`"Condition":{"StringEquals":{"sts:ExternalId":"x7Kq2mZp9LwB"}}}]}`,
+			body: `principal_arn = "{{appliance}}"
+  external_id   = "x7Kq2mZp9LwB"`,
+		},
+		"keys in another order and one-element lists": {
+			trust: `{"Statement":[{"Condition":{"StringEquals":{"sts:ExternalId":["x7Kq2mZp9LwB"]}},` +
+				`"Action":["sts:AssumeRole"],"Principal":{"AWS":["{{appliance}}"]},"Effect":"Allow"}],"Version":"2012-10-17"}`,
+			body: `principal_arn = "{{appliance}}"
+  external_id   = "x7Kq2mZp9LwB"`,
+		},
+		"AWS and service principals in one statement, no Version": {
+			trust: `{"Statement":[{"Effect":"Allow","Principal":{"Service":["backup.amazonaws.com"],` +
+				`"AWS":"{{appliance}}"},"Action":"sts:AssumeRole"}]}`,
+			body: `principal_arn      = "{{appliance}}"
+  service_principals = ["backup.amazonaws.com"]`,
+		},
+		"StackSet worker statements, no Version": {
+			trust: `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"{{appliance}}"},"Action":["sts:AssumeRole"],` +
+				`"Condition":{"StringEquals":{"sts:ExternalId":"Qm4Tz8Rw2NcY"}}},` +
+				`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`,
+			body: `principal_arn      = "{{appliance}}"
+  external_id        = "Qm4Tz8Rw2NcY"
+  service_principals = ["ec2.amazonaws.com"]`,
+		},
+		"account ID for the root ARN": {
+			trust: `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + emulatorAccount +
+				`:root"},"Action":"sts:AssumeRole"}]}`,
+			body: `principal_arn            = "` + emulatorAccount + `"
+  acknowledge_account_root = true`,
+		},
+		"own statement already there, no Version": {
+			trust: `{"Statement":[{"Sid":"` + veeamTrustSid + `","Effect":"Allow","Principal":{"AWS":"{{appliance}}"},` +
+				`"Action":"sts:AssumeRole"},{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},` +
+				`"Action":"sts:AssumeRole"}]}`,
+			body:          `principal_arn = "{{appliance}}"`,
+			destroyWrites: 1,
+		},
+	}
+	client := acctest.IAMClient(t)
+	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			proxy := acctest.NewProxy(t)
+			role, original := applianceTrustFixture(t, client, "vbaws-granted", c.trust, appliance)
+			config := func(timeouts string) string {
+				return trustConfig(acctest.ProviderConfigFor(proxy.URL), fmt.Sprintf("  role_name     = %q\n  ", role)+
+					strings.ReplaceAll(c.body, "{{appliance}}", appliance)+"\n  timeouts = "+timeouts)
+			}
+			unchanged := []statecheck.StateCheck{
+				acctest.ExpectCalls(proxy, writesAre(proxy)),
+				expectRemote(func() error { return trustTextIs(t, client, role, original) }),
+			}
+			tc := testAccCase(t,
+				resource.TestStep{PreConfig: proxy.Reset, Config: config("null"), ConfigStateChecks: unchanged},
+				resource.TestStep{PreConfig: proxy.Reset, Config: config(`{ update = "4m" }`),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testTrust, plancheck.ResourceActionUpdate)}},
+					ConfigStateChecks: unchanged},
+				resource.TestStep{PreConfig: proxy.Reset, Config: config(`{ update = "4m" }`), PlanOnly: true},
+			)
+			tc.CheckDestroy = func(*terraform.State) error {
+				if n := proxy.Count("UpdateAssumeRolePolicy"); n != c.destroyWrites {
+					return fmt.Errorf("destroy wrote the trust policy %d times, want %d", n, c.destroyWrites)
+				}
+				if c.destroyWrites > 0 {
+					return nil
+				}
+				return trustTextIs(t, client, role, original)
+			}
+			resource.ParallelTest(t, tc)
+		})
+	}
 }

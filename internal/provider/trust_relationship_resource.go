@@ -158,12 +158,14 @@ func (r *trustRelationshipResource) Configure(
 }
 
 // ModifyPlan checks the principal against the provider's partition and makes id and statement known at plan time.
+// It returns early for a relationship whose plan is its state once the statements IAM holds mean what the
+// configuration renders (see statementHeld).
 func (r *trustRelationshipResource) ModifyPlan(
 	ctx context.Context,
 	req resource.ModifyPlanRequest,
 	resp *resource.ModifyPlanResponse,
 ) {
-	if nothingToDerive(req) {
+	if nothingToDerive(req, func() bool { return r.statementHeld(ctx, req) }) {
 		return
 	}
 	var plan, state trustRelationshipModel
@@ -181,13 +183,39 @@ func (r *trustRelationshipResource) ModifyPlan(
 		spec, diags := plan.spec(ctx, partitionOf(r.client))
 		resp.Diagnostics.Append(diags...)
 		if !diags.HasError() {
-			plan.Statement = keepEquivalent(
-				state.Statement,
-				policy.NewDocument(policy.TrustStatements(spec)...).Marshal(),
-			)
+			plan.Statement = keepEquivalent(state.Statement, statementsOf(spec))
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// Paths of the attributes statementHeld reads.
+var (
+	pathRelationshipSid       = path.Root("sid")
+	pathRelationshipStatement = path.Root("statement")
+)
+
+// statementHeld reports whether the statements in the refreshed state, which refresh reads from IAM under the
+// resource's Sid, mean what the planned inputs render. Refresh reads the principal, external ID and services back
+// into their attributes, but an edit those do not capture (another action or condition, a Deny) shows only in
+// statement. role_arn and id follow role_name and sid, which force a replacement.
+func (r *trustRelationshipResource) statementHeld(ctx context.Context, req resource.ModifyPlanRequest) bool {
+	var m trustRelationshipModel
+	diags := req.Plan.GetAttribute(ctx, pathPrincipalARN, &m.PrincipalARN)
+	diags.Append(req.Plan.GetAttribute(ctx, pathRelationshipSid, &m.Sid)...)
+	diags.Append(req.Plan.GetAttribute(ctx, pathExternalID, &m.ExternalID)...)
+	diags.Append(req.Plan.GetAttribute(ctx, pathServicePrincipals, &m.ServicePrincipals)...)
+	diags.Append(req.State.GetAttribute(ctx, pathRelationshipStatement, &m.Statement)...)
+	if diags.HasError() || !m.inputsKnown() {
+		return false
+	}
+	spec, diags := m.spec(ctx, partitionOf(r.client))
+	return !diags.HasError() && keepEquivalent(m.Statement, statementsOf(spec)).Equal(m.Statement)
+}
+
+// statementsOf is the document of the statements a relationship writes for spec.
+func statementsOf(spec policy.TrustSpec) string {
+	return policy.NewDocument(policy.TrustStatements(spec)...).Marshal()
 }
 
 func (m trustRelationshipModel) id() types.String {
@@ -280,7 +308,7 @@ func (r *trustRelationshipResource) save(ctx context.Context, m *trustRelationsh
 	}
 	m.RoleARN = types.StringValue(aws.ToString(role.Arn))
 	m.ID = m.id()
-	m.Statement = keepEquivalent(m.Statement, policy.NewDocument(policy.TrustStatements(spec)...).Marshal())
+	m.Statement = keepEquivalent(m.Statement, statementsOf(spec))
 	return true
 }
 

@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
+	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 )
 
@@ -78,7 +81,34 @@ func urlValidator() validator.String {
 func roleNameValidator() validator.String {
 	return ruleValidator{
 		description: "an IAM role name: 1 to 64 characters of letters, digits and +=,.@_-",
-		rule:        principal.ValidateRoleName,
+		rule: func(name string) *principal.Problem {
+			p := principal.ValidateRoleName(name)
+			if p != nil && len(name) > maxRoleNameLength {
+				p.Detail += fmt.Sprintf(" Shorten it, or set `name_prefix` (at most %d characters) instead of `name` "+
+					"to have a unique name of 64 characters made from it.", maxRoleNameLength-nameSuffixLength)
+			}
+			return p
+		},
+	}
+}
+
+// productVersionValidator accepts the Veeam Backup for AWS versions whose permission lists the catalog embeds, and
+// names them, with the default, for any other value.
+func productVersionValidator() validator.String {
+	return ruleValidator{
+		description: "a Veeam Backup for AWS version of the catalog: " + strings.Join(catalog.Versions(), ", "),
+		rule: func(version string) *principal.Problem {
+			if slices.Contains(catalog.Versions(), version) {
+				return nil
+			}
+			return &principal.Problem{
+				Summary: "Unknown Veeam Backup for AWS version",
+				Detail: fmt.Sprintf("This provider has Veeam's permission lists for product versions %s, not %q. "+
+					"Write one of them, such as product_version = %q, or leave product_version out to use the "+
+					"default; a later provider version adds newer product versions.",
+					strings.Join(catalog.Versions(), " and "), version, catalog.DefaultVersion),
+			}
+		},
 	}
 }
 

@@ -2,7 +2,7 @@
 data "vbaws_role_template_document" "everything" {
   product_version = "11"
   operations = [
-    "organization_rescan", "worker_deployment", "production_worker", "repository",
+    "organization_rescan", "worker_deployment", "production_worker", "flr_worker", "repository",
     "ec2_backup", "ec2_replication", "ec2_restore",
     "rds_snapshot", "rds_replication", "rds_restore",
     "efs_backup", "efs_restore", "vpc_backup", "vpc_restore",

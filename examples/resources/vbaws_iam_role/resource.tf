@@ -66,6 +66,24 @@ resource "vbaws_iam_role" "cloudformation_worker" {
   }
 }
 
+# The Impersonation role itself, as Veeam's deploy module made it: only ec2.amazonaws.com may assume it, so import
+# leaves trusted_principal_arns out, and every plan warns that the appliance cannot assume the role (it runs as it).
+import {
+  to = vbaws_iam_role.impersonation
+  id = "veeam-aws-instance-role"
+}
+
+resource "vbaws_iam_role" "impersonation" {
+  name               = "veeam-aws-instance-role"
+  service_principals = ["ec2.amazonaws.com"]
+  inline_policies = {
+    veeam-aws-instance-policy = jsonencode({
+      Version   = "2012-10-17"
+      Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Resource = "*" }]
+    })
+  }
+}
+
 # Veeam's "IAM role from another account" mode trusts the appliance's whole account; acknowledge it once.
 resource "vbaws_iam_role" "cross_account" {
   name                     = "veeam-cross-account"

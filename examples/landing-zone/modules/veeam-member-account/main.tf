@@ -18,7 +18,8 @@ resource "vbaws_iam_role" "backup" {
   create_instance_profile = vbaws_role_template.backup.requires_instance_profile
 }
 
-# The production worker role: attached to the worker instances Veeam starts in this account.
+# The production worker role: attached to the worker instances Veeam starts in this account. Workers that also do
+# EC2 file-level recovery need "flr_worker" as well (see the provider's operations guide).
 resource "vbaws_role_template" "worker" {
   count = var.worker_role_name == null ? 0 : 1
 

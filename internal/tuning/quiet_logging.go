@@ -1,4 +1,4 @@
-package main
+package tuning
 
 import (
 	"os"
@@ -21,8 +21,8 @@ func userAskedForLogs(environ []string) bool {
 	return false
 }
 
-// quietFrameworkLogging turns the framework's trace logging off unless the user asked for logs at any level.
-func quietFrameworkLogging() {
+// QuietFrameworkLogging turns the framework's trace logging off unless the user asked for logs at any level.
+func QuietFrameworkLogging() {
 	if userAskedForLogs(os.Environ()) {
 		return
 	}

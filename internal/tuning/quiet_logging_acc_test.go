@@ -1,4 +1,4 @@
-package main
+package tuning
 
 import (
 	"bufio"
@@ -14,17 +14,18 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 )
 
-// serveEnv makes the test binary serve the provider through main() instead of running tests, so that the
-// end-to-end test observes the real process: main's logging decision, its stderr, Terraform reattaching to it.
-const serveEnv = "VBAWS_TEST_SERVE_PROVIDER"
+func TestMain(m *testing.M) { os.Exit(acctest.Main(m)) }
 
-func TestMain(m *testing.M) {
-	if os.Getenv(serveEnv) == "1" {
-		os.Args = []string{os.Args[0], "-debug"}
-		main()
-		os.Exit(0)
+// buildProvider builds the provider's command from the module root into a temporary folder, so that the
+// end-to-end test observes the real process: main's logging decision, its stderr, Terraform reattaching to it.
+func buildProvider(t *testing.T) string {
+	t.Helper()
+	binary := filepath.Join(t.TempDir(), "terraform-provider-vbaws")
+	build := exec.Command("go", "build", "-o", binary, "github.com/vbaws/terraform-provider-vbaws")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	os.Exit(acctest.Main(m))
+	return binary
 }
 
 // The provider process writes none of the framework's trace lines unless the user asks for logs, and everything,
@@ -43,9 +44,10 @@ func TestAccQuietLogging_providerStderr(t *testing.T) {
 		{"TF_LOG=DEBUG", []string{"TF_LOG=DEBUG"}, true},
 		{"TF_LOG_PROVIDER_VBAWS=DEBUG", []string{"TF_LOG_PROVIDER_VBAWS=DEBUG"}, true},
 	}
+	binary := buildProvider(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			lines := planAndReadProviderLog(t, tc.env)
+			lines := planAndReadProviderLog(t, binary, tc.env)
 			sdk, calls := countLines(lines, `"@module":"sdk.`), countLines(lines, `"@message":"AWS call"`)
 			t.Logf("%s: %d lines on the provider's stderr, %d from the framework, %d AWS call lines",
 				tc.name, len(lines), sdk, calls)
@@ -62,13 +64,12 @@ func TestAccQuietLogging_providerStderr(t *testing.T) {
 	}
 }
 
-// planAndReadProviderLog serves the provider from this test binary with the given log variables only, plans one
+// planAndReadProviderLog serves the provider's binary with the given log variables only, plans one
 // role against the emulator through TF_REATTACH_PROVIDERS, and returns the lines the provider wrote to stderr.
-func planAndReadProviderLog(t *testing.T, logEnv []string) []string {
+func planAndReadProviderLog(t *testing.T, binary string, logEnv []string) []string {
 	t.Helper()
-	provider := exec.Command(os.Args[0])
-	provider.Env = append(withoutTerraformVariables(), serveEnv+"=1")
-	provider.Env = append(provider.Env, logEnv...)
+	provider := exec.Command(binary, "-debug")
+	provider.Env = append(withoutTerraformVariables(), logEnv...)
 	var stderr bytes.Buffer
 	provider.Stderr = &stderr
 	stdout, err := provider.StdoutPipe()

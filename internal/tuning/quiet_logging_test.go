@@ -1,4 +1,4 @@
-package main
+package tuning
 
 import (
 	"os"
@@ -39,10 +39,10 @@ func TestQuietFrameworkLoggingSetsSDKLevelsOff(t *testing.T) {
 		t.Setenv(name, "")
 		_ = os.Unsetenv(name)
 	}
-	quietFrameworkLogging()
+	QuietFrameworkLogging()
 	for _, name := range sdkLogLevelVariables {
 		if got := os.Getenv(name); got != "OFF" {
-			t.Errorf("%s = %q after quietFrameworkLogging with no log variables, want OFF", name, got)
+			t.Errorf("%s = %q after QuietFrameworkLogging with no log variables, want OFF", name, got)
 		}
 	}
 }
@@ -53,7 +53,7 @@ func TestQuietFrameworkLoggingKeepsRequestedLevels(t *testing.T) {
 		t.Setenv(name, "")
 		_ = os.Unsetenv(name)
 	}
-	quietFrameworkLogging()
+	QuietFrameworkLogging()
 	for _, name := range sdkLogLevelVariables {
 		if got, set := os.LookupEnv(name); set {
 			t.Errorf("%s = %q although TF_LOG was set, want it left unset", name, got)

@@ -1,4 +1,4 @@
-package main
+package tuning
 
 import (
 	"os"
@@ -11,7 +11,7 @@ func TestTuneGarbageCollector(t *testing.T) {
 	defer debug.SetGCPercent(previous)
 
 	t.Setenv("GOGC", "50")
-	tuneGarbageCollector()
+	TuneGarbageCollector()
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("with GOGC set, the GC target became %d; want it left alone", got)
 	}
@@ -23,7 +23,7 @@ func TestTuneGarbageCollector_default(t *testing.T) {
 
 	t.Setenv("GOGC", "")
 	_ = os.Unsetenv("GOGC")
-	tuneGarbageCollector()
+	TuneGarbageCollector()
 	if got := debug.SetGCPercent(100); got != gcPercent {
 		t.Errorf("without GOGC, the GC target is %d; want %d", got, gcPercent)
 	}

@@ -1,0 +1,310 @@
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"strings"
+)
+
+// How a Condition element is decided, in one place. It follows IAM's condition operators as far as the request is
+// known:
+//
+//   - What is known of the request is a RequestContext: condition keys with their value, and keys known to be
+//     absent. Every other key is unknown. Condition keys compare case-insensitively; operator names do not.
+//   - A Condition holds when every operator and key in it holds; an empty or null one always holds. When one of
+//     them is known not to hold, the Condition does not hold; otherwise, when one is unknown, the Condition is
+//     unknown.
+//   - Decided exactly: StringEquals, StringNotEquals, StringEqualsIgnoreCase, StringNotEqualsIgnoreCase,
+//     StringLike, StringNotLike, ArnEquals, ArnLike, ArnNotEquals, ArnNotLike, each also with IfExists, and Null.
+//   - With several values, a key holds when the request's value matches any of them; a negated operator holds
+//     when it matches none.
+//   - StringLike and StringNotLike are case-sensitive, "*" matching any run of characters and "?" exactly one.
+//     ArnEquals and ArnLike are the same: each of the six colon-separated parts of the ARN is matched on its own,
+//     with the same wildcards.
+//   - A key absent from the request: ...IfExists holds, a negated operator holds, any other operator does not.
+//     Null with "true" holds exactly when the key is absent, with "false" exactly when it is present.
+//   - Unknown: every other operator, the ForAnyValue: and ForAllValues: set operators, values with a policy
+//     variable (${...}), values other than strings, numbers and booleans, an empty list of values, an ARN
+//     operator on a value that is not an ARN, and a Condition element that is not an object of objects.
+
+// RequestContext is what the evaluator knows of a request: condition keys with their value, and keys known to be
+// absent. The zero value knows nothing.
+type RequestContext struct {
+	keys map[string]*string // lower-case key to its value, nil when the key is known to be absent
+}
+
+// Condition keys the evaluator fills in for a principal.
+const (
+	// PrincipalARNKey is the ARN of the principal making the request; for a role session, the role's ARN.
+	PrincipalARNKey = "aws:PrincipalArn"
+	// PrincipalAccountKey is the account the principal making the request belongs to.
+	PrincipalAccountKey = "aws:PrincipalAccount"
+)
+
+// With returns a copy of c in which key has value.
+func (c RequestContext) With(key, value string) RequestContext {
+	return c.set(key, &value)
+}
+
+// Without returns a copy of c in which key is known to be absent.
+func (c RequestContext) Without(key string) RequestContext {
+	return c.set(key, nil)
+}
+
+func (c RequestContext) set(key string, value *string) RequestContext {
+	keys := maps.Clone(c.keys)
+	if keys == nil {
+		keys = map[string]*string{}
+	}
+	keys[strings.ToLower(key)] = value
+	return RequestContext{keys: keys}
+}
+
+// lookup reports what c knows of key.
+func (c RequestContext) lookup(key string) (value string, present, known bool) {
+	v, known := c.keys[strings.ToLower(key)]
+	if !known || v == nil {
+		return "", false, known
+	}
+	return *v, true, true
+}
+
+// RoleContext is what every request of a session of the role roleARN carries: its aws:PrincipalArn, which is the
+// role's ARN and not the session's, and its aws:PrincipalAccount.
+func RoleContext(roleARN string) RequestContext {
+	request := RequestContext{}.With(PrincipalARNKey, roleARN)
+	if a, ok := splitARN(roleARN); ok {
+		request = request.With(PrincipalAccountKey, a.account)
+	}
+	return request
+}
+
+// AccountContext is what every request of a principal of account accountID carries: its aws:PrincipalAccount.
+func AccountContext(accountID string) RequestContext {
+	return RequestContext{}.With(PrincipalAccountKey, accountID)
+}
+
+// arnFields are the parts of an ARN; resource keeps any further colons.
+type arnFields struct {
+	partition, service, account, resource string
+}
+
+// splitARN cuts arn into its parts, reporting false when it is not shaped like an ARN.
+func splitARN(arn string) (arnFields, bool) {
+	fields := strings.SplitN(arn, ":", 6)
+	if len(fields) != 6 || fields[0] != "arn" {
+		return arnFields{}, false
+	}
+	return arnFields{partition: fields[1], service: fields[2], account: fields[4], resource: fields[5]}, true
+}
+
+// truth is the answer to whether a condition holds.
+type truth int
+
+const (
+	holds truth = iota
+	fails
+	unknown
+)
+
+func truthOf(b bool) truth {
+	if b {
+		return holds
+	}
+	return fails
+}
+
+// conditionBlock is a Condition element. Reading one never fails: one that does not read is malformed, and its
+// answer is unknown.
+type conditionBlock struct {
+	entries   []conditionEntry
+	malformed bool
+}
+
+// conditionEntry is one operator applied to one key.
+type conditionEntry struct {
+	operator, key string
+	values        []string
+	valuesRead    bool
+}
+
+// UnmarshalJSON reads an object of operators, each an object of keys with one value or a list of them.
+func (b *conditionBlock) UnmarshalJSON(data []byte) error {
+	*b = readCondition(data)
+	return nil
+}
+
+// readCondition reads a Condition element; one that is not an object of objects is malformed.
+func readCondition(data []byte) conditionBlock {
+	var operators map[string]map[string]json.RawMessage
+	if json.Unmarshal(data, &operators) != nil {
+		return conditionBlock{malformed: true}
+	}
+	var b conditionBlock
+	for operator, keys := range operators {
+		for key, raw := range keys {
+			values, ok := conditionValues(raw)
+			b.entries = append(b.entries, conditionEntry{operator: operator, key: key, values: values, valuesRead: ok})
+		}
+	}
+	return b
+}
+
+// present reports whether the statement has a Condition with anything in it.
+func (b conditionBlock) present() bool {
+	return b.malformed || len(b.entries) > 0
+}
+
+// conditionValues reads a value or a list of values, each a string, a number or a boolean, as strings.
+func conditionValues(raw json.RawMessage) ([]string, bool) {
+	var list []json.RawMessage
+	if !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("[")) {
+		list = []json.RawMessage{raw}
+	} else if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, false
+	}
+	values := make([]string, 0, len(list))
+	for _, item := range list {
+		value, ok := scalar(item)
+		if !ok {
+			return nil, false
+		}
+		values = append(values, value)
+	}
+	return values, len(values) > 0
+}
+
+// scalar reads a JSON string, number or boolean as the string IAM compares.
+func scalar(raw json.RawMessage) (string, bool) {
+	decoder := json.NewDecoder(bytes.NewReader(raw))
+	decoder.UseNumber()
+	var v any
+	if err := decoder.Decode(&v); err != nil {
+		return "", false
+	}
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case json.Number:
+		return v.String(), true
+	case bool:
+		if v {
+			return "true", true
+		}
+		return "false", true
+	}
+	return "", false
+}
+
+// evaluate decides the Condition for the request known by c.
+func (b conditionBlock) evaluate(c RequestContext) truth {
+	if b.malformed {
+		return unknown
+	}
+	result := holds
+	for _, e := range b.entries {
+		switch e.evaluate(c) {
+		case fails:
+			return fails
+		case unknown:
+			result = unknown
+		}
+	}
+	return result
+}
+
+// matcher compares one condition value with the request's value, reporting false for decided when it cannot.
+type matcher func(pattern, value string) (matched, decided bool)
+
+// conditionOperator is an operator the evaluator decides, apart from IfExists and Null.
+type conditionOperator struct {
+	match   matcher
+	negated bool
+}
+
+var conditionOperators = map[string]conditionOperator{
+	"StringEquals":              {match: stringEquals},
+	"StringNotEquals":           {match: stringEquals, negated: true},
+	"StringEqualsIgnoreCase":    {match: stringEqualsIgnoreCase},
+	"StringNotEqualsIgnoreCase": {match: stringEqualsIgnoreCase, negated: true},
+	"StringLike":                {match: stringLike},
+	"StringNotLike":             {match: stringLike, negated: true},
+	"ArnEquals":                 {match: arnLike},
+	"ArnLike":                   {match: arnLike},
+	"ArnNotEquals":              {match: arnLike, negated: true},
+	"ArnNotLike":                {match: arnLike, negated: true},
+}
+
+func stringEquals(pattern, value string) (bool, bool) { return pattern == value, true }
+
+func stringEqualsIgnoreCase(pattern, value string) (bool, bool) {
+	return strings.EqualFold(pattern, value), true
+}
+
+func stringLike(pattern, value string) (bool, bool) { return wildcardMatch(pattern, value), true }
+
+// arnLike matches each of the six parts of an ARN on its own; it cannot decide when either side is not an ARN.
+func arnLike(pattern, value string) (bool, bool) {
+	patterns, values := strings.SplitN(pattern, ":", 6), strings.SplitN(value, ":", 6)
+	if len(patterns) != 6 || len(values) != 6 {
+		return false, false
+	}
+	for i := range patterns {
+		if !wildcardMatch(patterns[i], values[i]) {
+			return false, true
+		}
+	}
+	return true, true
+}
+
+// evaluate decides one operator on one key.
+func (e conditionEntry) evaluate(c RequestContext) truth {
+	value, present, known := c.lookup(e.key)
+	if !e.valuesRead || !known {
+		return unknown
+	}
+	if e.operator == "Null" {
+		return e.null(present)
+	}
+	name, ifExists := strings.CutSuffix(e.operator, "IfExists")
+	operator, decided := conditionOperators[name]
+	switch {
+	case !decided:
+		return unknown
+	case !present:
+		return truthOf(ifExists || operator.negated)
+	}
+	matched := false
+	for _, pattern := range e.values {
+		if strings.Contains(pattern, "${") {
+			return unknown
+		}
+		m, ok := operator.match(pattern, value)
+		if !ok {
+			return unknown
+		}
+		matched = matched || m
+	}
+	return truthOf(matched != operator.negated)
+}
+
+// null decides the Null operator: "true" asks for the key to be absent, "false" for it to be present.
+func (e conditionEntry) null(present bool) truth {
+	result := fails
+	for _, v := range e.values {
+		switch {
+		case strings.EqualFold(v, "true"):
+			if !present {
+				result = holds
+			}
+		case strings.EqualFold(v, "false"):
+			if present {
+				result = holds
+			}
+		default:
+			return unknown
+		}
+	}
+	return result
+}
