@@ -91,9 +91,16 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 )
 
+// The matrix runs in both refresh modes: role by role, and from the account snapshot (refresh_mode "auto" reads
+// one way or the other).
 func TestAccDriftMatrix(t *testing.T) {
 	t.Parallel()
-	runDriftMatrix(t, acctest.ProviderConfig())
+	runDriftMatrix(t, acctest.WithRefreshMode(acctest.ProviderConfig(), "per_resource"))
+}
+
+func TestAccDriftMatrix_snapshot(t *testing.T) {
+	t.Parallel()
+	runDriftMatrix(t, acctest.WithRefreshMode(acctest.ProviderConfig(), "snapshot"))
 }
 
 // runDriftMatrix runs every row of the matrix with the given provider block, one parallel subtest per group.
