@@ -47,6 +47,7 @@ type providerModel struct {
 	RetryMode                 types.String     `tfsdk:"retry_mode"`
 	SkipCredentialsValidation types.Bool       `tfsdk:"skip_credentials_validation"`
 	SkipRequestingAccountID   types.Bool       `tfsdk:"skip_requesting_account_id"`
+	Appliance                 *applianceModel  `tfsdk:"appliance"`
 }
 
 type assumeRoleModel struct {
@@ -134,6 +135,7 @@ func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			},
 		},
 		Blocks: map[string]schema.Block{
+			"appliance": applianceBlock(),
 			"assume_role": schema.SingleNestedBlock{
 				MarkdownDescription: "Role to assume before any IAM call, for example to manage roles in another account through " +
 					"a provider alias.",
@@ -212,8 +214,9 @@ func (p *vbawsProvider) Configure(
 		"configured AWS clients",
 		map[string]any{"account_id": client.AccountID, "partition": client.Partition, "caller_arn": client.CallerARN},
 	)
-	resp.ResourceData = client
-	resp.DataSourceData = client
+	data := newProviderClients(client, cfg.Appliance, &resp.Diagnostics)
+	resp.ResourceData = data
+	resp.DataSourceData = data
 }
 
 func addConfigError(diags *diag.Diagnostics, err error) {
@@ -266,6 +269,7 @@ func (p *vbawsProvider) Resources(_ context.Context) []func() resource.Resource 
 		newIAMRoleResource,
 		newTrustRelationshipResource,
 		newRoleTemplateResource,
+		newApplianceRoleResource,
 	}
 }
 
@@ -274,5 +278,6 @@ func (p *vbawsProvider) DataSources(_ context.Context) []func() datasource.DataS
 		newImpersonationRoleDataSource,
 		newRoleTemplateDocumentDataSource,
 		newRoleCheckDataSource,
+		newApplianceRolesDataSource,
 	}
 }
