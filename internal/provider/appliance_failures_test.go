@@ -190,15 +190,7 @@ func TestAccApplianceRole_assumeWait(t *testing.T) {
 			if tc.want != "" {
 				step.ExpectError = regexp.MustCompile(tc.want)
 			} else {
-				step.ConfigStateChecks = []statecheck.StateCheck{
-					expectRecords(emu, func(r []applianceemu.Record) error {
-						if len(r) != 1 || emu.Counts()["create"] < 3 {
-							return fmt.Errorf("records %+v after %d creates, want 1 after several", r,
-								emu.Counts()["create"])
-						}
-						return nil
-					}),
-				}
+				step.ConfigStateChecks = []statecheck.StateCheck{registeredAfterRetries(emu, "create")}
 			}
 			start := time.Now()
 			resource.Test(t, testAccCase(t, step))
@@ -207,6 +199,38 @@ func TestAccApplianceRole_assumeWait(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Update also keeps trying within assume_wait while the appliance cannot assume the role it is moved to yet.
+func TestAccApplianceRole_assumeWaitOnUpdate(t *testing.T) {
+	emu := acctest.NewAppliance(t, applianceemu.Options{AssumeDelay: 5 * time.Second})
+	prefix := acctest.RandomName("vbaws-applwaitup")
+	impersonation := impersonationFixture(t)
+	config := func(role string) string {
+		return twoRolesConfig(acctest.ProviderConfigWithAppliance(emu, ""), prefix, impersonation,
+			applianceRoleArgs{name: prefix, roleARN: role})
+	}
+	resource.ParallelTest(t, testAccCase(t,
+		resource.TestStep{Config: config("vbaws_iam_role.first.arn")},
+		resource.TestStep{
+			Config: config("vbaws_iam_role.second.arn"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				registeredAfterRetries(emu, "update"),
+				expectRecords(emu, recordIs(applianceemu.Record{Name: prefix, Description: text(""),
+					AccountID: emulatorAccount, RoleName: "/veeam/" + prefix + "-second"})),
+			},
+		},
+	))
+}
+
+// registeredAfterRetries checks that the appliance holds one record after it refused op at least twice.
+func registeredAfterRetries(emu *applianceemu.Server, op string) statecheck.StateCheck {
+	return expectRecords(emu, func(r []applianceemu.Record) error {
+		if n := emu.Counts()[op]; len(r) != 1 || n < 3 {
+			return fmt.Errorf("records %+v after %d requests to %s, want 1 after several", r, n, op)
+		}
+		return nil
+	})
 }
 
 // TestAccApplianceRole_noSecretsInTraceLogs is not parallel: it turns on TRACE logging for its own run only.

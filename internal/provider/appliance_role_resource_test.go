@@ -161,6 +161,18 @@ func TestAccApplianceRole_lifecycle(t *testing.T) {
 				},
 			},
 			{
+				// The appliance never returns the external ID, so a change made in the console shows in no plan.
+				PreConfig: func() {
+					if err := emu.Modify(registeredRecords(emu)[0].ID, func(r *applianceemu.Record) {
+						r.ExternalID = "changed-in-the-console"
+					}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:   config(otherID),
+				PlanOnly: true,
+			},
+			{
 				ResourceName:            applianceRoleAddress,
 				ImportState:             true,
 				ImportStateVerify:       true,
@@ -339,4 +351,41 @@ func TestAccApplianceRole_needsApplianceBlock(t *testing.T) {
 			applianceRoleArgs{name: "x", roleARN: `"arn:aws:iam::123456789012:role/x"`}.block(),
 		ExpectError: regexp.MustCompile(`(?s)No appliance configured.*appliance \{ url`),
 	}))
+}
+
+// An external ID on a role in the appliance's own account fails the plan on external_id.
+func TestAccApplianceRole_externalIDNeedsAnotherAccount(t *testing.T) {
+	emu := acctest.NewAppliance(t, applianceemu.Options{})
+	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
+		Config: acctest.ProviderConfigWithAppliance(emu, "") + applianceRoleArgs{name: "x",
+			roleARN: `"arn:aws:iam::` + emulatorAccount + `:role/x"`, externalID: "veeam-ext"}.block(),
+		ExpectError: regexp.MustCompile(`(?s)External ID for a role in the appliance's account.*Remove\s+external_id`),
+	}))
+}
+
+// An appliance without a default record does not tell its account, so every role is registered as a role from
+// another account.
+func TestAccApplianceRole_noDefaultRecordMeansCrossAccount(t *testing.T) {
+	emu := acctest.NewAppliance(t, applianceemu.Options{NoDefaultRecord: true})
+	name := acctest.RandomName("vbaws-applnodefault")
+	roleARN := fixtureRole(t, acctest.IAMClient(t), name, "/", applianceTrust(impersonationFixture(t)), nil)
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy: func(*terraform.State) error {
+			if left := emu.Records(); len(left) > 0 {
+				return fmt.Errorf("after destroy the appliance holds %+v", left)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderConfigWithAppliance(emu, "") +
+				applianceRoleArgs{name: name, roleARN: fmt.Sprintf("%q", roleARN)}.block(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue(applianceRoleAddress, tfjsonpath.New("cross_account"), knownvalue.Bool(true)),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{expectRecords(emu, recordIs(applianceemu.Record{Name: name,
+				Description: text(""), AccountID: emulatorAccount, RoleName: name, CrossAccount: true}))},
+		}},
+	})
 }
