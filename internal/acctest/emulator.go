@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/applianceemu"
@@ -120,21 +121,12 @@ func ProviderConfigWithAppliance(emu *applianceemu.Server, extra string) string 
 	return ProviderConfigWithApplianceAs(emu, emu.Username(), emu.Password(), emu.CertificatePEM(), extra)
 }
 
-// ProviderConfigWithApplianceAs is ProviderConfigWithAppliance with the given credentials and certificate.
+// ProviderConfigWithApplianceAs is ProviderConfigWithAppliance with the given credentials and certificate: the
+// block of ProviderConfig with an appliance block added.
 func ProviderConfigWithApplianceAs(emu *applianceemu.Server, username, password, caPEM, extra string) string {
-	aws := ""
-	if !RealAWS() {
-		aws = fmt.Sprintf(`
-  region     = %[2]q
-  access_key = %[3]q
-  secret_key = %[4]q
-  endpoints {
-    iam = %[1]q
-    sts = %[1]q
-  }`, Endpoint(), Region, testAccessKey, testSecretKey)
-	}
+	base := strings.TrimSuffix(strings.TrimSpace(ProviderConfig()), "}")
 	return fmt.Sprintf(`
-provider "vbaws" {%s
+%s
   appliance {
     url      = %q
     username = %q
@@ -143,5 +135,5 @@ provider "vbaws" {%s
     %s
   }
 }
-`, aws, emu.URL(), username, password, caPEM, extra)
+`, base, emu.URL(), username, password, caPEM, extra)
 }

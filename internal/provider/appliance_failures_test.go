@@ -21,15 +21,6 @@ import (
 // certificates, roles that are not assumable yet, and what TRACE logs hold. Every test runs real Terraform
 // against its own emulated appliance.
 
-// applianceFixture is an emulated appliance and a role in moto it accepts.
-func applianceFixture(t *testing.T, opts applianceemu.Options) (*applianceemu.Server, string, string) {
-	t.Helper()
-	emu := acctest.NewAppliance(t, opts)
-	name := acctest.RandomName("vbaws-applf")
-	roleARN := fixtureRole(t, acctest.IAMClient(t), name, "/", applianceTrust(impersonationFixture(t)), nil)
-	return emu, name, roleARN
-}
-
 // An appliance that accepts only older revisions (an 8.x one) is spoken to in the newest of them, permissions
 // included.
 func TestAccApplianceRole_negotiatesOlderRevision(t *testing.T) {
@@ -75,13 +66,8 @@ func TestAccApplianceRole_newerRevisionsOnly(t *testing.T) {
 			ExpectError: regexp.MustCompile(`(?s)No REST revision in common.*1\.9-rev0.*api_version`),
 		},
 		resource.TestStep{
-			Config: acctest.ProviderConfigWithAppliance(emu, `api_version = "2.0-rev0"`) + role,
-			ConfigStateChecks: []statecheck.StateCheck{expectRecords(emu, func(r []applianceemu.Record) error {
-				if len(r) != 1 {
-					return fmt.Errorf("%d records, want 1", len(r))
-				}
-				return nil
-			})},
+			Config:            acctest.ProviderConfigWithAppliance(emu, `api_version = "2.0-rev0"`) + role,
+			ConfigStateChecks: []statecheck.StateCheck{expectRecords(emu, recordCount(1))},
 		},
 	))
 }
@@ -115,24 +101,18 @@ func TestAccApplianceRole_tokenExpiresDuringApply(t *testing.T) {
 func TestAccApplianceRole_faultsMakeNoDuplicates(t *testing.T) {
 	emu, name, roleARN := applianceFixture(t, applianceemu.Options{})
 	emu.SetChaos(applianceemu.Chaos{Seed: 24, Unavailable: 0.2, Lost: 0.1})
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             onlyDefaultRecordLeft(emu),
-		Steps: []resource.TestStep{{
-			Config: manyApplianceRoles(acctest.ProviderConfigWithAppliance(emu, ""), name, roleARN, 30),
-			ConfigStateChecks: []statecheck.StateCheck{
-				expectRecords(emu, uniqueNames(name, 30)),
-				expectRemote(func() error {
-					if injected := emu.Injected(); injected["lost create"] == 0 || injected["503 create"] == 0 {
-						return fmt.Errorf("faults %v: the test proves nothing without lost and refused creates",
-							injected)
-					}
-					return nil
-				}),
-			},
-		}},
-	})
+	resource.ParallelTest(t, applianceCase(t, emu, []resource.TestStep{{
+		Config: manyApplianceRoles(acctest.ProviderConfigWithAppliance(emu, ""), name, roleARN, 30),
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectRecords(emu, uniqueNames(name, 30)),
+			expectRemote(func() error {
+				if injected := emu.Injected(); injected["lost create"] == 0 || injected["503 create"] == 0 {
+					return fmt.Errorf("faults %v: the test proves nothing without lost and refused creates", injected)
+				}
+				return nil
+			}),
+		},
+	}}))
 }
 
 // A wrong password, an untrusted certificate and a user without the Portal Administrator role each fail within

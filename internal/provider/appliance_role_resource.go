@@ -348,27 +348,45 @@ func (r *applianceRoleResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() || !requireAppliance(r.client, r.configured, &resp.Diagnostics) {
 		return
 	}
-	wait := plan.assumeWait(&resp.Diagnostics)
-	writeCtx, cancel, ok := startApplianceWrite(ctx, plan.Timeouts.Create, wait, &resp.Diagnostics)
+	if r.save(ctx, &plan, nil, plan.Timeouts.Create, &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+// save writes the record plan asks for: a new one without prior, else the whole of prior's record. A new name is
+// checked with validateName first, and while the appliance cannot assume the role yet the write is tried again
+// within assume_wait; interrupting Terraform ends the wait. It reports whether plan now holds the record.
+func (r *applianceRoleResource) save(ctx context.Context, plan, prior *applianceRoleModel, timeout timeoutOf,
+	diags *diag.Diagnostics) bool {
+	wait := plan.assumeWait(diags)
+	writeCtx, cancel, ok := startApplianceWrite(ctx, timeout, wait, diags)
 	if !ok {
-		return
+		return false
 	}
 	defer cancel()
-	spec, ok := r.spec(writeCtx, plan, &resp.Diagnostics)
-	if !ok || !r.nameFree(writeCtx, spec.Name, &resp.Diagnostics) {
-		return
+	spec, ok := r.spec(writeCtx, *plan, diags)
+	newName := prior == nil || !strings.EqualFold(spec.Name, prior.Name.ValueString())
+	if !ok || (newName && !r.nameFree(writeCtx, spec.Name, diags)) {
+		return false
 	}
 	var role *appliance.Role
 	err := appliance.WhileNotAssumable(ctx, wait, func() (err error) {
-		role, err = r.client.Create(writeCtx, spec)
+		if prior == nil {
+			role, err = r.client.Create(writeCtx, spec)
+		} else {
+			role, err = r.client.Update(writeCtx, prior.ID.ValueString(), spec)
+		}
 		return err
 	})
-	if err != nil {
-		addApplianceError(&resp.Diagnostics, "Cannot register the IAM role in the appliance", err)
-		return
+	switch {
+	case err != nil && prior == nil:
+		addApplianceError(diags, "Cannot register the IAM role in the appliance", err)
+	case err != nil:
+		addApplianceError(diags, "Cannot update the IAM role record", err)
+	default:
+		plan.readFrom(role)
 	}
-	plan.readFrom(role)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	return err == nil
 }
 
 // Read removes a record deleted in the appliance from state and reports changes made there as drift.
@@ -458,28 +476,9 @@ func (r *applianceRoleResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() || !requireAppliance(r.client, r.configured, &resp.Diagnostics) {
 		return
 	}
-	wait := plan.assumeWait(&resp.Diagnostics)
-	writeCtx, cancel, ok := startApplianceWrite(ctx, plan.Timeouts.Update, wait, &resp.Diagnostics)
-	if !ok {
-		return
+	if r.save(ctx, &plan, &state, plan.Timeouts.Update, &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
-	defer cancel()
-	spec, ok := r.spec(writeCtx, plan, &resp.Diagnostics)
-	renamed := !strings.EqualFold(spec.Name, state.Name.ValueString())
-	if !ok || (renamed && !r.nameFree(writeCtx, spec.Name, &resp.Diagnostics)) {
-		return
-	}
-	var role *appliance.Role
-	err := appliance.WhileNotAssumable(ctx, wait, func() (err error) {
-		role, err = r.client.Update(writeCtx, state.ID.ValueString(), spec)
-		return err
-	})
-	if err != nil {
-		addApplianceError(&resp.Diagnostics, "Cannot update the IAM role record", err)
-		return
-	}
-	plan.readFrom(role)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
 // Delete asks the appliance whether the record may go and fails, quoting it, while something still uses it.

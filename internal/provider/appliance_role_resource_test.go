@@ -107,88 +107,83 @@ func TestAccApplianceRole_lifecycle(t *testing.T) {
 	otherID := crossAccount
 	otherID.externalID = "ext-two"
 	config := func(args applianceRoleArgs) string { return twoRolesConfig(provider, prefix, impersonation, args) }
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             onlyDefaultRecordLeft(emu),
-		Steps: []resource.TestStep{
-			{
-				Config: config(first),
-				ConfigStateChecks: []statecheck.StateCheck{
-					stateIs("aws_account_id", knownvalue.StringExact(emulatorAccount)),
-					stateIs("cross_account", knownvalue.Bool(false)),
-					stateIs("assume_wait", knownvalue.StringExact("6m")),
-					expectRecords(emu, recordIs(applianceemu.Record{Name: first.name, Description: text("first"),
-						AccountID: emulatorAccount, RoleName: prefix + "-first",
-						Permissions: []string{"EC2BackupSnapshot"}})),
-				},
-			},
-			{
-				Config: config(second),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(applianceRoleAddress, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(applianceRoleAddress, tfjsonpath.New("cross_account"),
-						knownvalue.Bool(false)),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					expectRecords(emu, recordIs(applianceemu.Record{Name: second.name, Description: text("second"),
-						AccountID: emulatorAccount, RoleName: "/veeam/" + prefix + "-second",
-						Permissions: []string{"EC2BackupSnapshot", "EC2Restore"}})),
-				},
-			},
-			{
-				Config: config(crossAccount),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(applianceRoleAddress, plancheck.ResourceActionDestroyBeforeCreate),
-					plancheck.ExpectKnownValue(applianceRoleAddress, tfjsonpath.New("cross_account"),
-						knownvalue.Bool(true)),
-					plancheck.ExpectKnownValue(applianceRoleAddress, tfjsonpath.New("aws_account_id"),
-						knownvalue.StringExact(member)),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					expectRecords(emu, recordIs(applianceemu.Record{Name: second.name, Description: text("second"),
-						AccountID: member, RoleName: memberRole, CrossAccount: true, ExternalID: "ext-one"})),
-				},
-			},
-			{
-				Config: config(otherID),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(applianceRoleAddress, plancheck.ResourceActionUpdate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					expectRecords(emu, recordIs(applianceemu.Record{Name: second.name, Description: text("second"),
-						AccountID: member, RoleName: memberRole, CrossAccount: true, ExternalID: "ext-two"})),
-				},
-			},
-			{
-				// The appliance never returns the external ID, so a change made in the console shows in no plan.
-				PreConfig: func() {
-					if err := emu.Modify(registeredRecords(emu)[0].ID, func(r *applianceemu.Record) {
-						r.ExternalID = "changed-in-the-console"
-					}); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config:   config(otherID),
-				PlanOnly: true,
-			},
-			{
-				ResourceName:            applianceRoleAddress,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"external_id", "assume_wait"},
-			},
-			{
-				ResourceName: applianceRoleAddress,
-				ImportState:  true,
-				ImportStateIdFunc: func(*terraform.State) (string, error) {
-					return "name:" + otherID.name, nil
-				},
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"external_id", "assume_wait"},
+	resource.ParallelTest(t, applianceCase(t, emu, []resource.TestStep{
+		{
+			Config: config(first),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateIs("aws_account_id", knownvalue.StringExact(emulatorAccount)),
+				stateIs("cross_account", knownvalue.Bool(false)),
+				stateIs("assume_wait", knownvalue.StringExact("6m")),
+				expectRecords(emu, recordIs(applianceemu.Record{Name: first.name, Description: text("first"),
+					AccountID: emulatorAccount, RoleName: prefix + "-first",
+					Permissions: []string{"EC2BackupSnapshot"}})),
 			},
 		},
-	})
+		{
+			Config: config(second),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(applianceRoleAddress, plancheck.ResourceActionUpdate),
+				plancheck.ExpectKnownValue(applianceRoleAddress, tfjsonpath.New("cross_account"),
+					knownvalue.Bool(false)),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectRecords(emu, recordIs(applianceemu.Record{Name: second.name, Description: text("second"),
+					AccountID: emulatorAccount, RoleName: "/veeam/" + prefix + "-second",
+					Permissions: []string{"EC2BackupSnapshot", "EC2Restore"}})),
+			},
+		},
+		{
+			Config: config(crossAccount),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(applianceRoleAddress, plancheck.ResourceActionDestroyBeforeCreate),
+				plancheck.ExpectKnownValue(applianceRoleAddress, tfjsonpath.New("cross_account"),
+					knownvalue.Bool(true)),
+				plancheck.ExpectKnownValue(applianceRoleAddress, tfjsonpath.New("aws_account_id"),
+					knownvalue.StringExact(member)),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectRecords(emu, recordIs(applianceemu.Record{Name: second.name, Description: text("second"),
+					AccountID: member, RoleName: memberRole, CrossAccount: true, ExternalID: "ext-one"})),
+			},
+		},
+		{
+			Config: config(otherID),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(applianceRoleAddress, plancheck.ResourceActionUpdate),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectRecords(emu, recordIs(applianceemu.Record{Name: second.name, Description: text("second"),
+					AccountID: member, RoleName: memberRole, CrossAccount: true, ExternalID: "ext-two"})),
+			},
+		},
+		{
+			// The appliance never returns the external ID, so a change made in the console shows in no plan.
+			PreConfig: func() {
+				if err := emu.Modify(registeredRecords(emu)[0].ID, func(r *applianceemu.Record) {
+					r.ExternalID = "changed-in-the-console"
+				}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config:   config(otherID),
+			PlanOnly: true,
+		},
+		{
+			ResourceName:            applianceRoleAddress,
+			ImportState:             true,
+			ImportStateVerify:       true,
+			ImportStateVerifyIgnore: []string{"external_id", "assume_wait"},
+		},
+		{
+			ResourceName: applianceRoleAddress,
+			ImportState:  true,
+			ImportStateIdFunc: func(*terraform.State) (string, error) {
+				return "name:" + otherID.name, nil
+			},
+			ImportStateVerify:       true,
+			ImportStateVerifyIgnore: []string{"external_id", "assume_wait"},
+		},
+	}))
 }
 
 // Changes made in the appliance show as drift and the next apply undoes them; a record deleted there leaves
@@ -217,58 +212,51 @@ func TestAccApplianceRole_drift(t *testing.T) {
 		}
 	}
 	undone := []statecheck.StateCheck{expectRecords(emu, recordIs(want))}
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             onlyDefaultRecordLeft(emu),
-		Steps: []resource.TestStep{
-			{Config: config, ConfigStateChecks: undone},
-			{
-				PreConfig: change(func(r *applianceemu.Record) {
-					r.Name, r.Description, r.Permissions = "renamed in the console", text("edited"), []string{"EC2Restore"}
-				}),
-				RefreshState:       true,
-				ExpectNonEmptyPlan: true,
-				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(applianceRoleAddress, plancheck.ResourceActionUpdate),
-					expectPrior(applianceRoleAddress, "name", equalTo("renamed in the console")),
-					expectPrior(applianceRoleAddress, "description", equalTo("edited")),
-					expectPrior(applianceRoleAddress, "permissions", equalTo([]any{"ec2_restore"})),
-				}},
-			},
-			{Config: config, ConfigStateChecks: undone},
-			{
-				PreConfig: change(func(r *applianceemu.Record) { r.RoleName = "/veeam/" + prefix + "-second" }),
-				Config:    config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(applianceRoleAddress, plancheck.ResourceActionUpdate),
-					expectPrior(applianceRoleAddress, "role_arn",
-						equalTo("arn:aws:iam::"+emulatorAccount+":role/veeam/"+prefix+"-second")),
-				}},
-				ConfigStateChecks: undone,
-			},
-			{
-				PreConfig: func() { emu.Remove(registeredRecords(emu)[0].ID) },
-				Config:    config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(applianceRoleAddress, plancheck.ResourceActionCreate),
-				}},
-				ConfigStateChecks: append(undone, expectRecords(emu, func(records []applianceemu.Record) error {
-					if records[0].ID == firstID {
-						return fmt.Errorf("the record kept ID %s although it was deleted", firstID)
-					}
-					return nil
-				})),
-			},
+	resource.ParallelTest(t, applianceCase(t, emu, []resource.TestStep{
+		{Config: config, ConfigStateChecks: undone},
+		{
+			PreConfig: change(func(r *applianceemu.Record) {
+				r.Name, r.Description, r.Permissions = "renamed in the console", text("edited"), []string{"EC2Restore"}
+			}),
+			RefreshState:       true,
+			ExpectNonEmptyPlan: true,
+			RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(applianceRoleAddress, plancheck.ResourceActionUpdate),
+				expectPrior(applianceRoleAddress, "name", equalTo("renamed in the console")),
+				expectPrior(applianceRoleAddress, "description", equalTo("edited")),
+				expectPrior(applianceRoleAddress, "permissions", equalTo([]any{"ec2_restore"})),
+			}},
 		},
-	})
+		{Config: config, ConfigStateChecks: undone},
+		{
+			PreConfig: change(func(r *applianceemu.Record) { r.RoleName = "/veeam/" + prefix + "-second" }),
+			Config:    config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(applianceRoleAddress, plancheck.ResourceActionUpdate),
+				expectPrior(applianceRoleAddress, "role_arn",
+					equalTo("arn:aws:iam::"+emulatorAccount+":role/veeam/"+prefix+"-second")),
+			}},
+			ConfigStateChecks: undone,
+		},
+		{
+			PreConfig: func() { emu.Remove(registeredRecords(emu)[0].ID) },
+			Config:    config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(applianceRoleAddress, plancheck.ResourceActionCreate),
+			}},
+			ConfigStateChecks: append(undone, expectRecords(emu, func(records []applianceemu.Record) error {
+				if records[0].ID == firstID {
+					return fmt.Errorf("the record kept ID %s although it was deleted", firstID)
+				}
+				return nil
+			})),
+		},
+	}))
 }
 
 // Destroy fails, naming the backup policy that uses the role, and succeeds once the policy lets go of it.
 func TestAccApplianceRole_destroyBlockedWhileInUse(t *testing.T) {
-	emu := acctest.NewAppliance(t, applianceemu.Options{})
-	prefix := acctest.RandomName("vbaws-applinuse")
-	roleARN := fixtureRole(t, acctest.IAMClient(t), prefix, "/", applianceTrust(impersonationFixture(t)), nil)
+	emu, prefix, roleARN := applianceFixture(t, applianceemu.Options{})
 	config := acctest.ProviderConfigWithAppliance(emu, "") +
 		applianceRoleArgs{name: prefix, roleARN: fmt.Sprintf("%q", roleARN)}.block()
 	inUse := func(by string) func() {
@@ -278,38 +266,31 @@ func TestAccApplianceRole_destroyBlockedWhileInUse(t *testing.T) {
 			}
 		}
 	}
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             onlyDefaultRecordLeft(emu),
-		Steps: []resource.TestStep{
-			{Config: config},
-			{
-				PreConfig:   inUse("backup policy 'nightly-ec2'"),
-				Config:      config,
-				Destroy:     true,
-				ExpectError: regexp.MustCompile(`(?s)still uses IAM role.*backup policy 'nightly-ec2'`),
-			},
-			{
-				PreConfig: inUse(""),
-				Config:    config,
-				ConfigStateChecks: []statecheck.StateCheck{expectRecords(emu, func(r []applianceemu.Record) error {
-					if len(r) != 1 {
-						return fmt.Errorf("the refused destroy removed the record: %+v", r)
-					}
-					return nil
-				})},
-			},
+	resource.ParallelTest(t, applianceCase(t, emu, []resource.TestStep{
+		{Config: config},
+		{
+			PreConfig:   inUse("backup policy 'nightly-ec2'"),
+			Config:      config,
+			Destroy:     true,
+			ExpectError: regexp.MustCompile(`(?s)still uses IAM role.*backup policy 'nightly-ec2'`),
 		},
-	})
+		{
+			PreConfig: inUse(""),
+			Config:    config,
+			ConfigStateChecks: []statecheck.StateCheck{expectRecords(emu, func(r []applianceemu.Record) error {
+				if len(r) != 1 {
+					return fmt.Errorf("the refused destroy removed the record: %+v", r)
+				}
+				return nil
+			})},
+		},
+	}))
 }
 
 // A name the appliance already has fails the create with its own message, before anything is registered; the
 // default record is never imported.
 func TestAccApplianceRole_nameTakenAndDefaultRecord(t *testing.T) {
-	emu := acctest.NewAppliance(t, applianceemu.Options{})
-	prefix := acctest.RandomName("vbaws-appltaken")
-	roleARN := fixtureRole(t, acctest.IAMClient(t), prefix, "/", applianceTrust(impersonationFixture(t)), nil)
+	emu, prefix, roleARN := applianceFixture(t, applianceemu.Options{})
 	taken := emu.Add(applianceemu.Record{Name: prefix, AccountID: emulatorAccount, RoleName: "console-made"})
 	provider := acctest.ProviderConfigWithAppliance(emu, "")
 	var defaultID string
@@ -366,9 +347,7 @@ func TestAccApplianceRole_externalIDNeedsAnotherAccount(t *testing.T) {
 // An appliance without a default record does not tell its account, so every role is registered as a role from
 // another account.
 func TestAccApplianceRole_noDefaultRecordMeansCrossAccount(t *testing.T) {
-	emu := acctest.NewAppliance(t, applianceemu.Options{NoDefaultRecord: true})
-	name := acctest.RandomName("vbaws-applnodefault")
-	roleARN := fixtureRole(t, acctest.IAMClient(t), name, "/", applianceTrust(impersonationFixture(t)), nil)
+	emu, name, roleARN := applianceFixture(t, applianceemu.Options{NoDefaultRecord: true})
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: testAccProviders,

@@ -572,3 +572,29 @@ func uniqueNames(prefix string, n int) func([]applianceemu.Record) error {
 		return nil
 	}
 }
+
+// applianceFixture is an emulated appliance and a role in moto it accepts.
+func applianceFixture(t *testing.T, opts applianceemu.Options) (*applianceemu.Server, string, string) {
+	t.Helper()
+	emu := acctest.NewAppliance(t, opts)
+	name := acctest.RandomName("vbaws-applf")
+	roleARN := fixtureRole(t, acctest.IAMClient(t), name, "/", applianceTrust(impersonationFixture(t)), nil)
+	return emu, name, roleARN
+}
+
+// applianceCase is testAccCase for tests that register roles in emu: after destroy only its default record is left.
+func applianceCase(t *testing.T, emu *applianceemu.Server, steps []resource.TestStep) resource.TestCase {
+	c := testAccCase(t, steps...)
+	c.CheckDestroy = onlyDefaultRecordLeft(emu)
+	return c
+}
+
+// recordCount checks how many records the test registered.
+func recordCount(n int) func([]applianceemu.Record) error {
+	return func(records []applianceemu.Record) error {
+		if len(records) != n {
+			return fmt.Errorf("%d records, want %d: %+v", len(records), n, records)
+		}
+		return nil
+	}
+}
