@@ -26,6 +26,7 @@ func main() {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
 	err := tf6server.Serve("registry.terraform.io/vbaws/vbaws", provider.NewServer(version), opts...)
+	provider.CloseAppliances() // Terraform has stopped the provider: log out of every appliance
 	if err != nil {
 		log.Fatal(err)
 	}

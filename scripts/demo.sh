@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make demo: build the provider, start moto_server, seed it with what a Veeam appliance deployment creates (the
-# Impersonation role and its instance profile) and a role another team owns, then walk examples/quickstart through
-# a saved plan, apply, a second plan that must be empty, and destroy, and end with a summary.
+# make demo: build the provider, start moto_server and the emulated Veeam appliance, seed moto with what a Veeam
+# appliance deployment creates (the Impersonation role and its instance profile) and a role another team owns, then
+# walk examples/quickstart through a saved plan, apply (which registers the role in the appliance), a second plan
+# that must be empty, and destroy, and end with a summary.
 #
 # TERRAFORM=<path or name> picks the CLI: terraform by default, or OpenTofu (TERRAFORM=.tools/tofu after make tofu).
 # Colours only on a terminal (and never with NO_COLOR set).
@@ -9,8 +10,10 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 moto_pid=""
+appliance_pid=""
 
 cleanup() {
+  [ -n "$appliance_pid" ] && kill "$appliance_pid" 2>/dev/null && wait "$appliance_pid" 2>/dev/null
   [ -n "$moto_pid" ] && kill "$moto_pid" 2>/dev/null && wait "$moto_pid" 2>/dev/null
   rm -rf "$work"
 }
@@ -107,6 +110,9 @@ for rc in plan.get("resource_changes", []):
             len(after["actions"]), len(after["documents"]), ", ".join(after["policy_arns"]))
     elif rc["type"] == "vbaws_iam_role":
         detail = "arn " + after["arn"]
+    elif rc["type"] == "vbaws_appliance_role":
+        detail = "%r for %s, cross-account %s" % (after["name"], after["role_arn"],
+                                                   str(after["cross_account"]).lower())
     elif rc["type"] == "vbaws_trust_relationship":
         detail = "statement %s on %s" % (after.get("sid") or "VeeamBackupImpersonation", after["role_name"])
     print("  %-8s %-34s %s" % ("/".join(actions), rc["address"], detail))
@@ -157,7 +163,8 @@ moto="$(find_moto)"
 step "Building the provider"
 mkdir -p "$work/bin"
 go build -C "$root" -o "$work/bin/terraform-provider-vbaws" .
-echo "built $work/bin/terraform-provider-vbaws"
+go build -C "$root" -o "$work/applianceemu" ./internal/applianceemu/cmd/applianceemu
+echo "built $work/bin/terraform-provider-vbaws and the appliance emulator"
 
 cat >"$work/dev.tfrc" <<HCL
 provider_installation {
@@ -185,6 +192,17 @@ export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_REGION=us-east-1 AWS_ACCESS
   AWS_SECRET_ACCESS_KEY=demo-secret
 for _ in $(seq 300); do curl --silent --fail "$AWS_ENDPOINT_URL/moto-api/" >/dev/null && break; sleep 0.1; done
 echo "moto_server listens on $AWS_ENDPOINT_URL"
+
+step "Starting the emulated Veeam appliance"
+export VBAWS_APPLIANCE_USERNAME=administrator VBAWS_APPLIANCE_PASSWORD="demo-$RANDOM-$RANDOM"
+"$work/applianceemu" -moto "$AWS_ENDPOINT_URL" -cert-file "$work/appliance.pem" -url-file "$work/appliance.url" \
+  >"$work/appliance.log" 2>&1 &
+appliance_pid=$!
+for _ in $(seq 300); do [ -s "$work/appliance.url" ] && break; sleep 0.1; done
+[ -s "$work/appliance.url" ] || { cat "$work/appliance.log"; die "the appliance emulator did not start"; }
+export TF_VAR_appliance_url="$(cat "$work/appliance.url")" TF_VAR_appliance_ca_file="$work/appliance.pem"
+echo "the appliance's REST API listens on $TF_VAR_appliance_url with a self-signed certificate ($TF_VAR_appliance_ca_file);"
+echo "it checks in moto that every role it is given exists and trusts the appliance's account"
 
 step "Seeding the emulator with what exists before Terraform runs"
 iam_call CreateRole RoleName=VeeamImpersonationRole Path=/ \
@@ -221,6 +239,9 @@ tf apply -input=false tfplan
 step "What the template holds, shown once"
 show_actions
 
+step "The role in the appliance"
+echo "record $(tf output -raw veeam_appliance_role_id) in the appliance's IAM Roles, for $(tf output -raw veeam_role_arn)"
+
 step "A second plan must show no changes"
 set +e
 tf plan -input=false -detailed-exitcode >"$work/plan2.log"
@@ -246,14 +267,23 @@ grep -q AppServers "$work/team-trust.json" || die "the other team's statement wa
 grep -q VeeamBackupImpersonation "$work/team-trust.json" && die "the Veeam statement was left on team-app-role"
 [ -z "$policies_left" ] || die "policies were left behind: $policies_left"
 [ "$roles_left" = "team-app-role VeeamImpersonationRole" ] || die "roles were left behind: $roles_left"
+kill "$appliance_pid" && wait "$appliance_pid" || true
+appliance_pid=""
+echo "the appliance emulator, stopped:"
+sed 's/^/  /' "$work/appliance.log"
+grep -q '0 active sessions' "$work/appliance.log" || die "the provider did not log out of the appliance"
+records="$(grep -c '^  record ' "$work/appliance.log" || true)"
+[ "$records" = "1" ] && grep -q 'record "Default Backup Restore"' "$work/appliance.log" ||
+  die "the appliance holds more than its default record"
 
 step "Summary"
 cat <<TEXT
-With $cli_version and the provider built from this checkout, against moto_server:
-  - planned a Veeam template, a role trusted by VeeamImpersonationRole and a trust statement on team-app-role,
-    with every ARN and policy document known at plan time;
-  - applied exactly the saved plan;
+With $cli_version and the provider built from this checkout, against moto_server and the emulated appliance:
+  - planned a Veeam template, a role trusted by VeeamImpersonationRole, its registration in the appliance and a
+    trust statement on team-app-role, with every ARN and policy document known at plan time;
+  - applied exactly the saved plan, registering the role in the emulated appliance over its REST API;
   - a second plan showed no changes;
   - destroy removed everything it created: only the two roles that existed before are left,
-    and team-app-role trusts exactly what its team wrote.
+    team-app-role trusts exactly what its team wrote, the appliance holds only its default record,
+    and every provider process logged out of the appliance.
 TEXT

@@ -2,9 +2,17 @@
 # the appliance account; one alias per member account assumes a role there. The module
 # modules/veeam-member-account prepares each member account.
 
-# The appliance account: credentials and region come from the environment, as for the AWS CLI.
+# The appliance account: credentials and region come from the environment, as for the AWS CLI. The appliance
+# block reaches the appliance's REST API, where each member role is registered.
 provider "vbaws" {
   region = var.region
+
+  appliance {
+    url      = var.appliance_url
+    username = var.appliance_username
+    password = var.appliance_password
+    ca_file  = var.appliance_ca_file
+  }
 
   endpoints {
     iam = var.endpoint
@@ -82,6 +90,7 @@ module "staging" {
   impersonation_role_arn = data.vbaws_impersonation_role.appliance.arn
   operations             = var.operations
   role_name              = var.role_name
+  external_id            = var.external_id
 }
 
 # Analytics follows the permission lists of Veeam Backup for AWS 11.
@@ -92,5 +101,22 @@ module "analytics" {
   impersonation_role_arn = data.vbaws_impersonation_role.appliance.arn
   operations             = var.operations
   role_name              = var.role_name
+  external_id            = var.external_id
   product_version        = "11"
+}
+
+# Each member account's backup/restore role in the appliance's IAM Roles: a role from another account, assumed
+# with the external ID its trust policy requires, offered for the operations its permissions are for.
+resource "vbaws_appliance_role" "member" {
+  for_each = {
+    production = module.production.role_arn
+    staging    = module.staging.role_arn
+    analytics  = module.analytics.role_arn
+  }
+
+  name        = "${var.role_name} (${each.key})"
+  description = "Backup/restore role of the ${each.key} account, managed by Terraform"
+  role_arn    = each.value
+  external_id = var.external_id
+  permissions = var.operations
 }

@@ -49,7 +49,7 @@ variable "role_name" {
 }
 
 variable "external_id" {
-  description = "External ID the appliance sends when it assumes the production account's backup/restore role."
+  description = "External ID the appliance sends when it assumes the backup/restore role of a member account."
   type        = string
   default     = null
 }
@@ -58,4 +58,28 @@ variable "production_team_roles" {
   description = "Existing roles in the production account that gain the Veeam trust statement."
   type        = set(string)
   default     = []
+}
+
+variable "appliance_url" {
+  description = "REST address of the Veeam appliance, such as https://backup.example.com:11005."
+  type        = string
+}
+
+variable "appliance_username" {
+  description = "Appliance user with the Portal Administrator role; null reads VBAWS_APPLIANCE_USERNAME."
+  type        = string
+  default     = null
+}
+
+variable "appliance_password" {
+  description = "The appliance user's password; null reads VBAWS_APPLIANCE_PASSWORD."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
+variable "appliance_ca_file" {
+  description = "File with the appliance's certificate; null trusts the system's CAs."
+  type        = string
+  default     = null
 }

@@ -13,3 +13,16 @@ provider "vbaws" {
     session_name = "veeam-iam"
   }
 }
+
+# Register roles in a Veeam Backup for AWS appliance: its REST API on port 11005, its self-signed certificate, and a
+# Portal Administrator user from VBAWS_APPLIANCE_USERNAME and VBAWS_APPLIANCE_PASSWORD.
+provider "vbaws" {
+  alias  = "appliance"
+  region = "eu-central-1"
+
+  appliance {
+    url         = "https://backup.example.com"
+    ca_file     = "appliance.pem"
+    api_version = "auto"
+  }
+}

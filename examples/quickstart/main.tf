@@ -1,5 +1,6 @@
-# Quickstart: prepare IAM for a Veeam Backup for AWS appliance.
-# `make demo` applies this against a local emulator; point the provider at your account to use it for real.
+# Quickstart: prepare IAM for a Veeam Backup for AWS appliance and register the role in the appliance.
+# `make demo` applies this against local emulators of AWS IAM and of the appliance's REST API; point the provider
+# at your account and appliance to use it for real.
 
 terraform {
   required_providers {
@@ -9,7 +10,25 @@ terraform {
   }
 }
 
-provider "vbaws" {}
+variable "appliance_url" {
+  description = "REST address of the Veeam appliance, such as https://backup.example.com:11005."
+  type        = string
+}
+
+variable "appliance_ca_file" {
+  description = "File with the appliance's certificate (it makes a self-signed one at installation)."
+  type        = string
+  default     = null
+}
+
+# AWS credentials come from the AWS CLI chain; the appliance's user from VBAWS_APPLIANCE_USERNAME and
+# VBAWS_APPLIANCE_PASSWORD.
+provider "vbaws" {
+  appliance {
+    url     = var.appliance_url
+    ca_file = var.appliance_ca_file
+  }
+}
 
 variable "impersonation_role_name" {
   description = "Name of the Impersonation role that the Veeam appliance deployment created."
@@ -47,6 +66,15 @@ resource "vbaws_iam_role" "ec2" {
   create_instance_profile = vbaws_role_template.ec2.requires_instance_profile
 }
 
+# The role added to the appliance's IAM Roles, offered for the same operations. Create waits (assume_wait) while
+# the appliance cannot assume the role yet, because its trust policy was written moments ago.
+resource "vbaws_appliance_role" "ec2" {
+  name        = "Veeam EC2 backup and restore"
+  description = "Managed by Terraform: ${vbaws_iam_role.ec2.arn}"
+  role_arn    = vbaws_iam_role.ec2.arn
+  permissions = vbaws_role_template.ec2.operations
+}
+
 variable "team_role_name" {
   description = "An existing role, owned by another team, that Veeam should also be able to assume."
   type        = string
@@ -79,4 +107,8 @@ output "veeam_role_arn" {
 
 output "veeam_policy_arns" {
   value = vbaws_role_template.ec2.policy_arns
+}
+
+output "veeam_appliance_role_id" {
+  value = vbaws_appliance_role.ec2.id
 }

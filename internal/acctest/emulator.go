@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 
+	"github.com/vbaws/terraform-provider-vbaws/internal/applianceemu"
 	"github.com/vbaws/terraform-provider-vbaws/internal/emulator"
 )
 
@@ -92,4 +94,46 @@ func locateTerraform() error {
 		return errors.New("the terraform CLI is not on PATH; install Terraform or set TF_ACC_TERRAFORM_PATH")
 	}
 	return os.Setenv("TF_ACC_TERRAFORM_PATH", p)
+}
+
+// NewAppliance starts an emulated Veeam appliance for one test on a loopback port and stops it when the test
+// ends. Unless opts say otherwise, it checks every role it is given in the shared moto_server, in the role's
+// account (see IAMClientIn), as a real appliance does by assuming it; against real AWS it checks nothing. The
+// emulator is part of this module, so failing to start it is always a failure, never a skip.
+func NewAppliance(t *testing.T, opts applianceemu.Options) *applianceemu.Server {
+	t.Helper()
+	PreCheck(t)
+	if opts.Roles == nil && !RealAWS() {
+		opts.Roles = &applianceemu.MotoRoles{Endpoint: Endpoint(), Region: Region, AccessKey: testAccessKey,
+			SecretKey: testSecretKey, DefaultAccount: applianceemu.DefaultAccountID, MemberRole: MemberAccessRole}
+	}
+	emu, err := applianceemu.Start(opts)
+	if err != nil {
+		t.Fatalf("starting the appliance emulator: %v", err)
+	}
+	t.Cleanup(emu.Close)
+	return emu
+}
+
+// ProviderConfigWithAppliance returns a provider block for the shared emulator with an appliance block for emu
+// holding its URL, credentials and certificate, followed by extra lines of the block (such as api_version).
+func ProviderConfigWithAppliance(emu *applianceemu.Server, extra string) string {
+	return ProviderConfigWithApplianceAs(emu, emu.Username(), emu.Password(), emu.CertificatePEM(), extra)
+}
+
+// ProviderConfigWithApplianceAs is ProviderConfigWithAppliance with the given credentials and certificate: the
+// block of ProviderConfig with an appliance block added.
+func ProviderConfigWithApplianceAs(emu *applianceemu.Server, username, password, caPEM, extra string) string {
+	base := strings.TrimSuffix(strings.TrimSpace(ProviderConfig()), "}")
+	return fmt.Sprintf(`
+%s
+  appliance {
+    url      = %q
+    username = %q
+    password = %q
+    ca_pem   = %q
+    %s
+  }
+}
+`, base, emu.URL(), username, password, caPEM, extra)
 }

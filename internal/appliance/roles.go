@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // accountsPath is the collection of IAM role records in every revision seen (verified: /accounts/amazon, the
@@ -387,4 +388,32 @@ func (c *Client) ApplianceAccountID(ctx context.Context) (string, error) {
 	}
 	c.account = &account
 	return account, nil
+}
+
+// Pauses between attempts of WhileNotAssumable.
+const (
+	firstAssumePause = time.Second
+	maxAssumePause   = 5 * time.Second
+)
+
+// WhileNotAssumable calls fn until it succeeds or fails otherwise than IsNotAssumable, for at most wait: the
+// appliance cannot assume a role whose trust policy changed moments ago (up to 5 minutes, verified). The pauses
+// between calls end early when ctx ends; fn runs with a context of its own.
+func WhileNotAssumable(ctx context.Context, wait time.Duration, fn func() error) error {
+	deadline := time.Now().Add(wait)
+	pause := firstAssumePause
+	for attempt := 1; ; attempt++ {
+		err := fn()
+		if err == nil || !IsNotAssumable(err) {
+			return err
+		}
+		if time.Now().Add(pause).After(deadline) {
+			return fmt.Errorf("the appliance still could not assume the role after %d attempts within %s: %w",
+				attempt, wait, err)
+		}
+		if serr := sleep(ctx, pause); serr != nil {
+			return fmt.Errorf("interrupted while waiting for the role to become assumable: %w", err)
+		}
+		pause = min(2*pause, maxAssumePause)
+	}
 }

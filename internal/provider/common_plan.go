@@ -45,3 +45,7 @@ func nothingToDerive(req resource.ModifyPlanRequest, held func() bool) bool {
 	}
 	return !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) && held()
 }
+
+// derivedFromReadValues is the held check of a resource whose derived values follow only attributes that refresh
+// reads back from the remote object: when the plan equals the refreshed state, they are what the remote holds.
+func derivedFromReadValues() bool { return true }

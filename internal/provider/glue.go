@@ -20,14 +20,15 @@ func clientFrom(providerData any, diags *diag.Diagnostics) *awsclient.Client {
 	if providerData == nil {
 		return nil
 	}
-	client, ok := providerData.(*awsclient.Client)
+	data, ok := providerData.(*providerClients)
 	if !ok {
 		diags.AddError(
 			"Unexpected provider data",
-			fmt.Sprintf("Expected *awsclient.Client, got %T. Please report this bug.", providerData),
+			fmt.Sprintf("Expected *providerClients, got %T. Please report this bug.", providerData),
 		)
+		return nil
 	}
-	return client
+	return data.aws
 }
 
 // modelSource is a plan, state or configuration a model is read from.

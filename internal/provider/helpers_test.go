@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
+	"github.com/vbaws/terraform-provider-vbaws/internal/applianceemu"
 	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 	"github.com/vbaws/terraform-provider-vbaws/internal/template"
@@ -557,4 +558,105 @@ func runFunction(t *testing.T, f function.Function, args ...attr.Value) (attr.Va
 	resp := function.RunResponse{Result: result}
 	f.Run(ctx, function.RunRequest{Arguments: function.NewArgumentsData(args)}, &resp)
 	return resp.Result.Value(), resp.Error
+}
+
+// impersonationFixture creates a role in the emulator's default account that stands for the appliance's
+// Impersonation role: the emulated appliance registers only roles whose trust policy lets its account in.
+func impersonationFixture(t *testing.T) string {
+	t.Helper()
+	return fixtureRole(t, acctest.IAMClient(t), acctest.RandomName("vbaws-appl-imp"), "/", ec2TrustPolicy, nil)
+}
+
+// applianceTrust is a trust policy that lets principal assume a role, with one of externalIDs when any is given.
+func applianceTrust(principal string, externalIDs ...string) string {
+	condition := ""
+	if len(externalIDs) > 0 {
+		ids, _ := json.Marshal(externalIDs)
+		condition = fmt.Sprintf(`,"Condition":{"StringEquals":{"sts:ExternalId":%s}}`, ids)
+	}
+	return fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":%q},`+
+		`"Action":"sts:AssumeRole"%s}]}`, principal, condition)
+}
+
+// registeredRecords are the appliance's records without its default one.
+func registeredRecords(emu *applianceemu.Server) []applianceemu.Record {
+	var records []applianceemu.Record
+	for _, r := range emu.Records() {
+		if !r.IsDefault {
+			records = append(records, r)
+		}
+	}
+	return records
+}
+
+// expectRecords is a state check on the appliance's records without its default one.
+func expectRecords(emu *applianceemu.Server, check func([]applianceemu.Record) error) statecheck.StateCheck {
+	return expectRemote(func() error { return check(registeredRecords(emu)) })
+}
+
+// onlyDefaultRecordLeft is a CheckDestroy: the appliance holds its default record and nothing else.
+func onlyDefaultRecordLeft(emu *applianceemu.Server) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if left := registeredRecords(emu); len(left) > 0 || len(emu.Records()) != 1 {
+			return fmt.Errorf("after destroy the appliance holds %+v", emu.Records())
+		}
+		return nil
+	}
+}
+
+// manyApplianceRoles registers the same role n times under the names <prefix>-<i>.
+func manyApplianceRoles(provider, prefix, roleARN string, n int) string {
+	return provider + fmt.Sprintf(`
+resource "vbaws_appliance_role" "many" {
+  count       = %[3]d
+  name        = "%[1]s-${count.index}"
+  description = "role ${count.index}"
+  role_arn    = %[2]q
+}
+`, prefix, roleARN, n)
+}
+
+// uniqueNames checks that the records carry exactly the names <prefix>-0 to <prefix>-<n-1>, each once.
+func uniqueNames(prefix string, n int) func([]applianceemu.Record) error {
+	return func(records []applianceemu.Record) error {
+		seen := map[string]int{}
+		for _, r := range records {
+			seen[r.Name]++
+		}
+		for i := range n {
+			if name := fmt.Sprintf("%s-%d", prefix, i); seen[name] != 1 {
+				return fmt.Errorf("record %s is there %d times", name, seen[name])
+			}
+		}
+		if len(records) != n {
+			return fmt.Errorf("%d records, want %d", len(records), n)
+		}
+		return nil
+	}
+}
+
+// applianceFixture is an emulated appliance and a role in moto it accepts.
+func applianceFixture(t *testing.T, opts applianceemu.Options) (*applianceemu.Server, string, string) {
+	t.Helper()
+	emu := acctest.NewAppliance(t, opts)
+	name := acctest.RandomName("vbaws-applf")
+	roleARN := fixtureRole(t, acctest.IAMClient(t), name, "/", applianceTrust(impersonationFixture(t)), nil)
+	return emu, name, roleARN
+}
+
+// applianceCase is testAccCase for tests that register roles in emu: after destroy only its default record is left.
+func applianceCase(t *testing.T, emu *applianceemu.Server, steps []resource.TestStep) resource.TestCase {
+	c := testAccCase(t, steps...)
+	c.CheckDestroy = onlyDefaultRecordLeft(emu)
+	return c
+}
+
+// recordCount checks how many records the test registered.
+func recordCount(n int) func([]applianceemu.Record) error {
+	return func(records []applianceemu.Record) error {
+		if len(records) != n {
+			return fmt.Errorf("%d records, want %d: %+v", len(records), n, records)
+		}
+		return nil
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
+	"github.com/vbaws/terraform-provider-vbaws/internal/applianceemu"
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 )
 
@@ -36,13 +37,16 @@ type landingZone struct {
 	team         string // a role in the production account owned by another team
 	teamARN      string
 	roleName     string
+	emu          *applianceemu.Server
+	caFile       string
 }
 
 // The example's root configuration as a user runs it, with the provider binary installed through dev_overrides so
 // that each of the four provider configurations gets its own provider process (terraform-plugin-testing serves
-// one in-process provider to all aliases). Every output is known in the saved plan, the second plan is empty, a
-// change of operations updates the templates in place, and destroy leaves each member account as it was, down to
-// the other team's trust statements.
+// one in-process provider to all aliases). Every output is known in the saved plan, the second plan is empty, the
+// appliance holds each member role once (cross-account, with the external ID), a change of operations updates the
+// templates in place, and destroy leaves each member account and the appliance as they were, down to the other
+// team's trust statements; every provider process logs out of the appliance when it stops.
 func TestAccLandingZone_threeMemberAccounts(t *testing.T) {
 	t.Parallel()
 	lz := newLandingZone(t)
@@ -60,6 +64,7 @@ func TestAccLandingZone_threeMemberAccounts(t *testing.T) {
 		statecheck.ExpectKnownValue(fmt.Sprintf("module.production.vbaws_trust_relationship.team[%q]", lz.team),
 			tfjsonpath.New("role_arn"), knownvalue.StringExact(lz.teamARN)))...)
 	lz.checkProductionTrust()
+	lz.checkRegistered("EC2BackupSnapshot", "EC2Restore")
 	_, second := lz.cli.SavedPlan(lz.varFile("ec2_backup", "ec2_restore"))
 	lz.cli.CheckPlan(second, plancheck.ExpectEmptyPlan())
 
@@ -71,6 +76,7 @@ func TestAccLandingZone_threeMemberAccounts(t *testing.T) {
 	lz.cli.MustRun("apply", "-input=false", planFile)
 	lz.cli.CheckState(append(lz.noOrphans(), operationsAre(changed...)...)...)
 	lz.checkProductionTrust()
+	lz.checkRegistered("EC2BackupSnapshot", "EC2Restore", "VPCBackup")
 	_, second = lz.cli.SavedPlan(lz.varFile(changed...))
 	lz.cli.CheckPlan(second, plancheck.ExpectEmptyPlan())
 
@@ -83,6 +89,9 @@ func TestAccLandingZone_threeMemberAccounts(t *testing.T) {
 	}
 	if err := othersMean(t, lz.clients["production"], lz.team, teamTrustPolicy); err != nil {
 		t.Errorf("after destroy: %v", err)
+	}
+	if err := onlyDefaultRecordLeft(lz.emu)(nil); err != nil {
+		t.Error(err)
 	}
 }
 
@@ -100,6 +109,11 @@ func newLandingZone(t *testing.T) *landingZone {
 	lz.team = acctest.RandomName("vbaws-lzteam")
 	lz.teamARN = fixtureRole(t, lz.clients["production"], lz.team, "/", teamTrustPolicy, nil)
 	lz.roleName = acctest.RandomName("vbaws-lz")
+	lz.emu = acctest.NewAppliance(t, applianceemu.Options{})
+	lz.caFile = filepath.Join(t.TempDir(), "appliance.pem")
+	if err := os.WriteFile(lz.caFile, []byte(lz.emu.CertificatePEM()), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	dir := filepath.Join(t.TempDir(), "landing-zone")
 	if err := os.CopyFS(dir, os.DirFS(landingZoneExample)); err != nil {
 		t.Fatalf("copying the example: %v", err)
@@ -119,6 +133,10 @@ func (lz *landingZone) varFile(operations ...string) string {
 		"role_name":               lz.roleName,
 		"external_id":             "veeam-lz",
 		"production_team_roles":   []string{lz.team},
+		"appliance_url":           lz.emu.URL(),
+		"appliance_username":      lz.emu.Username(),
+		"appliance_password":      lz.emu.Password(),
+		"appliance_ca_file":       lz.caFile,
 	}
 	content, err := json.Marshal(vars)
 	if err != nil {
@@ -163,6 +181,33 @@ func (lz *landingZone) checkProductionTrust() {
 		if err != nil {
 			lz.t.Error(err)
 		}
+	}
+}
+
+// checkRegistered checks the appliance: each member's role once, from another account, with the external ID
+// and the given permissions, and no provider process still logged in.
+func (lz *landingZone) checkRegistered(permissions ...string) {
+	records := registeredRecords(lz.emu)
+	if len(records) != len(landingZoneMembers) {
+		lz.t.Errorf("the appliance holds %+v, want one record per member", records)
+	}
+	for _, member := range landingZoneMembers {
+		want := applianceemu.Record{Name: fmt.Sprintf("%s (%s)", lz.roleName, member),
+			Description: text("Backup/restore role of the " + member + " account, managed by Terraform"),
+			AccountID:   lz.accounts[member], RoleName: lz.roleName, CrossAccount: true, ExternalID: "veeam-lz",
+			Permissions: permissions}
+		var mine []applianceemu.Record
+		for _, r := range records {
+			if r.Name == want.Name {
+				mine = append(mine, r)
+			}
+		}
+		if err := recordIs(want)(mine); err != nil {
+			lz.t.Errorf("%s: %v", member, err)
+		}
+	}
+	if n := lz.emu.ActiveSessions(); n != 0 {
+		lz.t.Errorf("%d appliance sessions still open after the providers stopped", n)
 	}
 }
 

@@ -49,6 +49,7 @@ type providerModel struct {
 	SkipCredentialsValidation types.Bool       `tfsdk:"skip_credentials_validation"`
 	SkipRequestingAccountID   types.Bool       `tfsdk:"skip_requesting_account_id"`
 	RefreshMode               types.String     `tfsdk:"refresh_mode"`
+	Appliance                 *applianceModel  `tfsdk:"appliance"`
 }
 
 type assumeRoleModel struct {
@@ -142,6 +143,7 @@ func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			},
 		},
 		Blocks: map[string]schema.Block{
+			"appliance": applianceBlock(),
 			"assume_role": schema.SingleNestedBlock{
 				MarkdownDescription: "Role to assume before any IAM call, for example to manage roles in another account through " +
 					"a provider alias.",
@@ -226,8 +228,9 @@ func (p *vbawsProvider) Configure(
 		"configured AWS clients",
 		map[string]any{"account_id": client.AccountID, "partition": client.Partition, "caller_arn": client.CallerARN},
 	)
-	resp.ResourceData = client
-	resp.DataSourceData = client
+	data := newProviderClients(client, cfg.Appliance, &resp.Diagnostics)
+	resp.ResourceData = data
+	resp.DataSourceData = data
 }
 
 func addConfigError(diags *diag.Diagnostics, err error) {
@@ -281,6 +284,7 @@ func (p *vbawsProvider) Resources(_ context.Context) []func() resource.Resource 
 		newIAMRoleResource,
 		newTrustRelationshipResource,
 		newRoleTemplateResource,
+		newApplianceRoleResource,
 	}
 }
 
@@ -289,6 +293,7 @@ func (p *vbawsProvider) DataSources(_ context.Context) []func() datasource.DataS
 		newImpersonationRoleDataSource,
 		newRoleTemplateDocumentDataSource,
 		newRoleCheckDataSource,
+		newApplianceRolesDataSource,
 	}
 }
 
