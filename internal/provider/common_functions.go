@@ -24,10 +24,16 @@ import (
 // written "Summary: Detail" as in a plan; nil when there is none. Warnings are logged, as functions cannot warn.
 func argumentError(ctx context.Context, position int64, diags diag.Diagnostics) *function.FuncError {
 	funcErr := function.FuncErrorFromDiags(ctx, diags)
-	if funcErr != nil {
-		funcErr.FunctionArgument = &position
+	if funcErr == nil {
+		return nil
 	}
-	return funcErr
+	return newArgumentError(position, funcErr.Text)
+}
+
+// newArgumentError is a function error on the argument at position. Terraform ends the message with a period of
+// its own, so the closing period of the provider's message goes.
+func newArgumentError(position int64, text string) *function.FuncError {
+	return function.NewArgumentFuncError(position, strings.TrimSuffix(text, "."))
 }
 
 // validateString runs string validators on a function argument, as Terraform runs them on an attribute at path.

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -512,4 +513,48 @@ func runFunction(t *testing.T, f function.Function, args ...attr.Value) (attr.Va
 	resp := function.RunResponse{Result: result}
 	f.Run(ctx, function.RunRequest{Arguments: function.NewArgumentsData(args)}, &resp)
 	return resp.Result.Value(), resp.Error
+}
+
+// dynamicObject is an object literal as Terraform passes it to a dynamic parameter.
+func dynamicObject(attributes map[string]attr.Value) types.Dynamic {
+	ctx := context.Background()
+	attributeTypes := make(map[string]attr.Type, len(attributes))
+	for name, v := range attributes {
+		attributeTypes[name] = v.Type(ctx)
+	}
+	return types.DynamicValue(types.ObjectValueMust(attributeTypes, attributes))
+}
+
+// tuple is a list literal such as ["a", "b"] as Terraform passes it inside a dynamic value.
+func tuple(values ...string) types.Tuple {
+	elementTypes := make([]attr.Type, len(values))
+	elements := make([]attr.Value, len(values))
+	for i, v := range values {
+		elementTypes[i], elements[i] = types.StringType, types.StringValue(v)
+	}
+	return types.TupleValueMust(elementTypes, elements)
+}
+
+// trustPolicyOf calls trust_policy and fails the test on an error.
+func trustPolicyOf(t *testing.T, principals types.Set, options types.Dynamic) string {
+	t.Helper()
+	result, funcErr := runFunction(t, newTrustPolicyFunction(), principals, options)
+	if funcErr != nil {
+		t.Fatalf("trust_policy: %v", funcErr)
+	}
+	return result.(types.String).ValueString()
+}
+
+// permissionDocumentsOf calls permission_documents and fails the test on an error.
+func permissionDocumentsOf(t *testing.T, operations []string, version types.String) []string {
+	t.Helper()
+	result, funcErr := runFunction(t, newPermissionDocumentsFunction(), stringSet(operations), version)
+	if funcErr != nil {
+		t.Fatalf("permission_documents(%v, %v): %v", operations, version, funcErr)
+	}
+	var documents []string
+	if diags := result.(types.List).ElementsAs(context.Background(), &documents, false); diags.HasError() {
+		t.Fatal(diags)
+	}
+	return documents
 }

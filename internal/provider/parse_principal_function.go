@@ -76,7 +76,7 @@ func (parsePrincipalFunction) Run(ctx context.Context, req function.RunRequest, 
 	}
 	p, problem := principal.Parse(value, "")
 	if problem != nil {
-		resp.Error = function.NewArgumentFuncError(0, problem.Error())
+		resp.Error = newArgumentError(0, problem.Error())
 		return
 	}
 	parsed := parsedPrincipal{ARN: p.ARN(), Partition: p.Partition, AccountID: p.AccountID,

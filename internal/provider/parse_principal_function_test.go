@@ -62,7 +62,7 @@ func TestParsePrincipalFunction_refusesWithThePlanMessage(t *testing.T) {
 		switch {
 		case funcErr == nil || problem == nil:
 			t.Errorf("%q: function error %v, plan problem %v", value, funcErr, problem)
-		case funcErr.Text != problem.Summary+": "+problem.Detail:
+		case funcErr.Text != strings.TrimSuffix(problem.Summary+": "+problem.Detail, "."):
 			t.Errorf("%q: the function says %q, the plan %q", value, funcErr.Text, problem.Error())
 		case !regexp.MustCompile(pattern).MatchString(funcErr.Text):
 			t.Errorf("%q: %q does not match %q", value, funcErr.Text, pattern)

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -19,20 +18,6 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
 	"github.com/vbaws/terraform-provider-vbaws/internal/template"
 )
-
-// permissionDocumentsOf calls permission_documents and fails the test on an error.
-func permissionDocumentsOf(t *testing.T, operations []string, version types.String) []string {
-	t.Helper()
-	result, funcErr := runFunction(t, newPermissionDocumentsFunction(), stringSet(operations), version)
-	if funcErr != nil {
-		t.Fatalf("permission_documents(%v, %v): %v", operations, version, funcErr)
-	}
-	var documents []string
-	if diags := result.(types.List).ElementsAs(context.Background(), &documents, false); diags.HasError() {
-		t.Fatal(diags)
-	}
-	return documents
-}
 
 // permission_documents gives the template's documents in every version, split ones included, and the default
 // version for null.

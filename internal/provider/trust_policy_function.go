@@ -90,14 +90,14 @@ func trustArguments(ctx context.Context, principals types.Set, options types.Dyn
 	roleTrustInputs, string, *function.FuncError) {
 	attributes, err := optionAttributes(options, trustOptionNames)
 	if err != nil {
-		return roleTrustInputs{}, "", function.NewArgumentFuncError(1, err.Error())
+		return roleTrustInputs{}, "", newArgumentError(1, err.Error())
 	}
 	externalID, errExternalID := optionString(attributes, "external_id")
 	services, errServices := optionStringSet(attributes, "service_principals")
 	additional, errAdditional := optionString(attributes, "additional_trust_policy")
 	partition, errPartition := optionString(attributes, "partition")
 	if err := errors.Join(errExternalID, errServices, errAdditional, errPartition); err != nil {
-		return roleTrustInputs{}, "", function.NewArgumentFuncError(1, err.Error())
+		return roleTrustInputs{}, "", newArgumentError(1, err.Error())
 	}
 	var optionDiags diag.Diagnostics
 	optionDiags.Append(validateString(ctx, pathTrustOptions.AtName("external_id"), externalID,

@@ -24,36 +24,6 @@ import (
 const breakGlassTrust = `{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow",` +
 	`"Principal":{"AWS":"arn:aws:iam::210987654321:role/BreakGlass"},"Sid":"BreakGlass"}],"Version":"2012-10-17"}`
 
-// dynamicObject is an object literal as Terraform passes it to a dynamic parameter.
-func dynamicObject(attributes map[string]attr.Value) types.Dynamic {
-	ctx := context.Background()
-	attributeTypes := make(map[string]attr.Type, len(attributes))
-	for name, v := range attributes {
-		attributeTypes[name] = v.Type(ctx)
-	}
-	return types.DynamicValue(types.ObjectValueMust(attributeTypes, attributes))
-}
-
-// tuple is a list literal such as ["a", "b"] as Terraform passes it inside a dynamic value.
-func tuple(values ...string) types.Tuple {
-	elementTypes := make([]attr.Type, len(values))
-	elements := make([]attr.Value, len(values))
-	for i, v := range values {
-		elementTypes[i], elements[i] = types.StringType, types.StringValue(v)
-	}
-	return types.TupleValueMust(elementTypes, elements)
-}
-
-// trustPolicyOf calls trust_policy and fails the test on an error.
-func trustPolicyOf(t *testing.T, principals types.Set, options types.Dynamic) string {
-	t.Helper()
-	result, funcErr := runFunction(t, newTrustPolicyFunction(), principals, options)
-	if funcErr != nil {
-		t.Fatalf("trust_policy: %v", funcErr)
-	}
-	return result.(types.String).ValueString()
-}
-
 // trust_policy renders the statements vbaws_iam_role writes, in its order and through its own code: the result
 // is byte for byte what roleTrustInputs.render gives the resource for the same attribute values.
 func TestTrustPolicyFunction_rendersTheRolesTrust(t *testing.T) {
