@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
@@ -41,6 +42,14 @@ func testAccCase(t *testing.T, steps ...resource.TestStep) resource.TestCase {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps:                    steps,
 	}
+}
+
+// testAccFunctionCase is testAccCase for configurations that call provider functions, skipped on CLIs without
+// them (Terraform before 1.8).
+func testAccFunctionCase(t *testing.T, steps ...resource.TestStep) resource.TestCase {
+	c := testAccCase(t, steps...)
+	c.TerraformVersionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)}
+	return c
 }
 
 // fixtureRole creates a role outside Terraform, as an appliance deployment or another team would, and deletes it

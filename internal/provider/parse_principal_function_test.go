@@ -106,10 +106,5 @@ output "parsed" {
 		}))}
 	wildcard.ExpectError = regexp.MustCompile(`(?s)Wildcard principal not allowed.*wildcard`)
 	account.ExpectError = regexp.MustCompile(`(?s)not a whole account`)
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: testAccProviders,
-		TerraformVersionChecks:   functionsVersionCheck,
-		Steps:                    []resource.TestStep{wildcard, account, good},
-	})
+	resource.ParallelTest(t, testAccFunctionCase(t, wildcard, account, good))
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
@@ -156,9 +155,6 @@ func mustParse(t *testing.T, text string) policy.Document {
 	return doc
 }
 
-// functionsVersionCheck skips a test on CLIs without provider functions (Terraform before 1.8).
-var functionsVersionCheck = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)}
-
 // trust_policy returns byte for byte the trust policy vbaws_iam_role plans, stores and writes to IAM for the same
 // inputs, principals of both forms, external ID, services and additional statements included.
 func TestAccTrustPolicyFunction_matchesTheRoleByteForByte(t *testing.T) {
@@ -170,12 +166,8 @@ func TestAccTrustPolicyFunction_matchesTheRoleByteForByte(t *testing.T) {
 		"service_principals":      tuple("ec2.amazonaws.com", "backup.amazonaws.com"),
 		"additional_trust_policy": types.StringValue(breakGlassTrust),
 	}))
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: testAccProviders,
-		TerraformVersionChecks:   functionsVersionCheck,
-		Steps: []resource.TestStep{{
-			Config: acctest.RequiredProviders() + acctest.ProviderConfig() + fmt.Sprintf(`
+	resource.ParallelTest(t, testAccFunctionCase(t, resource.TestStep{
+		Config: acctest.RequiredProviders() + acctest.ProviderConfig() + fmt.Sprintf(`
 locals {
   principals = ["arn:aws:iam::%[2]s:role/veeam/Impersonation", "210987654321"]
   trust = {
@@ -210,45 +202,39 @@ output "role" {
   value = vbaws_iam_role.test.assume_role_policy
 }
 `, name, emulatorAccount),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectKnownOutputValue("function", knownvalue.StringExact(want)),
-				plancheck.ExpectKnownValue("vbaws_iam_role.test", tfjsonpath.New("assume_role_policy"),
-					knownvalue.StringExact(want)),
-			}},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("function", knownvalue.StringExact(want)),
-				statecheck.ExpectKnownOutputValue("role", knownvalue.StringExact(want)),
-				expectRemote(func() error {
-					if written := rawTrust(t, client, name); written != want {
-						return fmt.Errorf("IAM holds %s, trust_policy returned %s", written, want)
-					}
-					return nil
-				}),
-			},
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectKnownOutputValue("function", knownvalue.StringExact(want)),
+			plancheck.ExpectKnownValue("vbaws_iam_role.test", tfjsonpath.New("assume_role_policy"),
+				knownvalue.StringExact(want)),
 		}},
-	})
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("function", knownvalue.StringExact(want)),
+			statecheck.ExpectKnownOutputValue("role", knownvalue.StringExact(want)),
+			expectRemote(func() error {
+				if written := rawTrust(t, client, name); written != want {
+					return fmt.Errorf("IAM holds %s, trust_policy returned %s", written, want)
+				}
+				return nil
+			}),
+		},
+	}))
 }
 
 // A principal the role refuses fails the function call with the role's plan-time message.
 func TestAccTrustPolicyFunction_refusesWithThePlanMessage(t *testing.T) {
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: testAccProviders,
-		TerraformVersionChecks:   functionsVersionCheck,
-		Steps: []resource.TestStep{{
-			Config: acctest.RequiredProviders() + `
+	resource.ParallelTest(t, testAccFunctionCase(t, resource.TestStep{
+		Config: acctest.RequiredProviders() + `
 output "trust" {
   value = provider::vbaws::trust_policy(["arn:aws:iam::123456789012:user/alice"], { external_id = "abc" })
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)Not a role or account principal.*an IAM user`),
-		}, {
-			Config: acctest.RequiredProviders() + `
+		ExpectError: regexp.MustCompile(`(?s)Not a role or account principal.*an IAM user`),
+	}, resource.TestStep{
+		Config: acctest.RequiredProviders() + `
 output "trust" {
   value = provider::vbaws::trust_policy(["123456789012"], { external_ids = "abc" })
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)options has no attribute\s+"external_ids"`),
-		}},
-	})
+		ExpectError: regexp.MustCompile(`(?s)options has no attribute\s+"external_ids"`),
+	}))
 }
