@@ -77,6 +77,22 @@ func (s releasingServer) ReadDataSource(ctx context.Context, req *tfprotov6.Read
 	return withReleasedContext(ctx, req, s.ProviderServer.ReadDataSource)
 }
 
+// msgpackNull is the MessagePack encoding of a null value, of any type.
+var msgpackNull = []byte{0xc0}
+
+// CallFunction is called for every provider function call. OpenTofu (1.10 at least) sends no data at all for a
+// null argument of a parameter that allows null, which the framework cannot decode ("DynamicValue had no JSON or
+// msgpack data set"); such an argument is passed on as the null it stands for, as Terraform sends it.
+func (s releasingServer) CallFunction(ctx context.Context, req *tfprotov6.CallFunctionRequest,
+) (*tfprotov6.CallFunctionResponse, error) {
+	for i, argument := range req.Arguments {
+		if argument == nil || (argument.JSON == nil && argument.MsgPack == nil) {
+			req.Arguments[i] = &tfprotov6.DynamicValue{MsgPack: msgpackNull}
+		}
+	}
+	return s.ProviderServer.CallFunction(ctx, req)
+}
+
 // withReleasedContext runs call with a context that follows ctx until call returns and holds nothing of it after.
 func withReleasedContext[Request, Response any](ctx context.Context, req Request,
 	call func(context.Context, Request) (Response, error),

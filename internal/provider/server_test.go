@@ -3,8 +3,12 @@ package provider
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 type requestKey struct{}
@@ -57,5 +61,49 @@ func TestReleasableContext_keepsTheRequestDeadline(t *testing.T) {
 	defer release()
 	if got, ok := released.Deadline(); !ok || !got.Equal(deadline) {
 		t.Fatalf("Deadline = %v, %v; want %v", got, ok, deadline)
+	}
+}
+
+// A null argument that arrives without any data, as OpenTofu sends it, is the null Terraform would have sent:
+// permission_documents(operations, null) gives the default version's documents either way.
+func TestReleasingServer_nullArgumentWithoutData(t *testing.T) {
+	ctx := context.Background()
+	operations, err := tfprotov6.NewDynamicValue(tftypes.Set{ElementType: tftypes.String},
+		tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{
+			tftypes.NewValue(tftypes.String, "ec2_backup"),
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	explicitNull, err := tfprotov6.NewDynamicValue(tftypes.String, tftypes.NewValue(tftypes.String, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mustRender(t, "ec2_backup").Documents
+	for name, null := range map[string]*tfprotov6.DynamicValue{
+		"Terraform's null": &explicitNull, "no data": {}, "no value": nil,
+	} {
+		resp, err := NewServer("test")().CallFunction(ctx, &tfprotov6.CallFunctionRequest{
+			Name: "permission_documents", Arguments: []*tfprotov6.DynamicValue{&operations, null}})
+		if err != nil || resp.Error != nil {
+			t.Fatalf("%s: %v %v", name, err, resp.Error)
+		}
+		result, err := resp.Result.Unmarshal(tftypes.List{ElementType: tftypes.String})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var elements []tftypes.Value
+		if err := result.As(&elements); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]string, len(elements))
+		for i, e := range elements {
+			if err := e.As(&got[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: got %d documents, want the default version's %d", name, len(got), len(want))
+		}
 	}
 }
