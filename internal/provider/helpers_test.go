@@ -52,6 +52,12 @@ func testAccFunctionCase(t *testing.T, steps ...resource.TestStep) resource.Test
 	return c
 }
 
+// functionConfig starts a configuration that only calls provider functions: the provider required and configured,
+// because OpenTofu configures a provider before it calls its functions (Terraform does not).
+func functionConfig() string {
+	return acctest.RequiredProviders() + acctest.ProviderConfig()
+}
+
 // fixtureRole creates a role outside Terraform, as an appliance deployment or another team would, and deletes it
 // when the test ends. inline maps policy names to documents.
 func fixtureRole(t *testing.T, client *iam.Client, name, path, trust string, inline map[string]string) string {

@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
-	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 )
 
@@ -75,7 +74,7 @@ func TestParsePrincipalFunction_refusesWithThePlanMessage(t *testing.T) {
 // parse_principal works in a variable's validation: a good value passes, a principal the provider refuses stops
 // the plan with the provider's message, and the condition can use the parts.
 func TestAccParsePrincipalFunction_inVariableValidation(t *testing.T) {
-	configuration := acctest.RequiredProviders() + `
+	configuration := functionConfig() + `
 variable "impersonation_role_arn" {
   type = string
 

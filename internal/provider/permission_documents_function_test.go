@@ -88,7 +88,7 @@ func TestAccPermissionDocumentsFunction_sameAsTheDataSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	resource.ParallelTest(t, testAccFunctionCase(t, resource.TestStep{
-		Config: acctest.RequiredProviders() + `
+		Config: functionConfig() + `
 output "documents" {
   value = provider::vbaws::permission_documents(["ec2_bakup"], null)
 }

@@ -39,8 +39,7 @@ func (trustPolicyFunction) Definition(_ context.Context, _ function.DefinitionRe
 			"for `trusted_principal_arns = principals` and the other trust arguments taken from `options`, byte " +
 			"for byte: the resource and the function share one rendering. The arguments are checked as the " +
 			"resource checks them while planning, and a value it would refuse fails the call with the same " +
-			"message. It needs no credentials and makes no API call, so it also works under `terraform test` " +
-			"with `mock_provider` and before anything exists.",
+			"message. " + localFunctionNote,
 		Parameters: []function.Parameter{
 			function.SetParameter{
 				Name:        "principals",

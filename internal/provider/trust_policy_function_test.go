@@ -223,14 +223,14 @@ output "role" {
 // A principal the role refuses fails the function call with the role's plan-time message.
 func TestAccTrustPolicyFunction_refusesWithThePlanMessage(t *testing.T) {
 	resource.ParallelTest(t, testAccFunctionCase(t, resource.TestStep{
-		Config: acctest.RequiredProviders() + `
+		Config: functionConfig() + `
 output "trust" {
   value = provider::vbaws::trust_policy(["arn:aws:iam::123456789012:user/alice"], { external_id = "abc" })
 }
 `,
 		ExpectError: regexp.MustCompile(`(?s)Not a role or account principal.*an IAM user`),
 	}, resource.TestStep{
-		Config: acctest.RequiredProviders() + `
+		Config: functionConfig() + `
 output "trust" {
   value = provider::vbaws::trust_policy(["123456789012"], { external_ids = "abc" })
 }
