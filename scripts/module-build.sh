@@ -15,8 +15,9 @@ cli_reports() {
 # directory, removed when the script exits, and sets src to it.
 module_copy() {
   local dir
-  dir="$(GOFLAGS=-mod=mod go mod download -json "$1" |
-    python3 -c 'import json, sys; d = json.load(sys.stdin); sys.exit(d["Error"]) if d.get("Error") else print(d["Dir"])')"
+  dir="$(GOFLAGS=-mod=mod go mod download -json "$1" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+sys.exit(d["Error"]) if d.get("Error") else print(d["Dir"])')"
   src="$(mktemp -d)"
   trap 'chmod -R u+w "$src" && rm -rf "$src"' EXIT
   cp -r "$dir/." "$src"
