@@ -292,7 +292,8 @@ func TestAccApplianceRole_destroyBlockedWhileInUse(t *testing.T) {
 func TestAccApplianceRole_nameTakenAndDefaultRecord(t *testing.T) {
 	emu, prefix, roleARN := applianceFixture(t, applianceemu.Options{})
 	taken := emu.Add(applianceemu.Record{Name: prefix, AccountID: emulatorAccount, RoleName: "console-made"})
-	provider := acctest.ProviderConfigWithAppliance(emu, "")
+	// Import steps without a prior apply need the provider's source spelled out under OpenTofu.
+	provider := acctest.RequiredProviders() + acctest.ProviderConfigWithAppliance(emu, "")
 	var defaultID string
 	for _, r := range emu.Records() {
 		if r.IsDefault {

@@ -20,14 +20,26 @@ import (
 // Glue the provider functions share. A function checks its arguments with the very validators the resources and
 // data sources use while planning, so that a value a function accepts is a value they accept, in the same words.
 
+// localFunctionNote ends the description of every function: what it needs to run.
+const localFunctionNote = "The function makes no API call and reads data built into the provider, so it also " +
+	"works before anything exists and under `terraform test` with `mock_provider`. Terraform calls it without " +
+	"configuring the provider; OpenTofu configures the provider first, so there the provider configuration must " +
+	"succeed (or the provider be mocked)."
+
 // argumentError turns the error diagnostics of one argument into a function error on that argument, each error
 // written "Summary: Detail" as in a plan; nil when there is none. Warnings are logged, as functions cannot warn.
 func argumentError(ctx context.Context, position int64, diags diag.Diagnostics) *function.FuncError {
 	funcErr := function.FuncErrorFromDiags(ctx, diags)
-	if funcErr != nil {
-		funcErr.FunctionArgument = &position
+	if funcErr == nil {
+		return nil
 	}
-	return funcErr
+	return newArgumentError(position, funcErr.Text)
+}
+
+// newArgumentError is a function error on the argument at position. Terraform ends the message with a period of
+// its own, so the closing period of the provider's message goes.
+func newArgumentError(position int64, text string) *function.FuncError {
+	return function.NewArgumentFuncError(position, strings.TrimSuffix(text, "."))
 }
 
 // validateString runs string validators on a function argument, as Terraform runs them on an attribute at path.

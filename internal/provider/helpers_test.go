@@ -14,12 +14,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 	"github.com/vbaws/terraform-provider-vbaws/internal/applianceemu"
@@ -42,6 +44,20 @@ func testAccCase(t *testing.T, steps ...resource.TestStep) resource.TestCase {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps:                    steps,
 	}
+}
+
+// testAccFunctionCase is testAccCase for configurations that call provider functions, skipped on CLIs without
+// them (Terraform before 1.8).
+func testAccFunctionCase(t *testing.T, steps ...resource.TestStep) resource.TestCase {
+	c := testAccCase(t, steps...)
+	c.TerraformVersionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)}
+	return c
+}
+
+// functionConfig starts a configuration that only calls provider functions: the provider required and configured,
+// because OpenTofu configures a provider before it calls its functions (Terraform does not).
+func functionConfig() string {
+	return acctest.RequiredProviders() + acctest.ProviderConfig()
 }
 
 // fixtureRole creates a role outside Terraform, as an appliance deployment or another team would, and deletes it
@@ -659,4 +675,48 @@ func recordCount(n int) func([]applianceemu.Record) error {
 		}
 		return nil
 	}
+}
+
+// dynamicObject is an object literal as Terraform passes it to a dynamic parameter.
+func dynamicObject(attributes map[string]attr.Value) types.Dynamic {
+	ctx := context.Background()
+	attributeTypes := make(map[string]attr.Type, len(attributes))
+	for name, v := range attributes {
+		attributeTypes[name] = v.Type(ctx)
+	}
+	return types.DynamicValue(types.ObjectValueMust(attributeTypes, attributes))
+}
+
+// tuple is a list literal such as ["a", "b"] as Terraform passes it inside a dynamic value.
+func tuple(values ...string) types.Tuple {
+	elementTypes := make([]attr.Type, len(values))
+	elements := make([]attr.Value, len(values))
+	for i, v := range values {
+		elementTypes[i], elements[i] = types.StringType, types.StringValue(v)
+	}
+	return types.TupleValueMust(elementTypes, elements)
+}
+
+// trustPolicyOf calls trust_policy and fails the test on an error.
+func trustPolicyOf(t *testing.T, principals types.Set, options types.Dynamic) string {
+	t.Helper()
+	result, funcErr := runFunction(t, newTrustPolicyFunction(), principals, options)
+	if funcErr != nil {
+		t.Fatalf("trust_policy: %v", funcErr)
+	}
+	return result.(types.String).ValueString()
+}
+
+// permissionDocumentsOf calls permission_documents and fails the test on an error.
+func permissionDocumentsOf(t *testing.T, operations []string, version types.String) []string {
+	t.Helper()
+	result, funcErr := runFunction(t, newPermissionDocumentsFunction(), stringSet(operations), version)
+	if funcErr != nil {
+		t.Fatalf("permission_documents(%v, %v): %v", operations, version, funcErr)
+	}
+	var documents []string
+	if diags := result.(types.List).ElementsAs(context.Background(), &documents, false); diags.HasError() {
+		t.Fatal(diags)
+	}
+	return documents
 }

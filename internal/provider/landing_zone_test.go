@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -18,6 +22,7 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 	"github.com/vbaws/terraform-provider-vbaws/internal/applianceemu"
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
+	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 )
 
 // landingZoneExample is the example under test, relative to this package.
@@ -57,10 +62,10 @@ func TestAccLandingZone_threeMemberAccounts(t *testing.T) {
 	lz.cli.CheckPlan(plan,
 		acctest.ExpectOutputsKnown(),
 		plancheck.ExpectKnownOutputValue("impersonation_role_arn", knownvalue.StringExact(lz.applianceARN)),
-		plancheck.ExpectKnownOutputValue("members", lz.expectedMembers()))
+		plancheck.ExpectKnownOutputValue("members", lz.expectedMembers("ec2_backup", "ec2_restore")))
 	lz.cli.MustRun("apply", "-input=false", planFile)
-	lz.cli.CheckState(append(lz.noOrphans(),
-		statecheck.ExpectKnownOutputValue("members", lz.expectedMembers()),
+	lz.cli.CheckState(append(append(lz.noOrphans(), lz.writtenAsPredicted("ec2_backup", "ec2_restore")...),
+		statecheck.ExpectKnownOutputValue("members", lz.expectedMembers("ec2_backup", "ec2_restore")),
 		statecheck.ExpectKnownValue(fmt.Sprintf("module.production.vbaws_trust_relationship.team[%q]", lz.team),
 			tfjsonpath.New("role_arn"), knownvalue.StringExact(lz.teamARN)))...)
 	lz.checkProductionTrust()
@@ -74,7 +79,8 @@ func TestAccLandingZone_threeMemberAccounts(t *testing.T) {
 		plancheck.ExpectResourceAction("module.production.vbaws_role_template.worker[0]", plancheck.ResourceActionNoop),
 		plancheck.ExpectResourceAction("module.production.vbaws_iam_role.backup", plancheck.ResourceActionNoop))...)
 	lz.cli.MustRun("apply", "-input=false", planFile)
-	lz.cli.CheckState(append(lz.noOrphans(), operationsAre(changed...)...)...)
+	lz.cli.CheckState(append(append(lz.noOrphans(), operationsAre(changed...)...),
+		lz.writtenAsPredicted(changed...)...)...)
 	lz.checkProductionTrust()
 	lz.checkRegistered("EC2BackupSnapshot", "EC2Restore", "VPCBackup")
 	_, second = lz.cli.SavedPlan(lz.varFile(changed...))
@@ -92,6 +98,69 @@ func TestAccLandingZone_threeMemberAccounts(t *testing.T) {
 	}
 	if err := onlyDefaultRecordLeft(lz.emu)(nil); err != nil {
 		t.Error(err)
+	}
+}
+
+// The module's `terraform test` suite (modules/veeam-member-account/tests) passes under mock_provider with the
+// provider built from this repository: every run block passes, so the trust policies and documents the provider's
+// functions return reach the assertions without credentials, an account or the emulator.
+func TestAccLandingZone_moduleTestsUnderMockProvider(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "landing-zone")
+	if err := os.CopyFS(dir, os.DirFS(landingZoneExample)); err != nil {
+		t.Fatalf("copying the example: %v", err)
+	}
+	module := filepath.Join(dir, "modules", "veeam-member-account")
+	files, err := filepath.Glob(filepath.Join(module, "tests", "*.tftest.hcl"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("the module has no tests (%v)", err)
+	}
+	runs := 0
+	for _, file := range files {
+		content, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs += len(regexp.MustCompile(`(?m)^run "`).FindAll(content, -1))
+	}
+	out := acctest.NewInstalledCLI(t, module).MustRun("test", "-no-color")
+	if want := fmt.Sprintf("Success! %d passed, 0 failed.", runs); !strings.Contains(out, want) {
+		t.Errorf("terraform test did not report %q:\n%s", want, out)
+	}
+	refusesWithTheProvidersMessage(t, dir)
+}
+
+// refusesWithTheProvidersMessage plans a root that passes a user ARN to the module, which fails at the variable's
+// validation with the message vbaws_iam_role gives for it, before anything is read or planned.
+func refusesWithTheProvidersMessage(t *testing.T, example string) {
+	root := filepath.Join(example, "refuse")
+	configuration := acctest.ProviderConfig() + `
+terraform {
+  required_providers {
+    vbaws = { source = "vbaws/vbaws" }
+  }
+}
+
+module "member" {
+  source                 = "../modules/veeam-member-account"
+  impersonation_role_arn = "arn:aws:iam::123456789012:user/alice"
+  operations             = ["ec2_backup"]
+  role_name              = "veeam-refused"
+}
+`
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "main.tf"), []byte(configuration), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cli := acctest.NewInstalledCLI(t, root)
+	cli.MustRun("get")
+	code, out := cli.Run("plan", "-no-color", "-input=false")
+	_, problem := principal.Parse("arn:aws:iam::123456789012:user/alice", "")
+	if code == 0 || problem == nil || !strings.Contains(out, problem.Summary) ||
+		!strings.Contains(out, `var.impersonation_role_arn`) {
+		t.Errorf("the plan did not stop at the variable with %q (exit %d):\n%s", problem, code, out)
 	}
 }
 
@@ -149,13 +218,44 @@ func (lz *landingZone) varFile(operations ...string) string {
 	return "-var-file=" + path
 }
 
-// expectedMembers is the root's members output: each member's account and role ARNs, worker only in production.
-func (lz *landingZone) expectedMembers() knownvalue.Check {
+// expectedMembers is the root's members output for the given operations: each member's account and role ARNs,
+// worker only in production, and the trust policies and documents the functions predict.
+func (lz *landingZone) expectedMembers(operations ...string) knownvalue.Check {
 	members := map[string]knownvalue.Check{}
 	for _, member := range landingZoneMembers {
-		members[member] = expectedMemberOutputs(lz.accounts[member], lz.roleName, member == "production")
+		members[member] = lz.expectedMemberOutputs(member, operations)
 	}
 	return knownvalue.ObjectExact(members)
+}
+
+// predictedTrust is the backup/restore role's trust policy in a member account, from trust_policy: with the
+// external ID, which the root module passes to every member because the appliance assumes each role with it.
+func (lz *landingZone) predictedTrust() string {
+	options := map[string]attr.Value{"external_id": types.StringValue("veeam-lz")}
+	return trustPolicyOf(lz.t, stringSet([]string{lz.applianceARN}), dynamicObject(options))
+}
+
+// predictedDocuments are the backup/restore template's documents in a member account: version 11 in analytics.
+func (lz *landingZone) predictedDocuments(member string, operations []string) []string {
+	version := types.StringNull()
+	if member == "analytics" {
+		version = types.StringValue("11")
+	}
+	return permissionDocumentsOf(lz.t, operations, version)
+}
+
+// writtenAsPredicted checks that each member's role and template hold in state what the module's outputs, from
+// the functions, said they would: the role's trust policy and the template's documents, byte for byte.
+func (lz *landingZone) writtenAsPredicted(operations ...string) []statecheck.StateCheck {
+	var checks []statecheck.StateCheck
+	for _, member := range landingZoneMembers {
+		checks = append(checks,
+			statecheck.ExpectKnownValue("module."+member+".vbaws_iam_role.backup",
+				tfjsonpath.New("assume_role_policy"), knownvalue.StringExact(lz.predictedTrust())),
+			statecheck.ExpectKnownValue("module."+member+".vbaws_role_template.backup", tfjsonpath.New("documents"),
+				exactStrings(lz.predictedDocuments(member, operations))))
+	}
+	return checks
 }
 
 // noOrphans checks every member account: each role, policy and instance profile in it is in state, none twice.
@@ -212,7 +312,8 @@ func (lz *landingZone) checkRegistered(permissions ...string) {
 }
 
 // expectedMemberOutputs are the outputs of one veeam-member-account instance.
-func expectedMemberOutputs(account, roleName string, worker bool) knownvalue.Check {
+func (lz *landingZone) expectedMemberOutputs(member string, operations []string) knownvalue.Check {
+	account, roleName := lz.accounts[member], lz.roleName
 	arn := func(kind, name string) string { return "arn:aws:iam::" + account + ":" + kind + "/" + name }
 	outputs := map[string]knownvalue.Check{
 		"account_id": knownvalue.StringExact(account),
@@ -222,10 +323,17 @@ func expectedMemberOutputs(account, roleName string, worker bool) knownvalue.Che
 		}),
 		"worker_role_arn":             knownvalue.Null(),
 		"worker_instance_profile_arn": knownvalue.Null(),
+		"trust_policy":                knownvalue.StringExact(lz.predictedTrust()),
+		"permission_documents":        exactStrings(lz.predictedDocuments(member, operations)),
+		"worker_trust_policy":         knownvalue.Null(),
 	}
-	if worker {
+	if member == "production" {
 		outputs["worker_role_arn"] = knownvalue.StringExact(arn("role", roleName+"-worker"))
 		outputs["worker_instance_profile_arn"] = knownvalue.StringExact(arn("instance-profile", roleName+"-worker"))
+		outputs["worker_trust_policy"] = knownvalue.StringExact(trustPolicyOf(lz.t,
+			stringSet([]string{lz.applianceARN}), dynamicObject(map[string]attr.Value{
+				"service_principals": tuple("ec2.amazonaws.com"),
+			})))
 	}
 	return knownvalue.ObjectExact(outputs)
 }

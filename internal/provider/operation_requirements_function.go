@@ -35,8 +35,8 @@ func (operationRequirementsFunction) Definition(_ context.Context, _ function.De
 			"policy must also allow (for `service_principals` of `vbaws_iam_role` and the `options` of " +
 			"`trust_policy`), and `requires_instance_profile`, whether the role needs an instance profile (for " +
 			"`create_instance_profile`), as `vbaws_role_template` exports them for the same `operations` and " +
-			"`product_version`. The selection is checked as the resource checks it while planning. It needs no " +
-			"credentials and makes no API call.",
+			"`product_version`. The selection is checked as the resource checks it while planning. " +
+			localFunctionNote,
 		Parameters: []function.Parameter{operationsParameter, productVersionParameter},
 		Return: function.ObjectReturn{AttributeTypes: map[string]attr.Type{
 			"service_principals":        types.SetType{ElemType: types.StringType},

@@ -51,7 +51,7 @@ func (parsePrincipalFunction) Definition(_ context.Context, _ function.Definitio
 			"Anything the provider refuses while planning (wildcards, session ARNs, users, groups, service " +
 			"principals, malformed ARNs) fails the call with the provider's own message, so that a variable's " +
 			"`validation` can call it and stop a bad value before any resource is planned. An account root is " +
-			"accepted, as by the resources, which warn about it.",
+			"accepted, as by the resources, which warn about it. " + localFunctionNote,
 		Parameters: []function.Parameter{
 			function.StringParameter{
 				Name:                "principal",
@@ -76,7 +76,7 @@ func (parsePrincipalFunction) Run(ctx context.Context, req function.RunRequest, 
 	}
 	p, problem := principal.Parse(value, "")
 	if problem != nil {
-		resp.Error = function.NewArgumentFuncError(0, problem.Error())
+		resp.Error = newArgumentError(0, problem.Error())
 		return
 	}
 	parsed := parsedPrincipal{ARN: p.ARN(), Partition: p.Partition, AccountID: p.AccountID,

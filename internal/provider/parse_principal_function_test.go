@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
-	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 )
 
@@ -62,7 +61,7 @@ func TestParsePrincipalFunction_refusesWithThePlanMessage(t *testing.T) {
 		switch {
 		case funcErr == nil || problem == nil:
 			t.Errorf("%q: function error %v, plan problem %v", value, funcErr, problem)
-		case funcErr.Text != problem.Summary+": "+problem.Detail:
+		case funcErr.Text != strings.TrimSuffix(problem.Summary+": "+problem.Detail, "."):
 			t.Errorf("%q: the function says %q, the plan %q", value, funcErr.Text, problem.Error())
 		case !regexp.MustCompile(pattern).MatchString(funcErr.Text):
 			t.Errorf("%q: %q does not match %q", value, funcErr.Text, pattern)
@@ -75,7 +74,7 @@ func TestParsePrincipalFunction_refusesWithThePlanMessage(t *testing.T) {
 // parse_principal works in a variable's validation: a good value passes, a principal the provider refuses stops
 // the plan with the provider's message, and the condition can use the parts.
 func TestAccParsePrincipalFunction_inVariableValidation(t *testing.T) {
-	configuration := acctest.RequiredProviders() + acctest.ProviderConfig() + `
+	configuration := functionConfig() + `
 variable "impersonation_role_arn" {
   type = string
 
@@ -106,10 +105,5 @@ output "parsed" {
 		}))}
 	wildcard.ExpectError = regexp.MustCompile(`(?s)Wildcard principal not allowed.*wildcard`)
 	account.ExpectError = regexp.MustCompile(`(?s)not a whole account`)
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: testAccProviders,
-		TerraformVersionChecks:   functionsVersionCheck,
-		Steps:                    []resource.TestStep{wildcard, account, good},
-	})
+	resource.ParallelTest(t, testAccFunctionCase(t, wildcard, account, good))
 }

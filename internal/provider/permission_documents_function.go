@@ -29,8 +29,7 @@ func (permissionDocumentsFunction) Definition(_ context.Context, _ function.Defi
 			"`data.vbaws_role_template_document` returns them: split to fit IAM's limit of 6,144 characters " +
 			"per managed policy, actions deduplicated regardless of case and sorted. The selection is checked " +
 			"as the resource checks it while planning, with the same messages. The documents are those of " +
-			"`workers_in_production_accounts = false`, the resource's default. It needs no credentials and makes " +
-			"no API call, so it also works under `terraform test` with `mock_provider`.",
+			"`workers_in_production_accounts = false`, the resource's default. " + localFunctionNote,
 		Parameters: []function.Parameter{operationsParameter, productVersionParameter},
 		Return:     function.ListReturn{ElementType: types.StringType},
 	}

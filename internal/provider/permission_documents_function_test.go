@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -19,20 +18,6 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
 	"github.com/vbaws/terraform-provider-vbaws/internal/template"
 )
-
-// permissionDocumentsOf calls permission_documents and fails the test on an error.
-func permissionDocumentsOf(t *testing.T, operations []string, version types.String) []string {
-	t.Helper()
-	result, funcErr := runFunction(t, newPermissionDocumentsFunction(), stringSet(operations), version)
-	if funcErr != nil {
-		t.Fatalf("permission_documents(%v, %v): %v", operations, version, funcErr)
-	}
-	var documents []string
-	if diags := result.(types.List).ElementsAs(context.Background(), &documents, false); diags.HasError() {
-		t.Fatal(diags)
-	}
-	return documents
-}
 
 // permission_documents gives the template's documents in every version, split ones included, and the default
 // version for null.
@@ -102,19 +87,15 @@ func TestAccPermissionDocumentsFunction_sameAsTheDataSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: testAccProviders,
-		TerraformVersionChecks:   functionsVersionCheck,
-		Steps: []resource.TestStep{{
-			Config: acctest.RequiredProviders() + `
+	resource.ParallelTest(t, testAccFunctionCase(t, resource.TestStep{
+		Config: functionConfig() + `
 output "documents" {
   value = provider::vbaws::permission_documents(["ec2_bakup"], null)
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)Unknown operation.*Did you mean "ec2_backup"`),
-		}, {
-			Config: acctest.RequiredProviders() + acctest.ProviderConfig() + fmt.Sprintf(`
+		ExpectError: regexp.MustCompile(`(?s)Unknown operation.*Did you mean "ec2_backup"`),
+	}, resource.TestStep{
+		Config: acctest.RequiredProviders() + acctest.ProviderConfig() + fmt.Sprintf(`
 locals {
   operations = %s
 }
@@ -132,21 +113,20 @@ output "requirements" {
   value = provider::vbaws::operation_requirements(local.operations, "11")
 }
 `, mustJSON(t, operations)),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("documents", exactStrings(tpl.Documents)),
-				statecheck.ExpectKnownValue("data.vbaws_role_template_document.test", tfjsonpath.New("documents"),
-					exactStrings(tpl.Documents)),
-				statecheck.ExpectKnownOutputValue("requirements", knownvalue.ObjectExact(map[string]knownvalue.Check{
-					"service_principals":        stringSetExact(tpl.ServicePrincipals),
-					"requires_instance_profile": knownvalue.Bool(true),
-				})),
-				statecheck.ExpectKnownValue("data.vbaws_role_template_document.test",
-					tfjsonpath.New("service_principals"), stringSetExact(tpl.ServicePrincipals)),
-				statecheck.ExpectKnownValue("data.vbaws_role_template_document.test",
-					tfjsonpath.New("requires_instance_profile"), knownvalue.Bool(true)),
-			},
-		}},
-	})
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("documents", exactStrings(tpl.Documents)),
+			statecheck.ExpectKnownValue("data.vbaws_role_template_document.test", tfjsonpath.New("documents"),
+				exactStrings(tpl.Documents)),
+			statecheck.ExpectKnownOutputValue("requirements", knownvalue.ObjectExact(map[string]knownvalue.Check{
+				"service_principals":        stringSetExact(tpl.ServicePrincipals),
+				"requires_instance_profile": knownvalue.Bool(true),
+			})),
+			statecheck.ExpectKnownValue("data.vbaws_role_template_document.test",
+				tfjsonpath.New("service_principals"), stringSetExact(tpl.ServicePrincipals)),
+			statecheck.ExpectKnownValue("data.vbaws_role_template_document.test",
+				tfjsonpath.New("requires_instance_profile"), knownvalue.Bool(true)),
+		},
+	}))
 }
 
 // mustJSON writes value as JSON, which is also an HCL expression.

@@ -39,8 +39,7 @@ func (trustPolicyFunction) Definition(_ context.Context, _ function.DefinitionRe
 			"for `trusted_principal_arns = principals` and the other trust arguments taken from `options`, byte " +
 			"for byte: the resource and the function share one rendering. The arguments are checked as the " +
 			"resource checks them while planning, and a value it would refuse fails the call with the same " +
-			"message. It needs no credentials and makes no API call, so it also works under `terraform test` " +
-			"with `mock_provider` and before anything exists.",
+			"message. " + localFunctionNote,
 		Parameters: []function.Parameter{
 			function.SetParameter{
 				Name:        "principals",
@@ -90,14 +89,14 @@ func trustArguments(ctx context.Context, principals types.Set, options types.Dyn
 	roleTrustInputs, string, *function.FuncError) {
 	attributes, err := optionAttributes(options, trustOptionNames)
 	if err != nil {
-		return roleTrustInputs{}, "", function.NewArgumentFuncError(1, err.Error())
+		return roleTrustInputs{}, "", newArgumentError(1, err.Error())
 	}
 	externalID, errExternalID := optionString(attributes, "external_id")
 	services, errServices := optionStringSet(attributes, "service_principals")
 	additional, errAdditional := optionString(attributes, "additional_trust_policy")
 	partition, errPartition := optionString(attributes, "partition")
 	if err := errors.Join(errExternalID, errServices, errAdditional, errPartition); err != nil {
-		return roleTrustInputs{}, "", function.NewArgumentFuncError(1, err.Error())
+		return roleTrustInputs{}, "", newArgumentError(1, err.Error())
 	}
 	var optionDiags diag.Diagnostics
 	optionDiags.Append(validateString(ctx, pathTrustOptions.AtName("external_id"), externalID,

@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
@@ -23,36 +22,6 @@ import (
 // breakGlassTrust is an additional trust statement, as a module would pass it through jsonencode.
 const breakGlassTrust = `{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow",` +
 	`"Principal":{"AWS":"arn:aws:iam::210987654321:role/BreakGlass"},"Sid":"BreakGlass"}],"Version":"2012-10-17"}`
-
-// dynamicObject is an object literal as Terraform passes it to a dynamic parameter.
-func dynamicObject(attributes map[string]attr.Value) types.Dynamic {
-	ctx := context.Background()
-	attributeTypes := make(map[string]attr.Type, len(attributes))
-	for name, v := range attributes {
-		attributeTypes[name] = v.Type(ctx)
-	}
-	return types.DynamicValue(types.ObjectValueMust(attributeTypes, attributes))
-}
-
-// tuple is a list literal such as ["a", "b"] as Terraform passes it inside a dynamic value.
-func tuple(values ...string) types.Tuple {
-	elementTypes := make([]attr.Type, len(values))
-	elements := make([]attr.Value, len(values))
-	for i, v := range values {
-		elementTypes[i], elements[i] = types.StringType, types.StringValue(v)
-	}
-	return types.TupleValueMust(elementTypes, elements)
-}
-
-// trustPolicyOf calls trust_policy and fails the test on an error.
-func trustPolicyOf(t *testing.T, principals types.Set, options types.Dynamic) string {
-	t.Helper()
-	result, funcErr := runFunction(t, newTrustPolicyFunction(), principals, options)
-	if funcErr != nil {
-		t.Fatalf("trust_policy: %v", funcErr)
-	}
-	return result.(types.String).ValueString()
-}
 
 // trust_policy renders the statements vbaws_iam_role writes, in its order and through its own code: the result
 // is byte for byte what roleTrustInputs.render gives the resource for the same attribute values.
@@ -186,9 +155,6 @@ func mustParse(t *testing.T, text string) policy.Document {
 	return doc
 }
 
-// functionsVersionCheck skips a test on CLIs without provider functions (Terraform before 1.8).
-var functionsVersionCheck = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)}
-
 // trust_policy returns byte for byte the trust policy vbaws_iam_role plans, stores and writes to IAM for the same
 // inputs, principals of both forms, external ID, services and additional statements included.
 func TestAccTrustPolicyFunction_matchesTheRoleByteForByte(t *testing.T) {
@@ -200,12 +166,8 @@ func TestAccTrustPolicyFunction_matchesTheRoleByteForByte(t *testing.T) {
 		"service_principals":      tuple("ec2.amazonaws.com", "backup.amazonaws.com"),
 		"additional_trust_policy": types.StringValue(breakGlassTrust),
 	}))
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: testAccProviders,
-		TerraformVersionChecks:   functionsVersionCheck,
-		Steps: []resource.TestStep{{
-			Config: acctest.RequiredProviders() + acctest.ProviderConfig() + fmt.Sprintf(`
+	resource.ParallelTest(t, testAccFunctionCase(t, resource.TestStep{
+		Config: acctest.RequiredProviders() + acctest.ProviderConfig() + fmt.Sprintf(`
 locals {
   principals = ["arn:aws:iam::%[2]s:role/veeam/Impersonation", "210987654321"]
   trust = {
@@ -240,45 +202,39 @@ output "role" {
   value = vbaws_iam_role.test.assume_role_policy
 }
 `, name, emulatorAccount),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectKnownOutputValue("function", knownvalue.StringExact(want)),
-				plancheck.ExpectKnownValue("vbaws_iam_role.test", tfjsonpath.New("assume_role_policy"),
-					knownvalue.StringExact(want)),
-			}},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("function", knownvalue.StringExact(want)),
-				statecheck.ExpectKnownOutputValue("role", knownvalue.StringExact(want)),
-				expectRemote(func() error {
-					if written := rawTrust(t, client, name); written != want {
-						return fmt.Errorf("IAM holds %s, trust_policy returned %s", written, want)
-					}
-					return nil
-				}),
-			},
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectKnownOutputValue("function", knownvalue.StringExact(want)),
+			plancheck.ExpectKnownValue("vbaws_iam_role.test", tfjsonpath.New("assume_role_policy"),
+				knownvalue.StringExact(want)),
 		}},
-	})
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("function", knownvalue.StringExact(want)),
+			statecheck.ExpectKnownOutputValue("role", knownvalue.StringExact(want)),
+			expectRemote(func() error {
+				if written := rawTrust(t, client, name); written != want {
+					return fmt.Errorf("IAM holds %s, trust_policy returned %s", written, want)
+				}
+				return nil
+			}),
+		},
+	}))
 }
 
 // A principal the role refuses fails the function call with the role's plan-time message.
 func TestAccTrustPolicyFunction_refusesWithThePlanMessage(t *testing.T) {
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: testAccProviders,
-		TerraformVersionChecks:   functionsVersionCheck,
-		Steps: []resource.TestStep{{
-			Config: acctest.RequiredProviders() + `
+	resource.ParallelTest(t, testAccFunctionCase(t, resource.TestStep{
+		Config: functionConfig() + `
 output "trust" {
   value = provider::vbaws::trust_policy(["arn:aws:iam::123456789012:user/alice"], { external_id = "abc" })
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)Not a role or account principal.*an IAM user`),
-		}, {
-			Config: acctest.RequiredProviders() + `
+		ExpectError: regexp.MustCompile(`(?s)Not a role or account principal.*an IAM user`),
+	}, resource.TestStep{
+		Config: functionConfig() + `
 output "trust" {
   value = provider::vbaws::trust_policy(["123456789012"], { external_ids = "abc" })
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)options has no attribute\s+"external_ids"`),
-		}},
-	})
+		ExpectError: regexp.MustCompile(`(?s)options has no attribute\s+"external_ids"`),
+	}))
 }

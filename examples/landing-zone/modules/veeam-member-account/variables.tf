@@ -1,6 +1,13 @@
 variable "impersonation_role_arn" {
   description = "ARN of the appliance's Impersonation role: who may assume the roles of this account."
   type        = string
+
+  # parse_principal fails with the provider's own message for anything vbaws_iam_role would refuse (a wildcard, a
+  # user, a session ARN, a malformed ARN), so a bad value stops the plan here, before any resource is planned.
+  validation {
+    condition     = provider::vbaws::parse_principal(var.impersonation_role_arn).kind == "role"
+    error_message = "impersonation_role_arn must name the appliance's Impersonation role, not a whole account."
+  }
 }
 
 variable "operations" {
