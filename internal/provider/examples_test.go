@@ -405,7 +405,9 @@ func (r *exampleRun) cliVersion() cliVersion {
 	return cliVersion{text: name, version: v, openTofu: strings.Contains(plain, "OpenTofu")}
 }
 
-func (c cliVersion) atLeast(v string) bool { return c.version.GreaterThanOrEqual(version.Must(version.NewVersion(v))) }
+func (c cliVersion) atLeast(v string) bool {
+	return c.version.GreaterThanOrEqual(version.Must(version.NewVersion(v)))
+}
 
 // applyFixture applies a configuration of fixtures in the example's account before the example runs, and
 // destroys it after the example's own destroy.
