@@ -88,6 +88,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
+	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 )
 
@@ -898,7 +899,7 @@ func (d driftTarget) tagsAre(want map[string]string) error {
 	if err != nil {
 		return err
 	}
-	if got := tagMap(out.Tags); !maps.Equal(got, want) {
+	if got := awsclient.TagMap(out.Tags); !maps.Equal(got, want) {
 		return fmt.Errorf("role %s has tags %v, want %v", d.name, got, want)
 	}
 	return nil
@@ -943,7 +944,7 @@ func (d driftTarget) partTagIs(policyARN, key, want string) error {
 	if err != nil {
 		return err
 	}
-	if got := tagMap(out.Tags)[key]; got != want {
+	if got := awsclient.TagMap(out.Tags)[key]; got != want {
 		return fmt.Errorf("part %s has tag %s=%q, want %q", policyARN, key, got, want)
 	}
 	return nil

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -576,14 +575,14 @@ func (r *iamRoleResource) createRole(ctx context.Context, plan iamRoleModel, tru
 	if name == "" {
 		name = plan.NamePrefix.ValueString() + uniqueSuffix()
 	}
-	input := &iam.CreateRoleInput{
-		RoleName:                 aws.String(name),
-		Path:                     aws.String(plan.Path.ValueString()),
-		AssumeRolePolicyDocument: aws.String(trust),
-		Description:              plan.Description.ValueStringPointer(),
-		MaxSessionDuration:       aws.Int32(int32(plan.MaxSessionDuration.ValueInt64())),
-		PermissionsBoundary:      plan.PermissionsBoundary.ValueStringPointer(),
-		Tags:                     iamTags(ctx, plan.Tags),
+	input := awsclient.NewRole{
+		Name:                name,
+		Path:                plan.Path.ValueString(),
+		TrustPolicy:         trust,
+		Description:         plan.Description.ValueStringPointer(),
+		MaxSessionDuration:  int32(plan.MaxSessionDuration.ValueInt64()),
+		PermissionsBoundary: plan.PermissionsBoundary.ValueStringPointer(),
+		Tags:                iamTags(ctx, plan.Tags),
 	}
 	role, err := r.client.CreateRole(ctx, input)
 	if err != nil {
@@ -621,15 +620,7 @@ func (r *iamRoleResource) syncAttachments(ctx context.Context, roleName string, 
 		if slices.Contains(attached, arn) {
 			continue
 		}
-		// AttachRolePolicy is idempotent, so the SDK may resend it after a lost answer.
-		err := awsclient.RetryPropagation(ctx, func(ctx context.Context) error {
-			_, err := r.client.IAM.AttachRolePolicy(
-				ctx,
-				&iam.AttachRolePolicyInput{RoleName: aws.String(roleName), PolicyArn: aws.String(arn)},
-			)
-			return err
-		})
-		if err != nil {
+		if err := r.client.AttachRolePolicy(ctx, roleName, arn); err != nil {
 			return attached, fmt.Errorf("attaching policy %s to role %s: %w", arn, roleName, err)
 		}
 		attached = append(attached, arn)
@@ -647,8 +638,7 @@ func (r *iamRoleResource) syncAttachments(ctx context.Context, roleName string, 
 }
 
 func (r *iamRoleResource) detach(ctx context.Context, roleName, policyARN string) error {
-	_, err := r.client.IAM.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{
-		RoleName: aws.String(roleName), PolicyArn: aws.String(policyARN)})
+	err := r.client.DetachRolePolicy(ctx, roleName, policyARN)
 	if err != nil && !awsclient.IsNoSuchEntity(err) {
 		return fmt.Errorf("detaching policy %s from role %s: %w", policyARN, roleName, err)
 	}
@@ -871,17 +861,12 @@ func (r *iamRoleResource) updateSteps(
 	}
 }
 
-// updateTrust replaces the role's own trust policy. The write is idempotent, so the SDK may resend it.
+// updateTrust replaces the role's own trust policy.
 func (r *iamRoleResource) updateTrust(ctx context.Context, name, current, trust string) error {
 	if sameTrust(current, trust) {
 		return nil
 	}
-	err := awsclient.RetryPropagation(ctx, func(ctx context.Context) error {
-		_, err := r.client.IAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{
-			RoleName: aws.String(name), PolicyDocument: aws.String(trust)})
-		return err
-	})
-	if err != nil {
+	if err := r.client.UpdateTrustPolicy(ctx, name, trust); err != nil {
 		return fmt.Errorf("updating the trust policy of role %s: %w", name, err)
 	}
 	return nil
@@ -891,11 +876,8 @@ func (r *iamRoleResource) updateSettings(ctx context.Context, name string, plan,
 	if plan.Description.Equal(state.Description) && plan.MaxSessionDuration.Equal(state.MaxSessionDuration) {
 		return nil
 	}
-	_, err := r.client.IAM.UpdateRole(ctx, &iam.UpdateRoleInput{
-		RoleName:           aws.String(name),
-		Description:        aws.String(plan.Description.ValueString()),
-		MaxSessionDuration: aws.Int32(int32(plan.MaxSessionDuration.ValueInt64())),
-	})
+	err := r.client.UpdateRoleSettings(ctx, name, plan.Description.ValueString(),
+		int32(plan.MaxSessionDuration.ValueInt64()))
 	if err != nil {
 		return fmt.Errorf("updating description and session duration of role %s: %w", name, err)
 	}
@@ -903,20 +885,10 @@ func (r *iamRoleResource) updateSettings(ctx context.Context, name string, plan,
 }
 
 func (r *iamRoleResource) updateBoundary(ctx context.Context, name string, plan, state types.String) error {
-	var err error
-	switch {
-	case plan.Equal(state):
+	if plan.Equal(state) {
 		return nil
-	case plan.IsNull():
-		_, err = r.client.IAM.DeleteRolePermissionsBoundary(
-			ctx,
-			&iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(name)},
-		)
-	default:
-		_, err = r.client.IAM.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{
-			RoleName: aws.String(name), PermissionsBoundary: plan.ValueStringPointer()})
 	}
-	if err != nil {
+	if err := r.client.SetPermissionsBoundary(ctx, name, plan.ValueString()); err != nil {
 		return fmt.Errorf("updating the permissions boundary of role %s: %w", name, err)
 	}
 	return nil
@@ -926,8 +898,7 @@ func (r *iamRoleResource) updateBoundary(ctx context.Context, name string, plan,
 func (r *iamRoleResource) updateTags(ctx context.Context, name string, plan types.Map, result *iamRoleModel) error {
 	set, remove := tagChanges(ctx, plan, result.Tags)
 	if len(remove) > 0 {
-		input := &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: remove}
-		if _, err := r.client.IAM.UntagRole(ctx, input); err != nil {
+		if err := r.client.UntagRole(ctx, name, remove); err != nil {
 			return fmt.Errorf("removing tags from role %s: %w", name, err)
 		}
 		kept := slices.DeleteFunc(iamTags(ctx, result.Tags), func(t iamtypes.Tag) bool {
@@ -936,7 +907,7 @@ func (r *iamRoleResource) updateTags(ctx context.Context, name string, plan type
 		result.Tags = tagsMap(kept, result.Tags)
 	}
 	if len(set) > 0 {
-		if _, err := r.client.IAM.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: set}); err != nil {
+		if err := r.client.TagRole(ctx, name, set); err != nil {
 			return fmt.Errorf("tagging role %s: %w", name, err)
 		}
 	}
@@ -1209,7 +1180,7 @@ func (r *iamRoleResource) deleteRole(ctx context.Context, state iamRoleModel) er
 		return err
 	}
 	for policyName := range state.InlinePolicies.Elements() {
-		if err := r.deleteInlinePolicy(ctx, name, policyName); err != nil {
+		if err := r.client.DeleteInlinePolicy(ctx, name, policyName); err != nil {
 			return err
 		}
 	}
@@ -1225,7 +1196,7 @@ func (r *iamRoleResource) deleteRole(ctx context.Context, state iamRoleModel) er
 
 // deleteRoleOnly sends DeleteRole; a role that is already gone counts as deleted.
 func (r *iamRoleResource) deleteRoleOnly(ctx context.Context, name string) error {
-	_, err := r.client.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
+	err := r.client.DeleteRole(ctx, name)
 	if err != nil && !awsclient.IsNoSuchEntity(err) {
 		return fmt.Errorf("deleting role %s: %w", name, err)
 	}
@@ -1267,17 +1238,13 @@ func (r *iamRoleResource) leaveInstanceProfiles(ctx context.Context, name string
 // It finds the profile by name, so it also deletes a profile the role was taken out of by hand or by an
 // interrupted destroy.
 func (r *iamRoleResource) deleteOwnInstanceProfile(ctx context.Context, name, rolePath string) error {
-	out, err := r.client.IAM.GetInstanceProfile(
-		ctx,
-		&iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)},
-	)
+	profile, err := r.client.GetInstanceProfile(ctx, name)
 	if awsclient.IsNoSuchEntity(err) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("reading instance profile %s: %w", name, err)
 	}
-	profile := out.InstanceProfile
 	for _, role := range profile.Roles {
 		if aws.ToString(role.RoleName) != name {
 			return nil
@@ -1291,8 +1258,7 @@ func (r *iamRoleResource) deleteOwnInstanceProfile(ctx context.Context, name, ro
 			return err
 		}
 	}
-	_, err = r.client.IAM.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{
-		InstanceProfileName: aws.String(name)})
+	err = r.client.DeleteInstanceProfile(ctx, name)
 	if err != nil && !awsclient.IsNoSuchEntity(err) {
 		return fmt.Errorf("deleting instance profile %s: %w", name, err)
 	}
@@ -1300,27 +1266,17 @@ func (r *iamRoleResource) deleteOwnInstanceProfile(ctx context.Context, name, ro
 }
 
 func (r *iamRoleResource) deleteInlinePolicies(ctx context.Context, name string) error {
-	out, err := r.client.IAM.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
+	names, err := r.client.InlinePolicyNames(ctx, name)
 	if awsclient.IsNoSuchEntity(err) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("listing inline policies of role %s: %w", name, err)
 	}
-	for _, policyName := range out.PolicyNames {
-		if err := r.deleteInlinePolicy(ctx, name, policyName); err != nil {
+	for _, policyName := range names {
+		if err := r.client.DeleteInlinePolicy(ctx, name, policyName); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// deleteInlinePolicy deletes one inline policy of the role; one that is already gone counts as deleted.
-func (r *iamRoleResource) deleteInlinePolicy(ctx context.Context, roleName, policyName string) error {
-	_, err := r.client.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{
-		RoleName: aws.String(roleName), PolicyName: aws.String(policyName)})
-	if err != nil && !awsclient.IsNoSuchEntity(err) {
-		return fmt.Errorf("deleting inline policy %s of role %s: %w", policyName, roleName, err)
 	}
 	return nil
 }

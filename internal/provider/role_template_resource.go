@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -344,12 +343,12 @@ func (r *roleTemplateResource) createPart(
 	index int,
 	name string,
 ) (string, error) {
-	created, err := r.client.CreatePolicy(ctx, &iam.CreatePolicyInput{
-		PolicyName:     aws.String(name),
-		Path:           aws.String(m.Path.ValueString()),
-		Description:    m.Description.ValueStringPointer(),
-		PolicyDocument: aws.String(tpl.Documents[index]),
-		Tags:           partTags(ctx, m.Tags, tpl, index),
+	created, err := r.client.CreatePolicy(ctx, awsclient.NewPolicy{
+		Name:        name,
+		Path:        m.Path.ValueString(),
+		Description: m.Description.ValueStringPointer(),
+		Document:    tpl.Documents[index],
+		Tags:        partTags(ctx, m.Tags, tpl, index),
 	})
 	if err != nil {
 		return "", fmt.Errorf("creating policy %s (part %d of %d): %w", name, index+1, len(tpl.Documents), err)
@@ -470,7 +469,7 @@ func (r *roleTemplateResource) readImported(ctx context.Context, m *roleTemplate
 		diags.AddError("Cannot import role template", err.Error())
 		return diags
 	}
-	recorded, err := template.ParseTags(tagMap(parts[0].Tags))
+	recorded, err := template.ParseTags(awsclient.TagMap(parts[0].Tags))
 	if err != nil {
 		diags.AddError(
 			"Cannot import role template",
@@ -505,23 +504,20 @@ func (r *roleTemplateResource) readImported(ctx context.Context, m *roleTemplate
 func (r *roleTemplateResource) findParts(ctx context.Context, name string) ([]iamtypes.Policy, error) {
 	partName := regexp.MustCompile(`^` + regexp.QuoteMeta(name) + `([-.]\d+)?$`)
 	var parts []iamtypes.Policy
-	pages := iam.NewListPoliciesPaginator(r.client.IAM, &iam.ListPoliciesInput{Scope: iamtypes.PolicyScopeTypeLocal})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing managed policies: %w", err)
+	local, err := r.client.LocalPolicies(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing managed policies: %w", err)
+	}
+	for _, p := range local {
+		if !partName.MatchString(aws.ToString(p.PolicyName)) {
+			continue
 		}
-		for _, p := range page.Policies {
-			if !partName.MatchString(aws.ToString(p.PolicyName)) {
-				continue
-			}
-			out, err := r.client.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: p.Arn})
-			if err != nil {
-				return nil, fmt.Errorf("reading policy %s: %w", aws.ToString(p.Arn), err)
-			}
-			if !awsclient.IsRetired(out.Policy.Tags) {
-				parts = append(parts, *out.Policy)
-			}
+		got, err := r.client.GetPolicy(ctx, aws.ToString(p.Arn))
+		if err != nil {
+			return nil, fmt.Errorf("reading policy %s: %w", aws.ToString(p.Arn), err)
+		}
+		if !awsclient.IsRetired(got.Tags) {
+			parts = append(parts, *got)
 		}
 	}
 	if len(parts) == 0 {
@@ -532,19 +528,11 @@ func (r *roleTemplateResource) findParts(ctx context.Context, name string) ([]ia
 }
 
 func partNumber(p iamtypes.Policy) int {
-	recorded, err := template.ParseTags(tagMap(p.Tags))
+	recorded, err := template.ParseTags(awsclient.TagMap(p.Tags))
 	if err != nil {
 		return 0
 	}
 	return recorded.Part
-}
-
-func tagMap(tags []iamtypes.Tag) map[string]string {
-	out := make(map[string]string, len(tags))
-	for _, t := range tags {
-		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return out
 }
 
 // Update writes changed documents as new default versions, creates parts that are new or missing, updates the
@@ -663,16 +651,14 @@ func (r *roleTemplateResource) updatePart(
 			return err
 		}
 	}
-	tagInput := &iam.TagPolicyInput{PolicyArn: aws.String(arn), Tags: partTags(ctx, plan.Tags, tpl, index)}
-	if _, err := r.client.IAM.TagPolicy(ctx, tagInput); err != nil {
+	if err := r.client.TagPolicy(ctx, arn, partTags(ctx, plan.Tags, tpl, index)); err != nil {
 		return fmt.Errorf("tagging policy %s: %w", arn, err)
 	}
 	stale := staleKeys(ctx, plan.Tags, state.Tags, tpl, index)
 	if len(stale) == 0 {
 		return nil
 	}
-	untagInput := &iam.UntagPolicyInput{PolicyArn: aws.String(arn), TagKeys: stale}
-	if _, err := r.client.IAM.UntagPolicy(ctx, untagInput); err != nil {
+	if err := r.client.UntagPolicy(ctx, arn, stale); err != nil {
 		return fmt.Errorf("removing tags from policy %s: %w", arn, err)
 	}
 	return nil

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -334,11 +333,11 @@ func (r *trustRelationshipResource) readTrust(
 	ctx context.Context,
 	roleName string,
 ) (*iamtypes.Role, policy.Document, error) {
-	out, err := r.client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
+	role, err := r.client.GetRole(ctx, roleName)
 	if err != nil {
 		return nil, policy.Document{}, fmt.Errorf("reading role %s: %w", roleName, err)
 	}
-	return parsedTrust(out.Role)
+	return parsedTrust(role)
 }
 
 // refreshTrust is readTrust for a refresh, which the account snapshot may answer (awsclient.ReadRole).
@@ -549,7 +548,7 @@ func (r *trustRelationshipResource) planRoleARN(ctx context.Context, plan *trust
 		return diags
 	}
 	name := plan.RoleName.ValueString()
-	out, err := r.client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	role, err := r.client.GetRole(ctx, name)
 	switch {
 	case awsclient.IsNoSuchEntity(err):
 		diags.AddAttributeError(path.Root("role_name"), "Role not found", fmt.Sprintf(
@@ -558,7 +557,7 @@ func (r *trustRelationshipResource) planRoleARN(ctx context.Context, plan *trust
 	case err != nil:
 		addAWSError(&diags, "Cannot read role "+name, err)
 	default:
-		plan.RoleARN = types.StringValue(aws.ToString(out.Role.Arn))
+		plan.RoleARN = types.StringValue(aws.ToString(role.Arn))
 	}
 	return diags
 }
