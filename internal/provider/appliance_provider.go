@@ -37,13 +37,6 @@ const (
 // (TF_LOG_PROVIDER_VBAWS_APPLIANCE=DEBUG).
 const ApplianceLogSubsystem = "appliance"
 
-// providerClients is what Configure hands to resources and data sources: the AWS client and, when the provider has
-// an appliance block, the appliance client.
-type providerClients struct {
-	aws       *awsclient.Client
-	appliance *appliance.Client
-}
-
 type applianceModel struct {
 	URL                types.String `tfsdk:"url"`
 	Username           types.String `tfsdk:"username"`
@@ -214,31 +207,6 @@ func CloseAppliances() {
 		})
 	}
 	wg.Wait()
-}
-
-// applianceFrom takes the appliance client out of the provider data; nil when the provider has no appliance
-// block or is not configured yet.
-func applianceFrom(data any) (client *appliance.Client, configured bool) {
-	d, ok := data.(*providerClients)
-	if !ok || d == nil {
-		return nil, false
-	}
-	return d.appliance, true
-}
-
-// requireAppliance reports whether an operation can reach the appliance, adding an error that says what is
-// missing when it cannot.
-func requireAppliance(client *appliance.Client, configured bool, diags *diag.Diagnostics) bool {
-	switch {
-	case !configured:
-		return requireClient(nil, diags)
-	case client == nil:
-		diags.AddError("No appliance configured",
-			"Appliance records need the provider's appliance block: appliance { url = \"https://<host>:11005\" } "+
-				"with username and password (or "+envApplianceUsername+" and "+envAppliancePassword+").")
-		return false
-	}
-	return true
 }
 
 // addApplianceError reports an appliance failure under summary, unless it is a refused login, an untrusted

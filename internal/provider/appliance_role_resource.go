@@ -54,8 +54,7 @@ func newApplianceRoleResource() resource.Resource { return &applianceRoleResourc
 
 // applianceRoleResource registers an IAM role in the Veeam appliance: one record of its IAM Roles list.
 type applianceRoleResource struct {
-	client     *appliance.Client
-	configured bool
+	resourceClients
 }
 
 type applianceRoleModel struct {
@@ -190,14 +189,6 @@ func nonNegativeDurationValidator() validator.String {
 	}}
 }
 
-func (r *applianceRoleResource) Configure(
-	_ context.Context,
-	req resource.ConfigureRequest,
-	_ *resource.ConfigureResponse,
-) {
-	r.client, r.configured = applianceFrom(req.ProviderData)
-}
-
 // ModifyPlan makes aws_account_id and cross_account known at plan time and fails the plan, on the attribute,
 // for an external ID on a role in the appliance's own account, for permissions the appliance's revision cannot
 // carry, and when the provider has no appliance block. Learning the appliance's account or revision logs in
@@ -211,7 +202,7 @@ func (r *applianceRoleResource) ModifyPlan(
 	if nothingToDerive(req, derivedFromReadValues) || !r.configured {
 		return
 	}
-	if !requireAppliance(r.client, r.configured, &resp.Diagnostics) {
+	if !requireAppliance(r.appliance, r.configured, &resp.Diagnostics) {
 		return
 	}
 	var plan, state applianceRoleModel
@@ -247,7 +238,7 @@ func (r *applianceRoleResource) planAccount(ctx context.Context, plan *appliance
 	if plan.RoleARN.Equal(state.RoleARN) && !state.CrossAccount.IsNull() {
 		plan.CrossAccount = state.CrossAccount
 	} else {
-		account, err := r.client.ApplianceAccountID(ctx)
+		account, err := r.appliance.ApplianceAccountID(ctx)
 		if err != nil {
 			addApplianceError(diags, "Cannot read the appliance's account", err)
 			return
@@ -273,7 +264,7 @@ func (r *applianceRoleResource) checkPermissions(ctx context.Context, plan appli
 	if plan.Permissions.IsUnknown() || len(plan.Permissions.Elements()) == 0 {
 		return
 	}
-	rev, err := r.client.Revision(ctx)
+	rev, err := r.appliance.Revision(ctx)
 	if err != nil {
 		addApplianceError(diags, "Cannot reach the appliance", err)
 		return
@@ -293,7 +284,7 @@ func (r *applianceRoleResource) spec(ctx context.Context, m applianceRoleModel, 
 		diags.AddAttributeError(pathApplianceRoleARN, problem.Summary, problem.Detail)
 		return appliance.RoleSpec{}, false
 	}
-	account, err := r.client.ApplianceAccountID(ctx)
+	account, err := r.appliance.ApplianceAccountID(ctx)
 	if err != nil {
 		addApplianceError(diags, "Cannot read the appliance's account", err)
 		return appliance.RoleSpec{}, false
@@ -331,7 +322,7 @@ func startApplianceWrite(ctx context.Context, timeout timeoutOf, wait time.Durat
 
 // nameFree asks the appliance whether a new record may take name, reporting its own message on name when not.
 func (r *applianceRoleResource) nameFree(ctx context.Context, name string, diags *diag.Diagnostics) bool {
-	messages, err := r.client.ValidateName(ctx, name)
+	messages, err := r.appliance.ValidateName(ctx, name)
 	if err != nil {
 		addApplianceError(diags, "Cannot check the name in the appliance", err)
 		return false
@@ -346,7 +337,7 @@ func (r *applianceRoleResource) nameFree(ctx context.Context, name string, diags
 func (r *applianceRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan applianceRoleModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !requireAppliance(r.client, r.configured, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !requireAppliance(r.appliance, r.configured, &resp.Diagnostics) {
 		return
 	}
 	if r.save(ctx, &plan, nil, plan.Timeouts.Create, &resp.Diagnostics) {
@@ -373,9 +364,9 @@ func (r *applianceRoleResource) save(ctx context.Context, plan, prior *appliance
 	var role *appliance.Role
 	err := appliance.WhileNotAssumable(ctx, wait, func() (err error) {
 		if prior == nil {
-			role, err = r.client.Create(writeCtx, spec)
+			role, err = r.appliance.Create(writeCtx, spec)
 		} else {
-			role, err = r.client.Update(writeCtx, prior.ID.ValueString(), spec)
+			role, err = r.appliance.Update(writeCtx, prior.ID.ValueString(), spec)
 		}
 		return err
 	})
@@ -394,12 +385,12 @@ func (r *applianceRoleResource) save(ctx context.Context, plan, prior *appliance
 func (r *applianceRoleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state applianceRoleModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireAppliance(r.client, r.configured, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !requireAppliance(r.appliance, r.configured, &resp.Diagnostics) {
 		return
 	}
 	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
 	defer cancel()
-	role, err := r.client.Get(ctx, state.ID.ValueString())
+	role, err := r.appliance.Get(ctx, state.ID.ValueString())
 	if appliance.IsNotFound(err) {
 		resp.State.RemoveResource(ctx)
 		return
@@ -474,7 +465,7 @@ func (r *applianceRoleResource) Update(ctx context.Context, req resource.UpdateR
 	var plan, state applianceRoleModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireAppliance(r.client, r.configured, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !requireAppliance(r.appliance, r.configured, &resp.Diagnostics) {
 		return
 	}
 	if r.save(ctx, &plan, &state, plan.Timeouts.Update, &resp.Diagnostics) {
@@ -486,7 +477,7 @@ func (r *applianceRoleResource) Update(ctx context.Context, req resource.UpdateR
 func (r *applianceRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state applianceRoleModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireAppliance(r.client, r.configured, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !requireAppliance(r.appliance, r.configured, &resp.Diagnostics) {
 		return
 	}
 	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)
@@ -495,7 +486,7 @@ func (r *applianceRoleResource) Delete(ctx context.Context, req resource.DeleteR
 	}
 	defer cancel()
 	id, name := state.ID.ValueString(), state.Name.ValueString()
-	messages, err := r.client.ValidateDelete(ctx, id)
+	messages, err := r.appliance.ValidateDelete(ctx, id)
 	switch {
 	case appliance.IsNotFound(err):
 		return
@@ -510,7 +501,7 @@ func (r *applianceRoleResource) Delete(ctx context.Context, req resource.DeleteR
 			name, id, strings.Join(errs, " ")))
 		return
 	}
-	if err := r.client.Delete(ctx, id); err != nil {
+	if err := r.appliance.Delete(ctx, id); err != nil {
 		addApplianceError(&resp.Diagnostics, "Cannot remove the IAM role record", err)
 	}
 }
@@ -521,7 +512,7 @@ func (r *applianceRoleResource) ImportState(
 	req resource.ImportStateRequest,
 	resp *resource.ImportStateResponse,
 ) {
-	if !requireAppliance(r.client, r.configured, &resp.Diagnostics) {
+	if !requireAppliance(r.appliance, r.configured, &resp.Diagnostics) {
 		return
 	}
 	role, err := r.importedRecord(ctx, req.ID)
@@ -546,12 +537,12 @@ func (r *applianceRoleResource) ImportState(
 // importedRecord finds the record an import ID names; nil when a name matches none.
 func (r *applianceRoleResource) importedRecord(ctx context.Context, id string) (*appliance.Role, error) {
 	if name, ok := strings.CutPrefix(id, importByName); ok {
-		return r.client.FindByName(ctx, name)
+		return r.appliance.FindByName(ctx, name)
 	}
 	if !uuidPattern.MatchString(id) {
 		return nil, fmt.Errorf("import ID %q is neither a record's UUID nor name:<name in the appliance>", id)
 	}
-	role, err := r.client.Get(ctx, id)
+	role, err := r.appliance.Get(ctx, id)
 	if appliance.IsNotFound(err) {
 		return nil, fmt.Errorf("the appliance has no IAM role record %s", id)
 	}

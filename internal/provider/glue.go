@@ -2,60 +2,13 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
 )
-
-// clientFrom takes the configured AWS client out of the provider data handed to Configure. The data is nil
-// before the provider is configured, for example while its configuration is still unknown.
-func clientFrom(providerData any, diags *diag.Diagnostics) *awsclient.Client {
-	if providerData == nil {
-		return nil
-	}
-	data, ok := providerData.(*providerClients)
-	if !ok {
-		diags.AddError(
-			"Unexpected provider data",
-			fmt.Sprintf("Expected *providerClients, got %T. Please report this bug.", providerData),
-		)
-		return nil
-	}
-	return data.aws
-}
-
-// modelSource is a plan, state or configuration a model is read from.
-type modelSource interface {
-	Get(ctx context.Context, target any) diag.Diagnostics
-}
-
-// readConfigured is the common start of an operation that calls AWS: it reads the model from source into target
-// and reports whether the operation can go on, that is the model was read and the provider is configured.
-func readConfigured(ctx context.Context, source modelSource, target any, client *awsclient.Client,
-	diags *diag.Diagnostics) bool {
-	diags.Append(source.Get(ctx, target)...)
-	return !diags.HasError() && requireClient(client, diags)
-}
-
-// requireClient reports whether the provider is configured, adding an error when it is not. AWS calls need it.
-func requireClient(client *awsclient.Client, diags *diag.Diagnostics) bool {
-	if client == nil {
-		diags.AddError(
-			"Provider not configured",
-			"The vbaws provider has no AWS connection yet, "+
-				"usually because its configuration depends on values known only after apply. Apply those first.",
-		)
-		return false
-	}
-	return true
-}
 
 func orUnknown(s string) string {
 	if s == "" {

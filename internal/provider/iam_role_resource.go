@@ -51,7 +51,7 @@ func newIAMRoleResource() resource.Resource { return &iamRoleResource{} }
 // managed_policy_arns is set, its managed policy attachments authoritatively: anything added outside Terraform
 // shows as drift and is removed on apply.
 type iamRoleResource struct {
-	client *awsclient.Client
+	resourceClients
 }
 
 type iamRoleModel struct {
@@ -287,14 +287,6 @@ func withAdoptionAttributes(attributes map[string]schema.Attribute) map[string]s
 			"silent.",
 	}
 	return attributes
-}
-
-func (r *iamRoleResource) Configure(
-	_ context.Context,
-	req resource.ConfigureRequest,
-	resp *resource.ConfigureResponse,
-) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *iamRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -34,7 +34,7 @@ func newImpersonationRoleDataSource() datasource.DataSource { return &impersonat
 
 // impersonationRoleDataSource finds the backup appliance's Impersonation role and checks that it may assume roles.
 type impersonationRoleDataSource struct {
-	client *awsclient.Client
+	dataSourceClients
 }
 
 type impersonationRoleModel struct {
@@ -129,14 +129,6 @@ func (d *impersonationRoleDataSource) ConfigValidators(context.Context) []dataso
 			path.MatchRoot("instance_profile_name"),
 		),
 	}
-}
-
-func (d *impersonationRoleDataSource) Configure(
-	_ context.Context,
-	req datasource.ConfigureRequest,
-	resp *datasource.ConfigureResponse,
-) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *impersonationRoleDataSource) Read(

@@ -46,7 +46,7 @@ func newRoleCheckDataSource() datasource.DataSource { return &roleCheckDataSourc
 // roleCheckDataSource is Veeam's "Check Permissions": which permissions, trust principals and instance profile a
 // role lacks for a selection of operations. It only reads IAM.
 type roleCheckDataSource struct {
-	client *awsclient.Client
+	dataSourceClients
 }
 
 type roleCheckModel struct {
@@ -182,11 +182,6 @@ const roleCheckDescription = "Veeam's **Check Permissions** at plan time, for an
 	"account and are not evaluated locally: an action only they deny is still reported as granted. The simulator " +
 	"takes service control policies into account, except those with conditions, as Veeam documents for its own " +
 	"check. For a trusted principal in another account, `problems` says that its own policies could not be seen."
-
-func (d *roleCheckDataSource) Configure(_ context.Context, req datasource.ConfigureRequest,
-	resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
-}
 
 func (d *roleCheckDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m roleCheckModel

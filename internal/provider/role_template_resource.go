@@ -45,7 +45,7 @@ func newRoleTemplateResource() resource.Resource { return &roleTemplateResource{
 
 // roleTemplateResource keeps Veeam's permissions for a selection of operations as customer managed policies.
 type roleTemplateResource struct {
-	client *awsclient.Client
+	resourceClients
 }
 
 type roleTemplateModel struct {
@@ -194,14 +194,6 @@ func ownTagCount(tpl template.Template) int {
 		most = max(most, len(tpl.Tags(i)))
 	}
 	return most + 1
-}
-
-func (r *roleTemplateResource) Configure(
-	_ context.Context,
-	req resource.ConfigureRequest,
-	resp *resource.ConfigureResponse,
-) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan renders the documents and the part ARNs while planning, so that everything derived from the

@@ -36,7 +36,7 @@ func newTrustRelationshipResource() resource.Resource { return &trustRelationshi
 // trustRelationshipResource adds the Veeam trust statement to a role someone else owns. It manages only the
 // statements named by its Sid and never changes the meaning of any other statement.
 type trustRelationshipResource struct {
-	client *awsclient.Client
+	resourceClients
 }
 
 type trustRelationshipModel struct {
@@ -146,14 +146,6 @@ func (r *trustRelationshipResource) Schema(
 			},
 		},
 	}
-}
-
-func (r *trustRelationshipResource) Configure(
-	_ context.Context,
-	req resource.ConfigureRequest,
-	resp *resource.ConfigureResponse,
-) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan checks the principal against the provider's partition and makes id and statement known at plan time.
