@@ -70,7 +70,7 @@ func (c *Client) CreatePolicy(ctx context.Context, p NewPolicy) (*iamtypes.Polic
 // findPolicy reads the customer managed policy of that path and name. Without the account ID its ARN is unknown,
 // so the policies on the path are listed instead.
 func (c *Client) findPolicy(ctx context.Context, path, name string) (*iamtypes.Policy, error) {
-	policyARN := fmt.Sprintf("arn:%s:iam::%s:policy%s%s", c.Partition, c.AccountID, path, name)
+	policyARN := c.ARN("policy", path, name)
 	if c.AccountID == "" {
 		pages := iam.NewListPoliciesPaginator(c.IAM, &iam.ListPoliciesInput{Scope: iamtypes.PolicyScopeTypeLocal,
 			PathPrefix: aws.String(path)})

@@ -180,15 +180,6 @@ func applianceTimeoutsAttribute(ctx context.Context) schema.Attribute {
 	return attribute
 }
 
-func nonNegativeDurationValidator() validator.String {
-	return ruleValidator{description: "a duration of zero or more", rule: func(s string) *principal.Problem {
-		if d, err := time.ParseDuration(s); err == nil && d < 0 {
-			return &principal.Problem{Summary: "Negative duration", Detail: s + " is negative; write 0s to try once."}
-		}
-		return nil
-	}}
-}
-
 // ModifyPlan makes aws_account_id and cross_account known at plan time and fails the plan, on the attribute,
 // for an external ID on a role in the appliance's own account, for permissions the appliance's revision cannot
 // carry, and when the provider has no appliance block. Learning the appliance's account or revision logs in

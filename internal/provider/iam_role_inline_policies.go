@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
-	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 )
 
 // The inline policies of vbaws_iam_role: inline_policies is authoritative when set.
@@ -47,7 +46,7 @@ func (r *iamRoleResource) syncInlinePolicies(ctx context.Context, want types.Map
 	held := maps.Clone(have)
 	defer func() { result.InlinePolicies = inlineMap(want, held) }()
 	for _, policyName := range slices.Sorted(maps.Keys(wanted)) {
-		if same, err := policy.Equivalent(have[policyName], wanted[policyName]); err == nil && same {
+		if equivalentPolicies(have[policyName], wanted[policyName]) {
 			continue
 		}
 		if err := r.client.PutInlinePolicy(ctx, name, policyName, wanted[policyName]); err != nil {
@@ -103,12 +102,11 @@ func inlineMap(prior types.Map, docs map[string]string) types.Map {
 	before := inlineDocuments(prior)
 	elems := make(map[string]attr.Value, len(docs))
 	for name, doc := range docs {
-		elems[name] = NewPolicyValue(jsonencodeForm(doc))
+		prior := PolicyValue{StringValue: types.StringNull()}
 		if old, ok := before[name]; ok {
-			if same, err := policy.Equivalent(old, doc); err == nil && same {
-				elems[name] = NewPolicyValue(old)
-			}
+			prior = NewPolicyValue(old)
 		}
+		elems[name] = prior.keepEquivalent(jsonencodeForm(doc), equivalentPolicies)
 	}
 	return types.MapValueMust(PolicyType{}, elems)
 }

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -202,13 +201,7 @@ func plannedTrustPolicy(ctx context.Context, in roleTrustInputs, prior PolicyVal
 	if diags.HasError() {
 		return NewPolicyUnknown()
 	}
-	if prior.IsNull() || prior.IsUnknown() {
-		return NewPolicyValue(doc)
-	}
-	if prior.ValueString() == doc || sameTrust(prior.ValueString(), doc) {
-		return prior
-	}
-	return NewPolicyValue(doc)
+	return prior.keepEquivalent(doc, sameTrust)
 }
 
 // plannedARNs keeps the role ARN of state, or builds it; the profile ARN follows create_instance_profile.
@@ -234,8 +227,7 @@ func (r *iamRoleResource) entityARN(kind string, entityPath, name types.String) 
 	if r.client == nil || r.client.AccountID == "" || entityPath.IsUnknown() || name.IsUnknown() || name.IsNull() {
 		return types.StringUnknown()
 	}
-	return types.StringValue(fmt.Sprintf("arn:%s:iam::%s:%s%s%s", r.client.Partition, r.client.AccountID, kind,
-		entityPath.ValueString(), name.ValueString()))
+	return types.StringValue(r.client.ARN(kind, entityPath.ValueString(), name.ValueString()))
 }
 
 func (in roleTrustInputs) known() bool {

@@ -25,7 +25,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
-	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 	"github.com/vbaws/terraform-provider-vbaws/internal/template"
 )
@@ -254,7 +253,7 @@ func (r *roleTemplateResource) plannedARNs(plan roleTemplateModel, names []strin
 		plan.Description.IsUnknown() {
 		return types.ListUnknown(types.StringType)
 	}
-	return types.ListValueMust(types.StringType, stringValues(r.partARNs(plan, names)))
+	return stringList(r.partARNs(plan, names))
 }
 
 // partNames names the parts of the planned template: the same name set as the prior parts (state, nil while
@@ -286,13 +285,7 @@ func usesRevisedNames(ctx context.Context, m roleTemplateModel) bool {
 func (r *roleTemplateResource) partARNs(m roleTemplateModel, names []string) []string {
 	arns := make([]string, len(names))
 	for i, name := range names {
-		arns[i] = fmt.Sprintf(
-			"arn:%s:iam::%s:policy%s%s",
-			r.client.Partition,
-			r.client.AccountID,
-			m.Path.ValueString(),
-			name,
-		)
+		arns[i] = r.client.ARN("policy", m.Path.ValueString(), name)
 	}
 	return arns
 }
@@ -323,8 +316,8 @@ func (r *roleTemplateResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	// Parts created before a failure are saved, so nothing is orphaned and the next apply creates the rest.
-	plan.PolicyARNs = types.ListValueMust(types.StringType, stringValues(created))
-	plan.Documents = types.ListValueMust(types.StringType, stringValues(tpl.Documents[:len(created)]))
+	plan.PolicyARNs = stringList(created)
+	plan.Documents = stringList(tpl.Documents[:len(created)])
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -397,11 +390,11 @@ func (r *roleTemplateResource) readParts(
 		}
 		documents[i] = document
 		if i < len(prior) {
-			documents[i] = keepEquivalent(NewPolicyValue(prior[i]), document).ValueString()
+			documents[i] = NewPolicyValue(prior[i]).keepEquivalent(document, equivalentPolicies).ValueString()
 		}
 		partTags = append(partTags, tagsMap(userTags(part.Tags), m.Tags))
 	}
-	m.Documents = types.ListValueMust(types.StringType, stringValues(documents))
+	m.Documents = stringList(documents)
 	if len(partTags) > 0 {
 		m.Tags = partsTags(partTags)
 	}
@@ -479,13 +472,13 @@ func (r *roleTemplateResource) readImported(ctx context.Context, m *roleTemplate
 	m.Description = stringOrNull(parts[0].Description)
 	m.ProductVersion = types.StringValue(recorded.Version)
 	m.WorkersInProduction = types.BoolValue(recorded.ProductionWorkers)
-	m.Operations = types.SetValueMust(types.StringType, stringValues(recorded.Operations))
+	m.Operations = stringSet(recorded.Operations)
 	diags.Append(m.setOutputs(ctx, tpl)...)
 	var arns []string
 	for _, p := range parts {
 		arns = append(arns, aws.ToString(p.Arn))
 	}
-	m.PolicyARNs = types.ListValueMust(types.StringType, stringValues(arns))
+	m.PolicyARNs = stringList(arns)
 	m.Documents = types.ListNull(types.StringType)
 	r.readParts(ctx, m, &diags)
 	return diags
@@ -554,8 +547,8 @@ func (r *roleTemplateResource) Update(ctx context.Context, req resource.UpdateRe
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		return
 	}
-	plan.PolicyARNs = types.ListValueMust(types.StringType, stringValues(arns))
-	plan.Documents = types.ListValueMust(types.StringType, stringValues(tpl.Documents[:len(arns)]))
+	plan.PolicyARNs = stringList(arns)
+	plan.Documents = stringList(tpl.Documents[:len(arns)])
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -586,8 +579,8 @@ func (m *roleTemplateModel) setPartsAfterFailure(ctx context.Context, done, done
 			arns, documents = append(arns, arn), append(documents, doneDocuments[i])
 		}
 	}
-	m.PolicyARNs = types.ListValueMust(types.StringType, stringValues(arns))
-	m.Documents = types.ListValueMust(types.StringType, stringValues(documents))
+	m.PolicyARNs = stringList(arns)
+	m.Documents = stringList(documents)
 }
 
 // currentDocuments maps each part ARN in state to its document as last read ("" when the part is missing).
@@ -638,7 +631,7 @@ func (r *roleTemplateResource) updatePart(
 	tpl template.Template,
 	index int,
 ) error {
-	if equivalent, err := policy.Equivalent(current, tpl.Documents[index]); err != nil || !equivalent {
+	if !equivalentPolicies(current, tpl.Documents[index]) {
 		if err := r.client.SetPolicyDocument(ctx, arn, tpl.Documents[index]); err != nil {
 			return err
 		}
@@ -725,19 +718,4 @@ func (r *roleTemplateResource) ImportState(
 ) {
 	resource.ImportStatePassthroughID(ctx, path.Root("name"), req, resp)
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
-}
-
-// listStrings returns the known string elements of a list in order; a null or unknown list has none.
-func listStrings(ctx context.Context, list types.List) []string {
-	var values []string
-	_ = list.ElementsAs(ctx, &values, false)
-	return values
-}
-
-func stringValues(values []string) []attr.Value {
-	out := make([]attr.Value, len(values))
-	for i, v := range values {
-		out[i] = types.StringValue(v)
-	}
-	return out
 }

@@ -174,7 +174,7 @@ func (r *trustRelationshipResource) ModifyPlan(
 		spec, diags := plan.spec(ctx, partitionOf(r.client))
 		resp.Diagnostics.Append(diags...)
 		if !diags.HasError() {
-			plan.Statement = keepEquivalent(state.Statement, statementsOf(spec))
+			plan.Statement = state.Statement.keepEquivalent(statementsOf(spec), equivalentPolicies)
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -201,7 +201,7 @@ func (r *trustRelationshipResource) statementHeld(ctx context.Context, req resou
 		return false
 	}
 	spec, diags := m.spec(ctx, partitionOf(r.client))
-	return !diags.HasError() && keepEquivalent(m.Statement, statementsOf(spec)).Equal(m.Statement)
+	return !diags.HasError() && m.Statement.keepEquivalent(statementsOf(spec), equivalentPolicies).Equal(m.Statement)
 }
 
 // statementsOf is the document of the statements a relationship writes for spec.
@@ -299,7 +299,7 @@ func (r *trustRelationshipResource) save(ctx context.Context, m *trustRelationsh
 	}
 	m.RoleARN = types.StringValue(aws.ToString(role.Arn))
 	m.ID = m.id()
-	m.Statement = keepEquivalent(m.Statement, statementsOf(spec))
+	m.Statement = m.Statement.keepEquivalent(statementsOf(spec), equivalentPolicies)
 	return true
 }
 
@@ -405,7 +405,7 @@ func (m *trustRelationshipModel) readFrom(role *iamtypes.Role, doc policy.Docume
 			ours = append(ours, s)
 		}
 	}
-	m.Statement = keepEquivalent(m.Statement, policy.NewDocument(ours...).Marshal())
+	m.Statement = m.Statement.keepEquivalent(policy.NewDocument(ours...).Marshal(), equivalentPolicies)
 	m.RoleARN = types.StringValue(aws.ToString(role.Arn))
 	m.ID = m.id()
 }

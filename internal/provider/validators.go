@@ -10,10 +10,12 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/vbaws/terraform-provider-vbaws/internal/appliance"
 	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
@@ -240,4 +242,72 @@ func (inlineSizeValidator) ValidateMap(_ context.Context, req validator.MapReque
 				"these have %d. Move permissions into managed policies, such as vbaws_role_template.",
 			inlinePoliciesMaxSize, total))
 	}
+}
+
+// externalIDPattern is the characters IAM accepts in an sts:ExternalId value.
+var externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+
+// externalIDValidators check an sts:ExternalId value at plan time as IAM does, with one wording wherever an
+// external_id is taken.
+func externalIDValidators() []validator.String {
+	return []validator.String{
+		stringvalidator.LengthBetween(2, 1224),
+		stringvalidator.RegexMatches(externalIDPattern, "must contain only letters, digits and +=,.@:/-"),
+	}
+}
+
+func applianceURLValidator() validator.String {
+	return ruleValidator{description: "an https URL such as https://backup.example.com:11005",
+		rule: func(s string) *principal.Problem {
+			if _, err := appliance.NormalizeURL(s); err != nil {
+				return &principal.Problem{Summary: "Invalid appliance URL", Detail: err.Error()}
+			}
+			return nil
+		}}
+}
+
+func nonNegativeDurationValidator() validator.String {
+	return ruleValidator{description: "a duration of zero or more", rule: func(s string) *principal.Problem {
+		if d, err := time.ParseDuration(s); err == nil && d < 0 {
+			return &principal.Problem{Summary: "Negative duration", Detail: s + " is negative; write 0s to try once."}
+		}
+		return nil
+	}}
+}
+
+// operationValidator checks an operation name during plan and suggests the closest one for a typo.
+type operationValidator struct{}
+
+func (operationValidator) Description(context.Context) string {
+	return "one of: " + strings.Join(catalog.OperationNames(), ", ")
+}
+
+func (v operationValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (operationValidator) ValidateString(_ context.Context, req validator.StringRequest,
+	resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	name := req.ConfigValue.ValueString()
+	if _, err := catalog.Get(catalog.DefaultVersion, name); err == nil {
+		return
+	}
+	detail := fmt.Sprintf("%q is not a Veeam operation.", name)
+	if suggestion := catalog.Suggest(name); suggestion != "" {
+		detail += fmt.Sprintf(" Did you mean %q?", suggestion)
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Unknown operation",
+		detail+" Valid operations: "+strings.Join(catalog.OperationNames(), ", ")+".")
+}
+
+// operationsValidators and productVersionValidators check a selection wherever one is taken.
+func operationsValidators() []validator.Set {
+	return []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(operationValidator{})}
+}
+
+func productVersionValidators() []validator.String {
+	return []validator.String{productVersionValidator()}
 }

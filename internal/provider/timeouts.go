@@ -2,15 +2,12 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-
-	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
 )
 
 // writeContext is the context of a Create, Update or Delete once its first write may be sent. Terraform cancels
@@ -70,17 +67,5 @@ func interruptedBeforeWriting(ctx context.Context, diags *diag.Diagnostics) bool
 	return true
 }
 
-// addAWSError reports an AWS failure under summary, unless the endpoint could not be reached or the call was
-// denied: those get a summary that says so, whatever the caller was doing, so that neither is taken for a
-// missing entity.
-func addAWSError(diags *diag.Diagnostics, summary string, err error) {
-	var unreachable *awsclient.EndpointError
-	var denied *awsclient.AccessDeniedError
-	switch {
-	case errors.As(err, &unreachable):
-		summary = "Cannot reach AWS " + unreachable.Service
-	case errors.As(err, &denied):
-		summary = "Access denied to " + denied.Action
-	}
-	diags.AddError(summary, err.Error())
-}
+// defaultRoleTimeout bounds a create, read, update or delete whose configuration sets no timeout.
+const defaultRoleTimeout = 5 * time.Minute
