@@ -238,18 +238,16 @@ func (in roleTrustInputs) known() bool {
 
 // render builds the role's trust policy from known inputs, reporting principal problems on the attribute.
 func (in roleTrustInputs) render(ctx context.Context, partition string) (string, diag.Diagnostics) {
-	var principals, services []string
+	var principals []string
 	diags := in.TrustedPrincipalARNs.ElementsAs(ctx, &principals, false)
-	diags.Append(in.ServicePrincipals.ElementsAs(ctx, &services, false)...)
-	arns, more := principalARNs(pathTrustedPrincipals, principals, partition)
+	spec, more := veeamTrustSpec(ctx, veeamTrustSid, pathTrustedPrincipals, principals, in.ExternalID,
+		in.ServicePrincipals, partition)
 	diags.Append(more...)
 	extra, more := iamRoleModel{AdditionalTrustPolicy: in.AdditionalTrustPolicy}.additionalTrustStatements()
 	diags.Append(more...)
 	if diags.HasError() {
 		return "", diags
 	}
-	spec := policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: arns, ExternalID: in.ExternalID.ValueString(),
-		ServicePrincipals: services}
 	return policy.MergeTrust(spec, extra).Marshal(), diags
 }
 

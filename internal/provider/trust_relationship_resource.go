@@ -223,15 +223,8 @@ func (m trustRelationshipModel) inputsKnown() bool {
 
 // spec turns known inputs into the trust this resource writes, reporting a bad principal on principal_arn.
 func (m trustRelationshipModel) spec(ctx context.Context, partition string) (policy.TrustSpec, diag.Diagnostics) {
-	arns, diags := principalARNs(pathPrincipalARN, []string{m.PrincipalARN.ValueString()}, partition)
-	var services []string
-	diags.Append(m.ServicePrincipals.ElementsAs(ctx, &services, false)...)
-	return policy.TrustSpec{
-		Sid:               m.Sid.ValueString(),
-		AWSPrincipals:     arns,
-		ExternalID:        m.ExternalID.ValueString(),
-		ServicePrincipals: services,
-	}, diags
+	return veeamTrustSpec(ctx, m.Sid.ValueString(), pathPrincipalARN, []string{m.PrincipalARN.ValueString()},
+		m.ExternalID, m.ServicePrincipals, partition)
 }
 
 func (r *trustRelationshipResource) Create(
@@ -288,7 +281,6 @@ func (r *trustRelationshipResource) save(ctx context.Context, m *trustRelationsh
 	role, err := r.client.RewriteTrust(
 		ctx,
 		m.RoleName.ValueString(),
-		r.readTrust,
 		func(doc policy.Document) policy.Document {
 			return applyOrAdopt(doc, spec)
 		},
@@ -306,7 +298,7 @@ func (r *trustRelationshipResource) save(ctx context.Context, m *trustRelationsh
 // settle reads the role's trust policy after a failed write and fills m with the statements of its Sid as IAM
 // holds them. It reports false when they are not there or cannot be read.
 func (r *trustRelationshipResource) settle(ctx context.Context, m *trustRelationshipModel) bool {
-	role, doc, err := r.readTrust(ctx, m.RoleName.ValueString())
+	role, doc, err := r.client.RoleTrust(ctx, m.RoleName.ValueString())
 	if err != nil {
 		return false
 	}
@@ -320,19 +312,7 @@ func (r *trustRelationshipResource) settle(ctx context.Context, m *trustRelation
 	return own || adopted
 }
 
-// readTrust reads a role and its decoded trust policy. A missing role is an error that names it.
-func (r *trustRelationshipResource) readTrust(
-	ctx context.Context,
-	roleName string,
-) (*iamtypes.Role, policy.Document, error) {
-	role, err := r.client.GetRole(ctx, roleName)
-	if err != nil {
-		return nil, policy.Document{}, fmt.Errorf("reading role %s: %w", roleName, err)
-	}
-	return parsedTrust(role)
-}
-
-// refreshTrust is readTrust for a refresh, which the account snapshot may answer (awsclient.ReadRole).
+// refreshTrust is awsclient.Client.RoleTrust for a refresh, which the account snapshot may answer (awsclient.ReadRole).
 func (r *trustRelationshipResource) refreshTrust(ctx context.Context, m trustRelationshipModel) (
 	*iamtypes.Role, policy.Document, error) {
 	roleName, hint := m.RoleName.ValueString(), awsclient.RoleHint{}
@@ -343,19 +323,7 @@ func (r *trustRelationshipResource) refreshTrust(ctx context.Context, m trustRel
 	if err != nil {
 		return nil, policy.Document{}, fmt.Errorf("reading role %s: %w", roleName, err)
 	}
-	return parsedTrust(role)
-}
-
-// parsedTrust decodes and parses a role's trust policy.
-func parsedTrust(role *iamtypes.Role) (*iamtypes.Role, policy.Document, error) {
-	text, err := policy.Decode(aws.ToString(role.AssumeRolePolicyDocument))
-	if err == nil {
-		var doc policy.Document
-		doc, err = policy.Parse(text)
-		return role, doc, err
-	}
-	return role, policy.Document{}, fmt.Errorf("reading the trust policy of role %s: %w",
-		aws.ToString(role.RoleName), err)
+	return awsclient.ParsedTrust(role)
 }
 
 // Read removes the resource from state when the role or its statement is gone, and reports changes made to the
@@ -455,7 +423,7 @@ func (r *trustRelationshipResource) Delete(
 
 // remove takes the statements of sid out of the role's trust policy; a missing role or statement counts as removed.
 func (r *trustRelationshipResource) remove(ctx context.Context, roleName, sid string) (emptied bool, err error) {
-	_, err = r.client.RewriteTrust(ctx, roleName, r.readTrust, func(doc policy.Document) policy.Document {
+	_, err = r.client.RewriteTrust(ctx, roleName, func(doc policy.Document) policy.Document {
 		_, found := doc.Find(sid)
 		_, foundServices := doc.Find(policy.ServicesSid(sid))
 		if !found && !foundServices {
