@@ -85,21 +85,6 @@ func hasStatements(additional PolicyValue) bool {
 	return err != nil || len(doc.Statements) > 0
 }
 
-// roleTrustInputs are the arguments a role's trust policy is rendered from.
-type roleTrustInputs struct {
-	TrustedPrincipalARNs  types.Set
-	ExternalID            types.String
-	ServicePrincipals     types.Set
-	AdditionalTrustPolicy PolicyValue
-}
-
-// roleNaming are the arguments the role's and its instance profile's ARNs are built from.
-type roleNaming struct {
-	Name                  types.String
-	Path                  types.String
-	CreateInstanceProfile types.Bool
-}
-
 // ModifyPlan makes everything derivable from configuration known at plan time: the trust policy always, the ARNs
 // when the name and the account are known. It also checks the principals against the provider's partition. It
 // returns early for a role whose plan is its state once the trust policy IAM holds means what the configuration
@@ -127,7 +112,7 @@ func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 			checkPrincipalSet(pathTrustedPrincipals, trust.TrustedPrincipalARNs, partition).Errors()...)
 	}
 	roleARN, profileARN := r.plannedARNs(naming, prior.ARN)
-	id, accountID := r.plannedIdentity(iamRoleModel{Name: naming.Name}, prior)
+	id, accountID := r.plannedIdentity(iamRoleModel{roleNaming: naming}, prior)
 	plannedTrust := plannedTrustPolicy(ctx, trust, prior.AssumeRolePolicy, partition)
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.Plan, pathAssumeRolePolicy, plannedTrust)...)
 	resp.Diagnostics.Append(setIfChanged(ctx, &resp.Plan, pathRoleARN, roleARN)...)
@@ -243,7 +228,7 @@ func (in roleTrustInputs) render(ctx context.Context, partition string) (string,
 	spec, more := veeamTrustSpec(ctx, veeamTrustSid, pathTrustedPrincipals, principals, in.ExternalID,
 		in.ServicePrincipals, partition)
 	diags.Append(more...)
-	extra, more := iamRoleModel{AdditionalTrustPolicy: in.AdditionalTrustPolicy}.additionalTrustStatements()
+	extra, more := in.additionalTrustStatements()
 	diags.Append(more...)
 	if diags.HasError() {
 		return "", diags
@@ -253,8 +238,7 @@ func (in roleTrustInputs) render(ctx context.Context, partition string) (string,
 
 // trustPolicy renders the role's trust policy from the model's inputs (see roleTrustInputs.render).
 func (m iamRoleModel) trustPolicy(ctx context.Context, partition string) (string, diag.Diagnostics) {
-	in := roleTrustInputs{m.TrustedPrincipalARNs, m.ExternalID, m.ServicePrincipals, m.AdditionalTrustPolicy}
-	return in.render(ctx, partition)
+	return m.roleTrustInputs.render(ctx, partition)
 }
 
 // plannedIdentity makes id (the name) and account_id known at plan time whenever the name and the provider's

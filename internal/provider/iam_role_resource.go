@@ -54,30 +54,42 @@ type iamRoleResource struct {
 	resourceClients
 }
 
+// iamRoleModel is the state of vbaws_iam_role. The naming and trust attributes are declared once, in the
+// structs ModifyPlan reads on their own, and embedded here.
 type iamRoleModel struct {
-	ID                    types.String   `tfsdk:"id"`
-	Name                  types.String   `tfsdk:"name"`
-	NamePrefix            types.String   `tfsdk:"name_prefix"`
-	Path                  types.String   `tfsdk:"path"`
-	Description           types.String   `tfsdk:"description"`
-	TrustedPrincipalARNs  types.Set      `tfsdk:"trusted_principal_arns"`
-	ExternalID            types.String   `tfsdk:"external_id"`
-	ServicePrincipals     types.Set      `tfsdk:"service_principals"`
-	ManagedPolicyARNs     types.Set      `tfsdk:"managed_policy_arns"`
-	CreateInstanceProfile types.Bool     `tfsdk:"create_instance_profile"`
-	MaxSessionDuration    types.Int64    `tfsdk:"max_session_duration"`
-	PermissionsBoundary   types.String   `tfsdk:"permissions_boundary"`
-	Tags                  types.Map      `tfsdk:"tags"`
-	ARN                   types.String   `tfsdk:"arn"`
-	UniqueID              types.String   `tfsdk:"unique_id"`
-	CreateDate            types.String   `tfsdk:"create_date"`
-	InstanceProfileARN    types.String   `tfsdk:"instance_profile_arn"`
-	AssumeRolePolicy      PolicyValue    `tfsdk:"assume_role_policy"`
-	AdditionalTrustPolicy PolicyValue    `tfsdk:"additional_trust_policy"`
-	InlinePolicies        types.Map      `tfsdk:"inline_policies"`
-	AccountID             types.String   `tfsdk:"account_id"`
-	AcknowledgeRoot       types.Bool     `tfsdk:"acknowledge_account_root"`
-	Timeouts              timeouts.Value `tfsdk:"timeouts"`
+	ID types.String `tfsdk:"id"`
+	roleNaming
+	roleTrustInputs
+	NamePrefix          types.String   `tfsdk:"name_prefix"`
+	Description         types.String   `tfsdk:"description"`
+	ManagedPolicyARNs   types.Set      `tfsdk:"managed_policy_arns"`
+	MaxSessionDuration  types.Int64    `tfsdk:"max_session_duration"`
+	PermissionsBoundary types.String   `tfsdk:"permissions_boundary"`
+	Tags                types.Map      `tfsdk:"tags"`
+	ARN                 types.String   `tfsdk:"arn"`
+	UniqueID            types.String   `tfsdk:"unique_id"`
+	CreateDate          types.String   `tfsdk:"create_date"`
+	InstanceProfileARN  types.String   `tfsdk:"instance_profile_arn"`
+	AssumeRolePolicy    PolicyValue    `tfsdk:"assume_role_policy"`
+	InlinePolicies      types.Map      `tfsdk:"inline_policies"`
+	AccountID           types.String   `tfsdk:"account_id"`
+	AcknowledgeRoot     types.Bool     `tfsdk:"acknowledge_account_root"`
+	Timeouts            timeouts.Value `tfsdk:"timeouts"`
+}
+
+// roleNaming are the attributes the role's and its instance profile's ARNs are built from.
+type roleNaming struct {
+	Name                  types.String `tfsdk:"name"`
+	Path                  types.String `tfsdk:"path"`
+	CreateInstanceProfile types.Bool   `tfsdk:"create_instance_profile"`
+}
+
+// roleTrustInputs are the attributes a role's trust policy is rendered from.
+type roleTrustInputs struct {
+	TrustedPrincipalARNs  types.Set    `tfsdk:"trusted_principal_arns"`
+	ExternalID            types.String `tfsdk:"external_id"`
+	ServicePrincipals     types.Set    `tfsdk:"service_principals"`
+	AdditionalTrustPolicy PolicyValue  `tfsdk:"additional_trust_policy"`
 }
 
 // Paths of the attributes vbaws_iam_role's ModifyPlan reads or derives.

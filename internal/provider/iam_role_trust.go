@@ -65,12 +65,12 @@ func jsonencodeForm(text string) string {
 }
 
 // additionalTrustStatements returns the statements of additional_trust_policy; none when it is null.
-func (m iamRoleModel) additionalTrustStatements() ([]policy.Statement, diag.Diagnostics) {
+func (in roleTrustInputs) additionalTrustStatements() ([]policy.Statement, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	if m.AdditionalTrustPolicy.IsNull() {
+	if in.AdditionalTrustPolicy.IsNull() {
 		return nil, diags
 	}
-	doc, err := policy.Parse(m.AdditionalTrustPolicy.ValueString())
+	doc, err := policy.Parse(in.AdditionalTrustPolicy.ValueString())
 	if err != nil {
 		diags.AddAttributeError(pathAdditionalTrust, "Invalid additional trust policy", err.Error())
 		return nil, diags
