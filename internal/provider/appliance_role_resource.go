@@ -167,19 +167,6 @@ func (r *applianceRoleResource) Schema(ctx context.Context, _ resource.SchemaReq
 	}
 }
 
-// applianceTimeoutsAttribute is the timeouts attribute; create and update default to assume_wait plus the
-// provider's usual 5 minutes.
-func applianceTimeoutsAttribute(ctx context.Context) schema.Attribute {
-	attribute := timeoutsAttribute(ctx)
-	if nested, ok := attribute.(schema.SingleNestedAttribute); ok {
-		nested.MarkdownDescription = fmt.Sprintf("Time limits of create, read, update and delete, written as "+
-			"an attribute: `timeouts = { create = \"10m\" }`. Create and update default to `assume_wait` plus "+
-			"%[1]g minutes, read and delete to %[1]g minutes.", defaultRoleTimeout.Minutes())
-		return nested
-	}
-	return attribute
-}
-
 // ModifyPlan makes aws_account_id and cross_account known at plan time and fails the plan, on the attribute,
 // for an external ID on a role in the appliance's own account, for permissions the appliance's revision cannot
 // carry, and when the provider has no appliance block. Learning the appliance's account or revision logs in
@@ -214,117 +201,6 @@ func (r *applianceRoleResource) ModifyPlan(
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-// planAccount derives aws_account_id from role_arn and cross_account from the appliance's account (the prior
-// value while role_arn stays the same).
-func (r *applianceRoleResource) planAccount(ctx context.Context, plan *applianceRoleModel,
-	state applianceRoleModel, diags *diag.Diagnostics) {
-	if plan.RoleARN.IsUnknown() {
-		return
-	}
-	role, problem := principal.ParseRoleARN(plan.RoleARN.ValueString())
-	if problem != nil {
-		return // the attribute's validator reports it
-	}
-	plan.AWSAccountID = types.StringValue(role.AccountID)
-	if plan.RoleARN.Equal(state.RoleARN) && !state.CrossAccount.IsNull() {
-		plan.CrossAccount = state.CrossAccount
-	} else {
-		account, err := r.appliance.ApplianceAccountID(ctx)
-		if err != nil {
-			addApplianceError(diags, "Cannot read the appliance's account", err)
-			return
-		}
-		plan.CrossAccount = types.BoolValue(isCrossAccount(account, role.AccountID))
-	}
-	if !plan.CrossAccount.ValueBool() && !plan.ExternalID.IsNull() {
-		diags.AddAttributeError(pathApplianceExternalID, "External ID for a role in the appliance's account",
-			fmt.Sprintf("Role %s is in the appliance's own account %s, which the appliance registers without an "+
-				"external ID. Remove external_id, or register a role from another account.",
-				plan.RoleARN.ValueString(), role.AccountID))
-	}
-}
-
-// isCrossAccount reports whether a role in roleAccount is registered as a role from another account.
-func isCrossAccount(applianceAccount, roleAccount string) bool {
-	return applianceAccount == "" || applianceAccount != roleAccount
-}
-
-// checkPermissions fails the plan when permissions are set and the appliance's revision cannot carry them.
-func (r *applianceRoleResource) checkPermissions(ctx context.Context, plan applianceRoleModel,
-	diags *diag.Diagnostics) {
-	if plan.Permissions.IsUnknown() || len(plan.Permissions.Elements()) == 0 {
-		return
-	}
-	rev, err := r.appliance.Revision(ctx)
-	if err != nil {
-		addApplianceError(diags, "Cannot reach the appliance", err)
-		return
-	}
-	if !rev.SupportsPermissions() {
-		diags.AddAttributeError(pathAppliancePermissions, "Permissions need a newer appliance",
-			(&appliance.PermissionsUnsupportedError{Revision: rev.String()}).Error()+
-				". Leave permissions out: the appliance then offers the role for every operation.")
-	}
-}
-
-// spec is the record the model asks for.
-func (r *applianceRoleResource) spec(ctx context.Context, m applianceRoleModel, diags *diag.Diagnostics) (
-	appliance.RoleSpec, bool) {
-	role, problem := principal.ParseRoleARN(m.RoleARN.ValueString())
-	if problem != nil {
-		diags.AddAttributeError(pathApplianceRoleARN, problem.Summary, problem.Detail)
-		return appliance.RoleSpec{}, false
-	}
-	account, err := r.appliance.ApplianceAccountID(ctx)
-	if err != nil {
-		addApplianceError(diags, "Cannot read the appliance's account", err)
-		return appliance.RoleSpec{}, false
-	}
-	var permissions []string
-	for _, op := range stringsOf(ctx, m.Permissions) {
-		p, _ := appliance.PermissionOf(op) // validated at plan time
-		permissions = append(permissions, p)
-	}
-	return appliance.RoleSpec{
-		Name:         m.Name.ValueString(),
-		Description:  m.Description.ValueString(),
-		AccountID:    role.AccountID,
-		RoleName:     appliance.RoleNameOf(role.Path, role.Name),
-		CrossAccount: isCrossAccount(account, role.AccountID),
-		ExternalID:   m.ExternalID.ValueString(),
-		Permissions:  permissions,
-	}, true
-}
-
-// assumeWait is the model's assume_wait.
-func (m applianceRoleModel) assumeWait(diags *diag.Diagnostics) time.Duration {
-	d, more := m.AssumeWait.ValueGoDuration()
-	diags.Append(more...)
-	return d
-}
-
-// startApplianceWrite starts a create or update: its timeout defaults to assume_wait plus defaultRoleTimeout.
-func startApplianceWrite(ctx context.Context, timeout timeoutOf, wait time.Duration, diags *diag.Diagnostics) (
-	context.Context, context.CancelFunc, bool) {
-	return startWriting(ctx, func(ctx context.Context, _ time.Duration) (time.Duration, diag.Diagnostics) {
-		return timeout(ctx, wait+defaultRoleTimeout)
-	}, diags)
-}
-
-// nameFree asks the appliance whether a new record may take name, reporting its own message on name when not.
-func (r *applianceRoleResource) nameFree(ctx context.Context, name string, diags *diag.Diagnostics) bool {
-	messages, err := r.appliance.ValidateName(ctx, name)
-	if err != nil {
-		addApplianceError(diags, "Cannot check the name in the appliance", err)
-		return false
-	}
-	if errs := appliance.Errors(messages); len(errs) > 0 {
-		diags.AddAttributeError(pathApplianceName, "Name refused by the appliance", strings.Join(errs, " "))
-		return false
-	}
-	return true
-}
-
 func (r *applianceRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan applianceRoleModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -334,42 +210,6 @@ func (r *applianceRoleResource) Create(ctx context.Context, req resource.CreateR
 	if r.save(ctx, &plan, nil, plan.Timeouts.Create, &resp.Diagnostics) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
-}
-
-// save writes the record plan asks for: a new one without prior, else the whole of prior's record. A new name is
-// checked with validateName first, and while the appliance cannot assume the role yet the write is tried again
-// within assume_wait; interrupting Terraform ends the wait. It reports whether plan now holds the record.
-func (r *applianceRoleResource) save(ctx context.Context, plan, prior *applianceRoleModel, timeout timeoutOf,
-	diags *diag.Diagnostics) bool {
-	wait := plan.assumeWait(diags)
-	writeCtx, cancel, ok := startApplianceWrite(ctx, timeout, wait, diags)
-	if !ok {
-		return false
-	}
-	defer cancel()
-	spec, ok := r.spec(writeCtx, *plan, diags)
-	newName := prior == nil || !strings.EqualFold(spec.Name, prior.Name.ValueString())
-	if !ok || (newName && !r.nameFree(writeCtx, spec.Name, diags)) {
-		return false
-	}
-	var role *appliance.Role
-	err := appliance.WhileNotAssumable(ctx, wait, func() (err error) {
-		if prior == nil {
-			role, err = r.appliance.Create(writeCtx, spec)
-		} else {
-			role, err = r.appliance.Update(writeCtx, prior.ID.ValueString(), spec)
-		}
-		return err
-	})
-	switch {
-	case err != nil && prior == nil:
-		addApplianceError(diags, "Cannot register the IAM role in the appliance", err)
-	case err != nil:
-		addApplianceError(diags, "Cannot update the IAM role record", err)
-	default:
-		plan.readFrom(role)
-	}
-	return err == nil
 }
 
 // Read removes a record deleted in the appliance from state and reports changes made there as drift.
@@ -396,60 +236,6 @@ func (r *applianceRoleResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	state.readFrom(role)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// readFrom fills the model from the record, keeping the configured spelling of an ARN that names the same role
-// and the configured permissions when the record means the same.
-func (m *applianceRoleModel) readFrom(role *appliance.Role) {
-	m.ID = types.StringValue(role.ID)
-	m.Name = types.StringValue(role.Name)
-	m.Description = types.StringValue(role.Description)
-	if arn := role.ARN(); !sameRole(m.RoleARN.ValueString(), arn) {
-		m.RoleARN = types.StringValue(arn)
-	}
-	m.AWSAccountID = types.StringValue(role.AccountID)
-	m.CrossAccount = types.BoolValue(role.CrossAccount)
-	m.Permissions = permissionsFrom(m.Permissions, role.Permissions)
-	if m.AssumeWait.IsNull() || m.AssumeWait.IsUnknown() {
-		m.AssumeWait = timetypes.NewGoDurationValueFromStringMust(defaultAssumeWait)
-	}
-}
-
-// sameRole reports whether two role ARNs name the same role in the same account, whatever the partition: the
-// appliance's region type is all that tells the partition.
-func sameRole(a, b string) bool {
-	pa, problemA := principal.ParseRoleARN(a)
-	pb, problemB := principal.ParseRoleARN(b)
-	return problemA == nil && problemB == nil && pa.AccountID == pb.AccountID && pa.Path == pb.Path &&
-		pa.Name == pb.Name
-}
-
-// permissionsFrom turns the record's permission names into the value of permissions. A record of a revision
-// without permissions keeps the prior value, and one with every permission keeps a prior "all" (null or empty).
-func permissionsFrom(prior types.Set, remote []string) types.Set {
-	if remote == nil {
-		return prior
-	}
-	sorted := append([]string(nil), remote...)
-	sort.Strings(sorted)
-	if len(prior.Elements()) == 0 && slices.Equal(sorted, appliance.AllPermissions()) {
-		return prior
-	}
-	return setOrNull(prior, operationsOf(remote))
-}
-
-// operationsOf maps appliance permission names to operation names. Names this provider does not know stay as
-// the appliance spells them, so that they show as drift.
-func operationsOf(permissions []string) []string {
-	ops := make([]string, 0, len(permissions))
-	for _, p := range permissions {
-		if op, ok := appliance.OperationOf(p); ok {
-			p = op
-		}
-		ops = append(ops, p)
-	}
-	sort.Strings(ops)
-	return ops
 }
 
 func (r *applianceRoleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -544,4 +330,197 @@ func defaultRecordError(role *appliance.Role) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("The appliance's default record is not managed", fmt.Sprintf(
 		"Record %q (%s) is the one the appliance made at installation. It belongs to the appliance and is "+
 			"never imported, changed or removed by Terraform.", role.Name, role.ID))
+}
+
+// planAccount derives aws_account_id from role_arn and cross_account from the appliance's account (the prior
+// value while role_arn stays the same).
+func (r *applianceRoleResource) planAccount(ctx context.Context, plan *applianceRoleModel,
+	state applianceRoleModel, diags *diag.Diagnostics) {
+	if plan.RoleARN.IsUnknown() {
+		return
+	}
+	role, problem := principal.ParseRoleARN(plan.RoleARN.ValueString())
+	if problem != nil {
+		return // the attribute's validator reports it
+	}
+	plan.AWSAccountID = types.StringValue(role.AccountID)
+	if plan.RoleARN.Equal(state.RoleARN) && !state.CrossAccount.IsNull() {
+		plan.CrossAccount = state.CrossAccount
+	} else {
+		account, err := r.appliance.ApplianceAccountID(ctx)
+		if err != nil {
+			addApplianceError(diags, "Cannot read the appliance's account", err)
+			return
+		}
+		plan.CrossAccount = types.BoolValue(isCrossAccount(account, role.AccountID))
+	}
+	if !plan.CrossAccount.ValueBool() && !plan.ExternalID.IsNull() {
+		diags.AddAttributeError(pathApplianceExternalID, "External ID for a role in the appliance's account",
+			fmt.Sprintf("Role %s is in the appliance's own account %s, which the appliance registers without an "+
+				"external ID. Remove external_id, or register a role from another account.",
+				plan.RoleARN.ValueString(), role.AccountID))
+	}
+}
+
+// isCrossAccount reports whether a role in roleAccount is registered as a role from another account.
+func isCrossAccount(applianceAccount, roleAccount string) bool {
+	return applianceAccount == "" || applianceAccount != roleAccount
+}
+
+// checkPermissions fails the plan when permissions are set and the appliance's revision cannot carry them.
+func (r *applianceRoleResource) checkPermissions(ctx context.Context, plan applianceRoleModel,
+	diags *diag.Diagnostics) {
+	if plan.Permissions.IsUnknown() || len(plan.Permissions.Elements()) == 0 {
+		return
+	}
+	rev, err := r.appliance.Revision(ctx)
+	if err != nil {
+		addApplianceError(diags, "Cannot reach the appliance", err)
+		return
+	}
+	if !rev.SupportsPermissions() {
+		diags.AddAttributeError(pathAppliancePermissions, "Permissions need a newer appliance",
+			(&appliance.PermissionsUnsupportedError{Revision: rev.String()}).Error()+
+				". Leave permissions out: the appliance then offers the role for every operation.")
+	}
+}
+
+// spec is the record the model asks for.
+func (r *applianceRoleResource) spec(ctx context.Context, m applianceRoleModel, diags *diag.Diagnostics) (
+	appliance.RoleSpec, bool) {
+	role, problem := principal.ParseRoleARN(m.RoleARN.ValueString())
+	if problem != nil {
+		diags.AddAttributeError(pathApplianceRoleARN, problem.Summary, problem.Detail)
+		return appliance.RoleSpec{}, false
+	}
+	account, err := r.appliance.ApplianceAccountID(ctx)
+	if err != nil {
+		addApplianceError(diags, "Cannot read the appliance's account", err)
+		return appliance.RoleSpec{}, false
+	}
+	var permissions []string
+	for _, op := range stringsOf(ctx, m.Permissions) {
+		p, _ := appliance.PermissionOf(op) // validated at plan time
+		permissions = append(permissions, p)
+	}
+	return appliance.RoleSpec{
+		Name:         m.Name.ValueString(),
+		Description:  m.Description.ValueString(),
+		AccountID:    role.AccountID,
+		RoleName:     appliance.RoleNameOf(role.Path, role.Name),
+		CrossAccount: isCrossAccount(account, role.AccountID),
+		ExternalID:   m.ExternalID.ValueString(),
+		Permissions:  permissions,
+	}, true
+}
+
+// assumeWait is the model's assume_wait.
+func (m applianceRoleModel) assumeWait(diags *diag.Diagnostics) time.Duration {
+	d, more := m.AssumeWait.ValueGoDuration()
+	diags.Append(more...)
+	return d
+}
+
+// nameFree asks the appliance whether a new record may take name, reporting its own message on name when not.
+func (r *applianceRoleResource) nameFree(ctx context.Context, name string, diags *diag.Diagnostics) bool {
+	messages, err := r.appliance.ValidateName(ctx, name)
+	if err != nil {
+		addApplianceError(diags, "Cannot check the name in the appliance", err)
+		return false
+	}
+	if errs := appliance.Errors(messages); len(errs) > 0 {
+		diags.AddAttributeError(pathApplianceName, "Name refused by the appliance", strings.Join(errs, " "))
+		return false
+	}
+	return true
+}
+
+// save writes the record plan asks for: a new one without prior, else the whole of prior's record. A new name is
+// checked with validateName first, and while the appliance cannot assume the role yet the write is tried again
+// within assume_wait; interrupting Terraform ends the wait. It reports whether plan now holds the record.
+func (r *applianceRoleResource) save(ctx context.Context, plan, prior *applianceRoleModel, timeout timeoutOf,
+	diags *diag.Diagnostics) bool {
+	wait := plan.assumeWait(diags)
+	writeCtx, cancel, ok := startApplianceWrite(ctx, timeout, wait, diags)
+	if !ok {
+		return false
+	}
+	defer cancel()
+	spec, ok := r.spec(writeCtx, *plan, diags)
+	newName := prior == nil || !strings.EqualFold(spec.Name, prior.Name.ValueString())
+	if !ok || (newName && !r.nameFree(writeCtx, spec.Name, diags)) {
+		return false
+	}
+	var role *appliance.Role
+	err := appliance.WhileNotAssumable(ctx, wait, func() (err error) {
+		if prior == nil {
+			role, err = r.appliance.Create(writeCtx, spec)
+		} else {
+			role, err = r.appliance.Update(writeCtx, prior.ID.ValueString(), spec)
+		}
+		return err
+	})
+	switch {
+	case err != nil && prior == nil:
+		addApplianceError(diags, "Cannot register the IAM role in the appliance", err)
+	case err != nil:
+		addApplianceError(diags, "Cannot update the IAM role record", err)
+	default:
+		plan.readFrom(role)
+	}
+	return err == nil
+}
+
+// readFrom fills the model from the record, keeping the configured spelling of an ARN that names the same role
+// and the configured permissions when the record means the same.
+func (m *applianceRoleModel) readFrom(role *appliance.Role) {
+	m.ID = types.StringValue(role.ID)
+	m.Name = types.StringValue(role.Name)
+	m.Description = types.StringValue(role.Description)
+	if arn := role.ARN(); !sameRole(m.RoleARN.ValueString(), arn) {
+		m.RoleARN = types.StringValue(arn)
+	}
+	m.AWSAccountID = types.StringValue(role.AccountID)
+	m.CrossAccount = types.BoolValue(role.CrossAccount)
+	m.Permissions = permissionsFrom(m.Permissions, role.Permissions)
+	if m.AssumeWait.IsNull() || m.AssumeWait.IsUnknown() {
+		m.AssumeWait = timetypes.NewGoDurationValueFromStringMust(defaultAssumeWait)
+	}
+}
+
+// sameRole reports whether two role ARNs name the same role in the same account, whatever the partition: the
+// appliance's region type is all that tells the partition.
+func sameRole(a, b string) bool {
+	pa, problemA := principal.ParseRoleARN(a)
+	pb, problemB := principal.ParseRoleARN(b)
+	return problemA == nil && problemB == nil && pa.AccountID == pb.AccountID && pa.Path == pb.Path &&
+		pa.Name == pb.Name
+}
+
+// permissionsFrom turns the record's permission names into the value of permissions. A record of a revision
+// without permissions keeps the prior value, and one with every permission keeps a prior "all" (null or empty).
+func permissionsFrom(prior types.Set, remote []string) types.Set {
+	if remote == nil {
+		return prior
+	}
+	sorted := append([]string(nil), remote...)
+	sort.Strings(sorted)
+	if len(prior.Elements()) == 0 && slices.Equal(sorted, appliance.AllPermissions()) {
+		return prior
+	}
+	return setOrNull(prior, operationsOf(remote))
+}
+
+// operationsOf maps appliance permission names to operation names. Names this provider does not know stay as
+// the appliance spells them, so that they show as drift.
+func operationsOf(permissions []string) []string {
+	ops := make([]string, 0, len(permissions))
+	for _, p := range permissions {
+		if op, ok := appliance.OperationOf(p); ok {
+			p = op
+		}
+		ops = append(ops, p)
+	}
+	sort.Strings(ops)
+	return ops
 }

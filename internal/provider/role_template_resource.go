@@ -144,21 +144,6 @@ func (r *roleTemplateResource) Schema(ctx context.Context, _ resource.SchemaRequ
 	}
 }
 
-// reservedTagKey rejects user tags in the provider's own namespace.
-func reservedTagKey(key string) *principal.Problem {
-	if !strings.HasPrefix(key, template.TagPrefix) {
-		return nil
-	}
-	return &principal.Problem{
-		Summary: "Reserved tag key",
-		Detail: fmt.Sprintf(
-			"%q starts with %q, which the provider uses to record the selection.",
-			key,
-			template.TagPrefix,
-		),
-	}
-}
-
 // ValidateConfig checks that the user's tags leave room for the provider's own on every part: IAM allows 50 tags
 // per policy, and each part also carries the vbaws:* tags that record the selection and, once retired,
 // awsclient.RetiredTagKey.
@@ -183,16 +168,6 @@ func (r *roleTemplateResource) ValidateConfig(
 				"(%s* tags recording the selection, and %s once retired), so at most %d of yours fit; got %d.",
 			maxTags, own, template.TagPrefix, awsclient.RetiredTagKey, maxTags-own, user))
 	}
-}
-
-// ownTagCount is the most tags the provider itself puts on one part of tpl: the selection's record and the
-// retired mark.
-func ownTagCount(tpl template.Template) int {
-	most := 0
-	for i := range tpl.Documents {
-		most = max(most, len(tpl.Tags(i)))
-	}
-	return most + 1
 }
 
 // ModifyPlan renders the documents and the part ARNs while planning, so that everything derived from the
@@ -230,6 +205,164 @@ func (r *roleTemplateResource) ModifyPlan(
 		plan.PolicyARNs = r.plannedARNs(plan, partNames(ctx, plan, state, len(tpl.Documents)))
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (r *roleTemplateResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan roleTemplateModel
+	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
+		return
+	}
+	tpl, diags := plan.renderOutputs(ctx)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	names := partNames(ctx, plan, nil, len(tpl.Documents))
+	var created []string
+	for i := range tpl.Documents {
+		arn, err := r.createPart(ctx, plan, tpl, i, names[i])
+		if err != nil {
+			addAWSError(&resp.Diagnostics, "Cannot create role template", err)
+			break
+		}
+		created = append(created, arn)
+	}
+	if len(created) == 0 {
+		return
+	}
+	// Parts created before a failure are saved, so nothing is orphaned and the next apply creates the rest.
+	plan.PolicyARNs = stringList(created)
+	plan.Documents = stringList(tpl.Documents[:len(created)])
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read costs GetPolicy and GetPolicyVersion per part, or only GetPolicy when the account snapshot holds the
+// version. A changed document shows as a diff, a missing part as a part to create, and all parts missing removes
+// the template from state.
+func (r *roleTemplateResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state roleTemplateModel
+	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
+	defer cancel()
+	if state.Operations.IsNull() {
+		resp.Diagnostics.Append(r.readImported(ctx, &state)...)
+	} else if gone := r.readParts(ctx, &state, &resp.Diagnostics); gone {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update writes changed documents as new default versions, creates parts that are new or missing, updates the
+// tags, and retires or deletes parts that are no longer needed.
+func (r *roleTemplateResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state roleTemplateModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
+		return
+	}
+	tpl, diags := plan.renderOutputs(ctx)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	current := currentDocuments(ctx, state)
+	arns, err := r.syncParts(ctx, plan, state, tpl, current)
+	var dropped []string
+	if err == nil {
+		dropped, err = r.dropObsolete(ctx, slices.Collect(maps.Keys(current)), arns)
+	}
+	if err != nil {
+		addAWSError(&resp.Diagnostics, "Cannot update role template", err)
+		state.setPartsAfterFailure(ctx, arns, tpl.Documents[:len(arns)], dropped)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
+	plan.PolicyARNs = stringList(arns)
+	plan.Documents = stringList(tpl.Documents[:len(arns)])
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete removes every part with all its versions, but refuses, listing the users, while any part is attached.
+func (r *roleTemplateResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state roleTemplateModel
+	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	arns := listStrings(ctx, state.PolicyARNs)
+	var inUse []string
+	for _, arn := range arns {
+		users, err := r.client.PolicyUsers(ctx, arn)
+		if err != nil && !awsclient.IsNoSuchEntity(err) {
+			resp.Diagnostics.AddError("Cannot delete role template", err.Error())
+			return
+		}
+		if len(users) > 0 {
+			inUse = append(inUse, fmt.Sprintf("%s is attached to %s", arn, strings.Join(users, ", ")))
+		}
+	}
+	if len(inUse) > 0 {
+		resp.Diagnostics.AddError("Role template is still in use", "IAM deletes only policies that nothing uses, "+
+			"and these are still attached; nothing was detached or deleted. Detach them from the roles listed "+
+			"(in Terraform, by removing them from the role's managed_policy_arns), then apply again:\n- "+
+			strings.Join(inUse, "\n- "))
+		return
+	}
+	for _, arn := range arns {
+		if err := r.client.DeleteManagedPolicy(ctx, arn); err != nil {
+			resp.Diagnostics.AddError("Cannot delete role template", err.Error())
+			return
+		}
+	}
+}
+
+// ImportState takes the template name; the path and the selection come from the parts' tags.
+func (r *roleTemplateResource) ImportState(
+	ctx context.Context,
+	req resource.ImportStateRequest,
+	resp *resource.ImportStateResponse,
+) {
+	resource.ImportStatePassthroughID(ctx, path.Root("name"), req, resp)
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// reservedTagKey rejects user tags in the provider's own namespace.
+func reservedTagKey(key string) *principal.Problem {
+	if !strings.HasPrefix(key, template.TagPrefix) {
+		return nil
+	}
+	return &principal.Problem{
+		Summary: "Reserved tag key",
+		Detail: fmt.Sprintf(
+			"%q starts with %q, which the provider uses to record the selection.",
+			key,
+			template.TagPrefix,
+		),
+	}
+}
+
+// ownTagCount is the most tags the provider itself puts on one part of tpl: the selection's record and the
+// retired mark.
+func ownTagCount(tpl template.Template) int {
+	most := 0
+	for i := range tpl.Documents {
+		most = max(most, len(tpl.Tags(i)))
+	}
+	return most + 1
 }
 
 func (m *roleTemplateModel) setUnknownOutputs() {
@@ -290,37 +423,6 @@ func (r *roleTemplateResource) partARNs(m roleTemplateModel, names []string) []s
 	return arns
 }
 
-func (r *roleTemplateResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan roleTemplateModel
-	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
-		return
-	}
-	tpl, diags := plan.renderOutputs(ctx)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Create, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	names := partNames(ctx, plan, nil, len(tpl.Documents))
-	var created []string
-	for i := range tpl.Documents {
-		arn, err := r.createPart(ctx, plan, tpl, i, names[i])
-		if err != nil {
-			addAWSError(&resp.Diagnostics, "Cannot create role template", err)
-			break
-		}
-		created = append(created, arn)
-	}
-	if len(created) == 0 {
-		return
-	}
-	// Parts created before a failure are saved, so nothing is orphaned and the next apply creates the rest.
-	plan.PolicyARNs = stringList(created)
-	plan.Documents = stringList(tpl.Documents[:len(created)])
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
 func (r *roleTemplateResource) createPart(
 	ctx context.Context,
 	m roleTemplateModel,
@@ -344,28 +446,6 @@ func (r *roleTemplateResource) createPart(
 // partTags are the user's tags plus the provider's record of the selection.
 func partTags(ctx context.Context, userTags types.Map, tpl template.Template, index int) []iamtypes.Tag {
 	return append(iamTags(ctx, userTags), sortedTags(tpl.Tags(index))...)
-}
-
-// Read costs GetPolicy and GetPolicyVersion per part, or only GetPolicy when the account snapshot holds the
-// version. A changed document shows as a diff, a missing part as a part to create, and all parts missing removes
-// the template from state.
-func (r *roleTemplateResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state roleTemplateModel
-	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
-	defer cancel()
-	if state.Operations.IsNull() {
-		resp.Diagnostics.Append(r.readImported(ctx, &state)...)
-	} else if gone := r.readParts(ctx, &state, &resp.Diagnostics); gone {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 // readParts refreshes the documents and tags of the parts in state and reports whether every part is gone.
@@ -520,38 +600,6 @@ func partNumber(p iamtypes.Policy) int {
 	return recorded.Part
 }
 
-// Update writes changed documents as new default versions, creates parts that are new or missing, updates the
-// tags, and retires or deletes parts that are no longer needed.
-func (r *roleTemplateResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state roleTemplateModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
-		return
-	}
-	tpl, diags := plan.renderOutputs(ctx)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Update, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	current := currentDocuments(ctx, state)
-	arns, err := r.syncParts(ctx, plan, state, tpl, current)
-	var dropped []string
-	if err == nil {
-		dropped, err = r.dropObsolete(ctx, slices.Collect(maps.Keys(current)), arns)
-	}
-	if err != nil {
-		addAWSError(&resp.Diagnostics, "Cannot update role template", err)
-		state.setPartsAfterFailure(ctx, arns, tpl.Documents[:len(arns)], dropped)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		return
-	}
-	plan.PolicyARNs = stringList(arns)
-	plan.Documents = stringList(tpl.Documents[:len(arns)])
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
 // setPartsAfterFailure makes the prior state tell what IAM holds after an update stopped part-way: every part of
 // the prior state that was not dropped, with its new document when the update got to it, then the parts the update
 // created. The selection and tags keep their prior values, so the next plan, even without refresh, shows the
@@ -670,52 +718,4 @@ func (r *roleTemplateResource) dropObsolete(ctx context.Context, old, kept []str
 		dropped = append(dropped, arn)
 	}
 	return dropped, nil
-}
-
-// Delete removes every part with all its versions, but refuses, listing the users, while any part is attached.
-func (r *roleTemplateResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state roleTemplateModel
-	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	arns := listStrings(ctx, state.PolicyARNs)
-	var inUse []string
-	for _, arn := range arns {
-		users, err := r.client.PolicyUsers(ctx, arn)
-		if err != nil && !awsclient.IsNoSuchEntity(err) {
-			resp.Diagnostics.AddError("Cannot delete role template", err.Error())
-			return
-		}
-		if len(users) > 0 {
-			inUse = append(inUse, fmt.Sprintf("%s is attached to %s", arn, strings.Join(users, ", ")))
-		}
-	}
-	if len(inUse) > 0 {
-		resp.Diagnostics.AddError("Role template is still in use", "IAM deletes only policies that nothing uses, "+
-			"and these are still attached; nothing was detached or deleted. Detach them from the roles listed "+
-			"(in Terraform, by removing them from the role's managed_policy_arns), then apply again:\n- "+
-			strings.Join(inUse, "\n- "))
-		return
-	}
-	for _, arn := range arns {
-		if err := r.client.DeleteManagedPolicy(ctx, arn); err != nil {
-			resp.Diagnostics.AddError("Cannot delete role template", err.Error())
-			return
-		}
-	}
-}
-
-// ImportState takes the template name; the path and the selection come from the parts' tags.
-func (r *roleTemplateResource) ImportState(
-	ctx context.Context,
-	req resource.ImportStateRequest,
-	resp *resource.ImportStateResponse,
-) {
-	resource.ImportStatePassthroughID(ctx, path.Root("name"), req, resp)
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 }

@@ -69,3 +69,24 @@ func interruptedBeforeWriting(ctx context.Context, diags *diag.Diagnostics) bool
 
 // defaultRoleTimeout bounds a create, read, update or delete whose configuration sets no timeout.
 const defaultRoleTimeout = 5 * time.Minute
+
+// applianceTimeoutsAttribute is the timeouts attribute; create and update default to assume_wait plus the
+// provider's usual 5 minutes.
+func applianceTimeoutsAttribute(ctx context.Context) schema.Attribute {
+	attribute := timeoutsAttribute(ctx)
+	if nested, ok := attribute.(schema.SingleNestedAttribute); ok {
+		nested.MarkdownDescription = fmt.Sprintf("Time limits of create, read, update and delete, written as "+
+			"an attribute: `timeouts = { create = \"10m\" }`. Create and update default to `assume_wait` plus "+
+			"%[1]g minutes, read and delete to %[1]g minutes.", defaultRoleTimeout.Minutes())
+		return nested
+	}
+	return attribute
+}
+
+// startApplianceWrite starts a create or update: its timeout defaults to assume_wait plus defaultRoleTimeout.
+func startApplianceWrite(ctx context.Context, timeout timeoutOf, wait time.Duration, diags *diag.Diagnostics) (
+	context.Context, context.CancelFunc, bool) {
+	return startWriting(ctx, func(ctx context.Context, _ time.Duration) (time.Duration, diag.Diagnostics) {
+		return timeout(ctx, wait+defaultRoleTimeout)
+	}, diags)
+}

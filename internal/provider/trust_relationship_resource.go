@@ -52,6 +52,14 @@ type trustRelationshipModel struct {
 	AcknowledgeRoot   types.Bool     `tfsdk:"acknowledge_account_root"`
 }
 
+// Paths of the attributes the resource reads or sets one by one.
+var (
+	pathRelationshipID        = path.Root("id")
+	pathRelationshipRoleName  = path.Root("role_name")
+	pathRelationshipSid       = path.Root("sid")
+	pathRelationshipStatement = path.Root("statement")
+)
+
 func (r *trustRelationshipResource) Metadata(
 	_ context.Context,
 	req resource.MetadataRequest,
@@ -180,53 +188,6 @@ func (r *trustRelationshipResource) ModifyPlan(
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-// Paths of the attributes statementHeld reads.
-var (
-	pathRelationshipSid       = path.Root("sid")
-	pathRelationshipStatement = path.Root("statement")
-)
-
-// statementHeld reports whether the statements in the refreshed state, which refresh reads from IAM under the
-// resource's Sid, mean what the planned inputs render. Refresh reads the principal, external ID and services back
-// into their attributes, but an edit those do not capture (another action or condition, a Deny) shows only in
-// statement. role_arn and id follow role_name and sid, which force a replacement.
-func (r *trustRelationshipResource) statementHeld(ctx context.Context, req resource.ModifyPlanRequest) bool {
-	var m trustRelationshipModel
-	diags := req.Plan.GetAttribute(ctx, pathPrincipalARN, &m.PrincipalARN)
-	diags.Append(req.Plan.GetAttribute(ctx, pathRelationshipSid, &m.Sid)...)
-	diags.Append(req.Plan.GetAttribute(ctx, pathExternalID, &m.ExternalID)...)
-	diags.Append(req.Plan.GetAttribute(ctx, pathServicePrincipals, &m.ServicePrincipals)...)
-	diags.Append(req.State.GetAttribute(ctx, pathRelationshipStatement, &m.Statement)...)
-	if diags.HasError() || !m.inputsKnown() {
-		return false
-	}
-	spec, diags := m.spec(ctx, partitionOf(r.client))
-	return !diags.HasError() && m.Statement.keepEquivalent(statementsOf(spec), equivalentPolicies).Equal(m.Statement)
-}
-
-// statementsOf is the document of the statements a relationship writes for spec.
-func statementsOf(spec policy.TrustSpec) string {
-	return policy.NewDocument(policy.TrustStatements(spec)...).Marshal()
-}
-
-func (m trustRelationshipModel) id() types.String {
-	if m.RoleName.IsUnknown() || m.Sid.IsUnknown() {
-		return types.StringUnknown()
-	}
-	return types.StringValue(m.RoleName.ValueString() + "/" + m.Sid.ValueString())
-}
-
-func (m trustRelationshipModel) inputsKnown() bool {
-	return !m.PrincipalARN.IsUnknown() && !m.Sid.IsUnknown() && !m.ExternalID.IsUnknown() &&
-		!m.ServicePrincipals.IsUnknown() && allElementsKnown(m.ServicePrincipals)
-}
-
-// spec turns known inputs into the trust this resource writes, reporting a bad principal on principal_arn.
-func (m trustRelationshipModel) spec(ctx context.Context, partition string) (policy.TrustSpec, diag.Diagnostics) {
-	return veeamTrustSpec(ctx, m.Sid.ValueString(), pathPrincipalARN, []string{m.PrincipalARN.ValueString()},
-		m.ExternalID, m.ServicePrincipals, partition)
-}
-
 func (r *trustRelationshipResource) Create(
 	ctx context.Context,
 	req resource.CreateRequest,
@@ -268,6 +229,197 @@ func (r *trustRelationshipResource) Update(
 		r.settle(ctx, &plan)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read removes the resource from state when the role or its statement is gone, and reports changes made to the
+// statements outside Terraform. Other statements never show as a change.
+func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state trustRelationshipModel
+	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
+	defer cancel()
+	role, doc, err := r.refreshTrust(ctx, state)
+	if awsclient.IsNoSuchEntity(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAWSError(&resp.Diagnostics, "Cannot read the Veeam trust statement", err)
+		return
+	}
+	own, adopted := state.holdsTrust(ctx, doc, r.client.Partition)
+	switch {
+	case own:
+		state.readFrom(role, doc)
+	case adopted:
+		state.RoleARN = types.StringValue(aws.ToString(role.Arn))
+	default:
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Delete removes only this resource's statements. When they were the last, the role keeps a statement that trusts
+// nobody, because IAM rejects an empty trust policy, and a warning says so.
+func (r *trustRelationshipResource) Delete(
+	ctx context.Context,
+	req resource.DeleteRequest,
+	resp *resource.DeleteResponse,
+) {
+	var state trustRelationshipModel
+	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	roleName := state.RoleName.ValueString()
+	emptied, err := r.remove(ctx, roleName, state.Sid.ValueString())
+	if err != nil {
+		addAWSError(&resp.Diagnostics, "Cannot remove the Veeam trust statement", err)
+		return
+	}
+	if emptied {
+		resp.Diagnostics.AddWarning(
+			"Role trusts nobody now",
+			fmt.Sprintf(
+				"The Veeam statements were the last ones in the trust policy of role %s. "+
+					"IAM does not allow an empty trust policy, so the role now holds one statement, Sid %s, "+
+					"that denies sts:AssumeRole to everyone. Give the role a new trust policy or delete it.",
+				roleName,
+				policy.PlaceholderSid,
+			),
+		)
+	}
+}
+
+// ImportState accepts "<role_name>/<sid>"; role names cannot contain "/".
+func (r *trustRelationshipResource) ImportState(
+	ctx context.Context,
+	req resource.ImportStateRequest,
+	resp *resource.ImportStateResponse,
+) {
+	roleName, sid, ok := strings.Cut(req.ID, "/")
+	if !ok || principal.ValidateRoleName(roleName) != nil || !policy.ValidSid(sid) {
+		resp.Diagnostics.AddError(
+			"Invalid import ID",
+			fmt.Sprintf("Expected <role_name>/<sid>, such as team-role/%s; got %q.", veeamTrustSid, req.ID),
+		)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathRelationshipRoleName, roleName)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathRelationshipSid, sid)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathRelationshipID, req.ID)...)
+}
+
+// A role made by Veeam's CloudFormation, or by hand, may already trust the appliance in Sid-less statements.
+// vbaws_trust_relationship then writes nothing (its own statements would only repeat what those mean), keeps
+// in state what it was asked for as long as the role grants it, and removes nothing on destroy, so that the trust
+// policy means after destroy exactly what it meant before the apply.
+
+// applyOrAdopt returns doc with spec's statements added, or, when Sid-less statements already grant what spec
+// grants, without them: a statement of ours that a Sid-less one repeats is taken out again.
+func applyOrAdopt(doc policy.Document, spec policy.TrustSpec) policy.Document {
+	if grantedWithoutSid(doc, spec) {
+		return doc.Remove(spec.Sid).Remove(policy.ServicesSid(spec.Sid))
+	}
+	return policy.ApplyTrust(doc, spec)
+}
+
+// grantedWithoutSid reports whether the Sid-less statements of doc grant everything spec grants, in the same way.
+func grantedWithoutSid(doc policy.Document, spec policy.TrustSpec) bool {
+	var sidless []policy.Statement
+	for _, s := range doc.Statements {
+		if s.Sid() == "" {
+			sidless = append(sidless, s)
+		}
+	}
+	return len(sidless) > 0 && policy.CoversTrust(policy.NewDocument(sidless...), spec, trustFilter())
+}
+
+// holdsTrust reports whether the role's trust policy holds what m manages: its statements, or Sid-less ones
+// that grant the same (adopted).
+func (m trustRelationshipModel) holdsTrust(ctx context.Context, doc policy.Document, partition string) (
+	own, adopted bool) {
+	if _, found := doc.Find(m.Sid.ValueString()); found {
+		return true, false
+	}
+	spec, diags := m.spec(ctx, partition)
+	return false, !diags.HasError() && grantedWithoutSid(doc, spec)
+}
+
+// planRoleARN makes role_arn known at plan time: the prior value while role_name stays the same (no call),
+// otherwise from one GetRole, which also fails the plan, on role_name, when the role does not exist.
+func (r *trustRelationshipResource) planRoleARN(ctx context.Context, plan *trustRelationshipModel,
+	state trustRelationshipModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	switch {
+	case plan.RoleName.IsUnknown() || r.client == nil:
+		plan.RoleARN = types.StringUnknown()
+		return diags
+	case !state.RoleARN.IsNull() && plan.RoleName.Equal(state.RoleName):
+		plan.RoleARN = state.RoleARN
+		return diags
+	}
+	name := plan.RoleName.ValueString()
+	role, err := r.client.GetRole(ctx, name)
+	switch {
+	case awsclient.IsNoSuchEntity(err):
+		diags.AddAttributeError(pathRelationshipRoleName, "Role not found", fmt.Sprintf(
+			"Role %s does not exist in account %s, so it cannot gain the Veeam trust statement (reading role %s: %v).",
+			name, orUnknown(r.client.AccountID), name, err))
+	case err != nil:
+		addAWSError(&diags, "Cannot read role "+name, err)
+	default:
+		plan.RoleARN = types.StringValue(aws.ToString(role.Arn))
+	}
+	return diags
+}
+
+// statementHeld reports whether the statements in the refreshed state, which refresh reads from IAM under the
+// resource's Sid, mean what the planned inputs render. Refresh reads the principal, external ID and services back
+// into their attributes, but an edit those do not capture (another action or condition, a Deny) shows only in
+// statement. role_arn and id follow role_name and sid, which force a replacement.
+func (r *trustRelationshipResource) statementHeld(ctx context.Context, req resource.ModifyPlanRequest) bool {
+	var m trustRelationshipModel
+	diags := req.Plan.GetAttribute(ctx, pathPrincipalARN, &m.PrincipalARN)
+	diags.Append(req.Plan.GetAttribute(ctx, pathRelationshipSid, &m.Sid)...)
+	diags.Append(req.Plan.GetAttribute(ctx, pathExternalID, &m.ExternalID)...)
+	diags.Append(req.Plan.GetAttribute(ctx, pathServicePrincipals, &m.ServicePrincipals)...)
+	diags.Append(req.State.GetAttribute(ctx, pathRelationshipStatement, &m.Statement)...)
+	if diags.HasError() || !m.inputsKnown() {
+		return false
+	}
+	spec, diags := m.spec(ctx, partitionOf(r.client))
+	return !diags.HasError() && m.Statement.keepEquivalent(statementsOf(spec), equivalentPolicies).Equal(m.Statement)
+}
+
+// statementsOf is the document of the statements a relationship writes for spec.
+func statementsOf(spec policy.TrustSpec) string {
+	return policy.NewDocument(policy.TrustStatements(spec)...).Marshal()
+}
+
+func (m trustRelationshipModel) id() types.String {
+	if m.RoleName.IsUnknown() || m.Sid.IsUnknown() {
+		return types.StringUnknown()
+	}
+	return types.StringValue(m.RoleName.ValueString() + "/" + m.Sid.ValueString())
+}
+
+func (m trustRelationshipModel) inputsKnown() bool {
+	return !m.PrincipalARN.IsUnknown() && !m.Sid.IsUnknown() && !m.ExternalID.IsUnknown() &&
+		!m.ServicePrincipals.IsUnknown() && allElementsKnown(m.ServicePrincipals)
+}
+
+// spec turns known inputs into the trust this resource writes, reporting a bad principal on principal_arn.
+func (m trustRelationshipModel) spec(ctx context.Context, partition string) (policy.TrustSpec, diag.Diagnostics) {
+	return veeamTrustSpec(ctx, m.Sid.ValueString(), pathPrincipalARN, []string{m.PrincipalARN.ValueString()},
+		m.ExternalID, m.ServicePrincipals, partition)
 }
 
 // save writes the planned statements and reports whether IAM holds them. It fills role_arn and the computed
@@ -326,37 +478,6 @@ func (r *trustRelationshipResource) refreshTrust(ctx context.Context, m trustRel
 	return awsclient.ParsedTrust(role)
 }
 
-// Read removes the resource from state when the role or its statement is gone, and reports changes made to the
-// statements outside Terraform. Other statements never show as a change.
-func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state trustRelationshipModel
-	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
-	defer cancel()
-	role, doc, err := r.refreshTrust(ctx, state)
-	if awsclient.IsNoSuchEntity(err) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAWSError(&resp.Diagnostics, "Cannot read the Veeam trust statement", err)
-		return
-	}
-	own, adopted := state.holdsTrust(ctx, doc, r.client.Partition)
-	switch {
-	case own:
-		state.readFrom(role, doc)
-	case adopted:
-		state.RoleARN = types.StringValue(aws.ToString(role.Arn))
-	default:
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
 // readFrom fills the model from the statements under its Sid, keeping the configured spelling of an equivalent
 // principal (an account ID for its root ARN, say).
 func (m *trustRelationshipModel) readFrom(role *iamtypes.Role, doc policy.Document) {
@@ -385,42 +506,6 @@ func samePrincipal(configured, remote string) bool {
 	return problemA == nil && problemB == nil && a.ARN() == b.ARN()
 }
 
-// Delete removes only this resource's statements. When they were the last, the role keeps a statement that trusts
-// nobody, because IAM rejects an empty trust policy, and a warning says so.
-func (r *trustRelationshipResource) Delete(
-	ctx context.Context,
-	req resource.DeleteRequest,
-	resp *resource.DeleteResponse,
-) {
-	var state trustRelationshipModel
-	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	roleName := state.RoleName.ValueString()
-	emptied, err := r.remove(ctx, roleName, state.Sid.ValueString())
-	if err != nil {
-		addAWSError(&resp.Diagnostics, "Cannot remove the Veeam trust statement", err)
-		return
-	}
-	if emptied {
-		resp.Diagnostics.AddWarning(
-			"Role trusts nobody now",
-			fmt.Sprintf(
-				"The Veeam statements were the last ones in the trust policy of role %s. "+
-					"IAM does not allow an empty trust policy, so the role now holds one statement, Sid %s, "+
-					"that denies sts:AssumeRole to everyone. Give the role a new trust policy or delete it.",
-				roleName,
-				policy.PlaceholderSid,
-			),
-		)
-	}
-}
-
 // remove takes the statements of sid out of the role's trust policy; a missing role or statement counts as removed.
 func (r *trustRelationshipResource) remove(ctx context.Context, roleName, sid string) (emptied bool, err error) {
 	_, err = r.client.RewriteTrust(ctx, roleName, func(doc policy.Document) policy.Document {
@@ -437,87 +522,4 @@ func (r *trustRelationshipResource) remove(ctx context.Context, roleName, sid st
 		return false, nil
 	}
 	return emptied, err
-}
-
-// ImportState accepts "<role_name>/<sid>"; role names cannot contain "/".
-func (r *trustRelationshipResource) ImportState(
-	ctx context.Context,
-	req resource.ImportStateRequest,
-	resp *resource.ImportStateResponse,
-) {
-	roleName, sid, ok := strings.Cut(req.ID, "/")
-	if !ok || principal.ValidateRoleName(roleName) != nil || !policy.ValidSid(sid) {
-		resp.Diagnostics.AddError(
-			"Invalid import ID",
-			fmt.Sprintf("Expected <role_name>/<sid>, such as team-role/%s; got %q.", veeamTrustSid, req.ID),
-		)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_name"), roleName)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sid"), sid)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-}
-
-// A role made by Veeam's CloudFormation, or by hand, may already trust the appliance in Sid-less statements.
-// vbaws_trust_relationship then writes nothing (its own statements would only repeat what those mean), keeps
-// in state what it was asked for as long as the role grants it, and removes nothing on destroy, so that the trust
-// policy means after destroy exactly what it meant before the apply.
-
-// applyOrAdopt returns doc with spec's statements added, or, when Sid-less statements already grant what spec
-// grants, without them: a statement of ours that a Sid-less one repeats is taken out again.
-func applyOrAdopt(doc policy.Document, spec policy.TrustSpec) policy.Document {
-	if grantedWithoutSid(doc, spec) {
-		return doc.Remove(spec.Sid).Remove(policy.ServicesSid(spec.Sid))
-	}
-	return policy.ApplyTrust(doc, spec)
-}
-
-// grantedWithoutSid reports whether the Sid-less statements of doc grant everything spec grants, in the same way.
-func grantedWithoutSid(doc policy.Document, spec policy.TrustSpec) bool {
-	var sidless []policy.Statement
-	for _, s := range doc.Statements {
-		if s.Sid() == "" {
-			sidless = append(sidless, s)
-		}
-	}
-	return len(sidless) > 0 && policy.CoversTrust(policy.NewDocument(sidless...), spec, trustFilter())
-}
-
-// holdsTrust reports whether the role's trust policy holds what m manages: its statements, or Sid-less ones
-// that grant the same (adopted).
-func (m trustRelationshipModel) holdsTrust(ctx context.Context, doc policy.Document, partition string) (
-	own, adopted bool) {
-	if _, found := doc.Find(m.Sid.ValueString()); found {
-		return true, false
-	}
-	spec, diags := m.spec(ctx, partition)
-	return false, !diags.HasError() && grantedWithoutSid(doc, spec)
-}
-
-// planRoleARN makes role_arn known at plan time: the prior value while role_name stays the same (no call),
-// otherwise from one GetRole, which also fails the plan, on role_name, when the role does not exist.
-func (r *trustRelationshipResource) planRoleARN(ctx context.Context, plan *trustRelationshipModel,
-	state trustRelationshipModel) diag.Diagnostics {
-	var diags diag.Diagnostics
-	switch {
-	case plan.RoleName.IsUnknown() || r.client == nil:
-		plan.RoleARN = types.StringUnknown()
-		return diags
-	case !state.RoleARN.IsNull() && plan.RoleName.Equal(state.RoleName):
-		plan.RoleARN = state.RoleARN
-		return diags
-	}
-	name := plan.RoleName.ValueString()
-	role, err := r.client.GetRole(ctx, name)
-	switch {
-	case awsclient.IsNoSuchEntity(err):
-		diags.AddAttributeError(path.Root("role_name"), "Role not found", fmt.Sprintf(
-			"Role %s does not exist in account %s, so it cannot gain the Veeam trust statement (reading role %s: %v).",
-			name, orUnknown(r.client.AccountID), name, err))
-	case err != nil:
-		addAWSError(&diags, "Cannot read role "+name, err)
-	default:
-		plan.RoleARN = types.StringValue(aws.ToString(role.Arn))
-	}
-	return diags
 }
