@@ -238,7 +238,7 @@ func (in roleTrustInputs) render(ctx context.Context, partition string) (string,
 
 // trustPolicy renders the role's trust policy from the model's inputs (see roleTrustInputs.render).
 func (m iamRoleModel) trustPolicy(ctx context.Context, partition string) (string, diag.Diagnostics) {
-	return m.roleTrustInputs.render(ctx, partition)
+	return m.render(ctx, partition)
 }
 
 // plannedIdentity makes id (the name) and account_id known at plan time whenever the name and the provider's
