@@ -34,7 +34,7 @@ func (c *Client) ReadRole(ctx context.Context, name string, hint RoleHint) (*iam
 		role := entry.role
 		return &role, nil
 	}
-	return c.getRole(ctx, name)
+	return c.GetRole(ctx, name)
 }
 
 // ReadAttachedPolicyARNs lists the ARNs of the managed policies attached to a role (ListAttachedRolePolicies).
@@ -76,7 +76,7 @@ func (c *Client) ReadOwnInstanceProfile(ctx context.Context, roleName string) (*
 			}
 		}
 	}
-	return c.getInstanceProfile(ctx, roleName)
+	return c.GetInstanceProfile(ctx, roleName)
 }
 
 // ReadInstanceProfilesForRole lists the instance profiles that hold the role (ListInstanceProfilesForRole).

@@ -17,9 +17,6 @@ import (
 // between its write and the read that verifies it.
 const maxTrustRewrites = 5
 
-// TrustReader reads a role and its parsed trust policy.
-type TrustReader func(ctx context.Context, roleName string) (*iamtypes.Role, policy.Document, error)
-
 // RewriteTrust changes the trust policy of a role other writers may edit too, keeping the window in which their
 // edit can be lost as small as IAM allows. change may be called more than once on one read, so whatever it records
 // must follow from its last call. IAM has no conditional write, so RewriteTrust:
@@ -34,14 +31,14 @@ type TrustReader func(ctx context.Context, roleName string) (*iamtypes.Role, pol
 //     nothing to do, so that a writer who replaced the policy in between does not silently undo this one.
 //
 // Calls for one role are serialised within this provider process. It returns the role as last read.
-func (c *Client) RewriteTrust(ctx context.Context, roleName string, read TrustReader,
-	change func(policy.Document) policy.Document) (*iamtypes.Role, error) {
+func (c *Client) RewriteTrust(ctx context.Context, roleName string, change func(policy.Document) policy.Document) (
+	*iamtypes.Role, error) {
 	defer c.LockRole(roleName)()
 	deadline := time.Now().Add(PropagationTimeout)
 	backoff := retry.NewExponentialJitterBackoff(maxPropagationDelay)
 	writes := 0
 	for attempt := 1; ; attempt++ {
-		role, doc, err := read(ctx, roleName)
+		role, doc, err := c.RoleTrust(ctx, roleName)
 		if err != nil {
 			return role, err
 		}
@@ -73,4 +70,25 @@ func (c *Client) RewriteTrust(ctx context.Context, roleName string, read TrustRe
 			return role, err
 		}
 	}
+}
+
+// ParsedTrust decodes and parses a role's trust policy.
+func ParsedTrust(role *iamtypes.Role) (*iamtypes.Role, policy.Document, error) {
+	text, err := policy.Decode(aws.ToString(role.AssumeRolePolicyDocument))
+	if err == nil {
+		var doc policy.Document
+		doc, err = policy.Parse(text)
+		return role, doc, err
+	}
+	return role, policy.Document{}, fmt.Errorf("reading the trust policy of role %s: %w",
+		aws.ToString(role.RoleName), err)
+}
+
+// RoleTrust reads a role and its parsed trust policy. A missing role is an error that names it.
+func (c *Client) RoleTrust(ctx context.Context, roleName string) (*iamtypes.Role, policy.Document, error) {
+	role, err := c.GetRole(ctx, roleName)
+	if err != nil {
+		return nil, policy.Document{}, fmt.Errorf("reading role %s: %w", roleName, err)
+	}
+	return ParsedTrust(role)
 }

@@ -5,16 +5,6 @@ import (
 	"strings"
 )
 
-// grantStatement is the part of an identity-policy statement that decides whether it applies to a request.
-type grantStatement struct {
-	Effect      string         `json:"Effect"`
-	Action      stringOrList   `json:"Action"`
-	NotAction   stringOrList   `json:"NotAction"`
-	Resource    stringOrList   `json:"Resource"`
-	NotResource stringOrList   `json:"NotResource"`
-	Condition   conditionBlock `json:"Condition"`
-}
-
 // AllowsAction reports whether identity policies documents allow action on resource without conditions, by the
 // rules of Evaluate for a request of which nothing is known. It fails when a document does not parse.
 func AllowsAction(documents []string, action, resource string) (bool, error) {
@@ -30,7 +20,7 @@ func AllowsAction(documents []string, action, resource string) (bool, error) {
 }
 
 // matches reports whether the statement covers action on resource.
-func (g grantStatement) matches(action, resource string) bool {
+func (g rule) matches(action, resource string) bool {
 	return matchesAction(g.Action, g.NotAction, action) &&
 		matchesEither(
 			g.Resource,

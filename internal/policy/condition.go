@@ -120,6 +120,7 @@ func truthOf(b bool) truth {
 type conditionBlock struct {
 	entries   []conditionEntry
 	malformed bool
+	raw       json.RawMessage
 }
 
 // conditionEntry is one operator applied to one key.
@@ -132,7 +133,18 @@ type conditionEntry struct {
 // UnmarshalJSON reads an object of operators, each an object of keys with one value or a list of them.
 func (b *conditionBlock) UnmarshalJSON(data []byte) error {
 	*b = readCondition(data)
+	b.raw = append(json.RawMessage(nil), data...)
 	return nil
+}
+
+// stringValues returns the Condition as it is written when each value is a string or a list of strings, and an
+// error when it is written otherwise (a number or a boolean value, say). No Condition gives nil.
+func (b conditionBlock) stringValues() (map[string]map[string]stringOrList, error) {
+	var out map[string]map[string]stringOrList
+	if b.raw == nil {
+		return nil, nil
+	}
+	return out, json.Unmarshal(b.raw, &out)
 }
 
 // readCondition reads a Condition element; one that is not an object of objects is malformed.

@@ -128,7 +128,7 @@ func (e *Evaluation) parse(p Policies) parsedPolicies {
 // namedStatements are the statements of one parsed document.
 type namedStatements struct {
 	name       string
-	statements []grantStatement
+	statements []rule
 }
 
 // parseAll parses docs, recording those that fail; a failed document contributes no statement.
@@ -147,7 +147,7 @@ func (e *Evaluation) parseAll(docs []NamedDocument) []namedStatements {
 
 // parseGrants reads the statements of a permission policy, refusing a document that repeats a key inside one JSON
 // object, whose meaning IAM's JSON does not define.
-func parseGrants(text string) ([]grantStatement, error) {
+func parseGrants(text string) ([]rule, error) {
 	doc, err := Parse(text)
 	if err != nil {
 		return nil, err
@@ -156,9 +156,9 @@ func parseGrants(text string) ([]grantStatement, error) {
 		return nil, fmt.Errorf("%s repeats the key %q, and IAM does not define which one counts",
 			doc.describePath(repeated), repeated[len(repeated)-1])
 	}
-	grants := make([]grantStatement, 0, len(doc.Statements))
+	grants := make([]rule, 0, len(doc.Statements))
 	for i, s := range doc.Statements {
-		var g grantStatement
+		var g rule
 		if err := json.Unmarshal(s.raw, &g); err != nil {
 			return nil, fmt.Errorf("statement %d: %w", i+1, err)
 		}

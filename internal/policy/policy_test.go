@@ -208,7 +208,7 @@ func TestSplitActions(t *testing.T) {
 		if doc.Statements[0].Sid() != fmt.Sprintf("Veeam%d", i+1) {
 			t.Fatalf("document %d has Sid %q", i+1, doc.Statements[0].Sid())
 		}
-		var g grantStatement
+		var g rule
 		_ = unmarshal(doc.Statements[0].raw, &g)
 		seen = append(seen, g.Action...)
 		if i < len(docs)-1 {

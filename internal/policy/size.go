@@ -20,14 +20,6 @@ func Size(document string) int {
 	return n
 }
 
-// permissionStatement is an Allow statement for a list of actions on every resource.
-type permissionStatement struct {
-	Sid      string   `json:"Sid"`
-	Effect   string   `json:"Effect"`
-	Action   []string `json:"Action"`
-	Resource string   `json:"Resource"`
-}
-
 // SplitActions packs actions, in the order given, into as few documents as it can, each at most limit characters
 // by Size. Each document holds one Allow statement on "*", with Sid sidPrefix followed by the document's number
 // from 1. The same input always gives the same documents. It fails when one action alone does not fit.
@@ -63,6 +55,7 @@ func fitting(actions []string, sid string, limit int) int {
 // permissionDocument renders the document allowing actions on every resource. Action is always a list, so a
 // document's size grows by exactly each action added.
 func permissionDocument(sid string, actions []string) string {
-	statement := permissionStatement{Sid: sid, Effect: "Allow", Action: append([]string{}, actions...), Resource: "*"}
+	statement := map[string]any{"Sid": sid, "Effect": "Allow", "Action": append([]string{}, actions...),
+		"Resource": "*"}
 	return NewDocument(newStatement(statement)).Marshal()
 }

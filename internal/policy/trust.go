@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"encoding/json"
 	"slices"
 )
 
@@ -28,33 +27,22 @@ func ServicesSid(sid string) string {
 	return sid + "Services"
 }
 
-// trustStatement is the shape of the statements TrustStatements writes and TrustInputs reads.
-type trustStatement struct {
-	Sid       string                             `json:"Sid"`
-	Effect    string                             `json:"Effect"`
-	Principal map[string]stringOrList            `json:"Principal"`
-	Action    stringOrList                       `json:"Action"`
-	Condition map[string]map[string]stringOrList `json:"Condition,omitempty"`
-}
-
 // TrustStatements builds the statements for spec: one allowing the AWS principals, with the external-ID condition
 // when one is set, and one without condition allowing the service principals. A statement with no principals is
 // left out.
 func TrustStatements(spec TrustSpec) []Statement {
 	var statements []Statement
 	if len(spec.AWSPrincipals) > 0 {
-		s := trustStatement{Sid: spec.Sid, Effect: "Allow", Action: stringOrList{AssumeRoleAction},
-			Principal: map[string]stringOrList{"AWS": sorted(spec.AWSPrincipals)}}
+		var condition map[string]map[string]stringOrList
 		if spec.ExternalID != "" {
-			s.Condition = map[string]map[string]stringOrList{"StringEquals": {externalIDKey: {spec.ExternalID}}}
+			condition = map[string]map[string]stringOrList{"StringEquals": {externalIDKey: {spec.ExternalID}}}
 		}
-		statements = append(statements, newStatement(s))
+		statements = append(statements, newTrustStatement(spec.Sid, "Allow",
+			map[string]stringOrList{"AWS": sorted(spec.AWSPrincipals)}, condition))
 	}
 	if len(spec.ServicePrincipals) > 0 {
-		statements = append(statements, newStatement(trustStatement{Sid: ServicesSid(spec.Sid), Effect: "Allow",
-			Action: stringOrList{
-				AssumeRoleAction,
-			}, Principal: map[string]stringOrList{"Service": sorted(spec.ServicePrincipals)}}))
+		statements = append(statements, newTrustStatement(ServicesSid(spec.Sid), "Allow",
+			map[string]stringOrList{"Service": sorted(spec.ServicePrincipals)}, nil))
 	}
 	return statements
 }
@@ -63,53 +51,25 @@ func TrustStatements(spec TrustSpec) []Statement {
 // there. Principals come back sorted.
 func TrustInputs(doc Document, sid string) TrustSpec {
 	spec := TrustSpec{Sid: sid}
-	if s, ok := readTrust(doc, sid); ok {
-		spec.AWSPrincipals = sorted(s.Principal["AWS"])
-		if values := s.Condition["StringEquals"][externalIDKey]; len(values) == 1 {
+	if s, condition, ok := readTrust(doc, sid); ok {
+		spec.AWSPrincipals = sorted(s.Principal.byType["AWS"])
+		if values := condition["StringEquals"][externalIDKey]; len(values) == 1 {
 			spec.ExternalID = values[0]
 		}
 	}
-	if s, ok := readTrust(doc, ServicesSid(sid)); ok {
-		spec.ServicePrincipals = sorted(s.Principal["Service"])
+	if s, _, ok := readTrust(doc, ServicesSid(sid)); ok {
+		spec.ServicePrincipals = sorted(s.Principal.byType["Service"])
 	}
 	return spec
 }
 
 // readTrust decodes the statement named sid, reporting false when it is absent or not shaped like a trust statement.
-func readTrust(doc Document, sid string) (trustStatement, bool) {
+func readTrust(doc Document, sid string) (rule, map[string]map[string]stringOrList, bool) {
 	found, ok := doc.Find(sid)
 	if !ok {
-		return trustStatement{}, false
+		return rule{}, nil, false
 	}
-	var s trustStatement
-	if err := json.Unmarshal(found.raw, &s); err != nil {
-		return trustStatement{}, false
-	}
-	return s, true
-}
-
-// stringOrList is a policy value written either as one string or as a list of strings.
-type stringOrList []string
-
-// UnmarshalJSON accepts a string or a list of strings.
-func (l *stringOrList) UnmarshalJSON(data []byte) error {
-	var one string
-	if err := json.Unmarshal(data, &one); err == nil {
-		*l = stringOrList{one}
-		return nil
-	}
-	var many []string
-	err := json.Unmarshal(data, &many)
-	*l = many
-	return err
-}
-
-// MarshalJSON writes a single value as a string and anything else as a list, as IAM does.
-func (l stringOrList) MarshalJSON() ([]byte, error) {
-	if len(l) == 1 {
-		return json.Marshal(l[0])
-	}
-	return json.Marshal([]string(l))
+	return trustElements(found)
 }
 
 func sorted(values []string) []string {
@@ -123,8 +83,7 @@ func sorted(values []string) []string {
 const PlaceholderSid = "VbawsNoTrust"
 
 // placeholderStatement denies sts:AssumeRole to every AWS principal: a role carrying only it trusts nobody.
-var placeholderStatement = newStatement(trustStatement{Sid: PlaceholderSid, Effect: "Deny",
-	Action: stringOrList{AssumeRoleAction}, Principal: map[string]stringOrList{"AWS": {"*"}}})
+var placeholderStatement = newTrustStatement(PlaceholderSid, "Deny", map[string]stringOrList{"AWS": {"*"}}, nil)
 
 // ApplyTrust returns doc with the statements of spec added or replaced by Sid, the service statement removed when
 // spec has no service principals, and the placeholder left by RemoveTrust dropped. No other statement changes.

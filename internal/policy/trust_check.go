@@ -26,61 +26,6 @@ import (
 //   - A service principal counts when an Allow without condition names it in Principal.Service, or the statement's
 //     Principal is "*", and no Deny names it.
 
-// trustRule is a trust-policy statement as the trust check reads it.
-type trustRule struct {
-	Effect       string         `json:"Effect"`
-	Principal    principalValue `json:"Principal"`
-	NotPrincipal principalValue `json:"NotPrincipal"`
-	Action       stringOrList   `json:"Action"`
-	NotAction    stringOrList   `json:"NotAction"`
-	Condition    conditionBlock `json:"Condition"`
-	unreadable   bool
-}
-
-// principalValue is a Principal element: "*" or a map from principal type to names.
-type principalValue struct {
-	present bool
-	anyone  bool
-	byType  map[string]stringOrList
-}
-
-// UnmarshalJSON accepts "*" or an object of string-or-list values.
-func (p *principalValue) UnmarshalJSON(data []byte) error {
-	p.present = true
-	var star string
-	if err := json.Unmarshal(data, &star); err == nil {
-		p.anyone = star == "*"
-		return nil
-	}
-	return json.Unmarshal(data, &p.byType)
-}
-
-// names reports whether the element names one of ids under principal type kind ("AWS", "Service").
-func (p principalValue) names(kind string, ids []string) bool {
-	if p.anyone {
-		return true
-	}
-	for _, value := range p.byType[kind] {
-		if value == "*" || slices.Contains(ids, value) {
-			return true
-		}
-	}
-	return false
-}
-
-// namesExactly reports whether the element names id itself under principal type kind, not through "*".
-func (p principalValue) namesExactly(kind, id string) bool {
-	return slices.Contains(p.byType[kind], id)
-}
-
-// appliesTo reports whether a statement with this Principal or NotPrincipal covers the principal known by ids.
-func appliesTo(principal, notPrincipal principalValue, kind string, ids []string) bool {
-	if notPrincipal.present {
-		return !notPrincipal.names(kind, ids)
-	}
-	return principal.names(kind, ids)
-}
-
 // Caller is the principal that calls sts:AssumeRole, as the trust check knows it.
 type Caller struct {
 	// ARN is the caller's role ARN, or the root ARN of its account when the caller is any principal of an account.
@@ -181,7 +126,7 @@ func (c Caller) isRole() bool {
 }
 
 // stsNamesOf returns the STS ARNs naming the role roleARN in the Allow statements of rules, sorted.
-func stsNamesOf(rules []trustRule, roleARN string) []string {
+func stsNamesOf(rules []rule, roleARN string) []string {
 	a, ok := splitARN(roleARN)
 	if !ok || !strings.HasPrefix(a.resource, "role/") {
 		return nil
@@ -228,7 +173,7 @@ func MissingServicePrincipals(doc Document, services []string) []string {
 	for _, service := range services {
 		ids := []string{service}
 		_, denied := denial(rules, "Service", ids, RequestContext{})
-		if denied || !slices.ContainsFunc(rules, func(r trustRule) bool {
+		if denied || !slices.ContainsFunc(rules, func(r rule) bool {
 			return r.Effect == "Allow" && !r.NotPrincipal.present && r.Principal.names("Service", ids) &&
 				!r.Condition.present()
 		}) {
@@ -240,10 +185,10 @@ func MissingServicePrincipals(doc Document, services []string) []string {
 
 // trustRules reads the statements of doc that cover sts:AssumeRole; a statement that does not read is skipped,
 // so it grants nothing.
-func trustRules(doc Document) []trustRule {
-	var rules []trustRule
+func trustRules(doc Document) []rule {
+	var rules []rule
 	for _, s := range doc.Statements {
-		var r trustRule
+		var r rule
 		if err := json.Unmarshal(s.raw, &r); err != nil {
 			rules = append(rules, unreadableRule) // it might deny anyone
 			continue
@@ -257,7 +202,7 @@ func trustRules(doc Document) []trustRule {
 
 // denial reports whether a Deny applies, or may apply, to the principal known by ids under principal type kind,
 // and why.
-func denial(rules []trustRule, kind string, ids []string, request RequestContext) (TrustReason, bool) {
+func denial(rules []rule, kind string, ids []string, request RequestContext) (TrustReason, bool) {
 	reason, denied := Trusted, false
 	for _, r := range rules {
 		if r.Effect != "Deny" || !appliesTo(r.Principal, r.NotPrincipal, kind, ids) {
@@ -276,4 +221,4 @@ func denial(rules []trustRule, kind string, ids []string, request RequestContext
 }
 
 // unreadableRule stands for a statement that cannot be read: it may be a Deny for anyone.
-var unreadableRule = trustRule{Effect: "Deny", Principal: principalValue{present: true, anyone: true}, unreadable: true}
+var unreadableRule = rule{Effect: "Deny", Principal: principalValue{present: true, anyone: true}, unreadable: true}

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"encoding/json"
 	"slices"
 )
 
@@ -27,14 +26,14 @@ func ReadTrust(doc Document, sid string, accept PrincipalFilter) (spec TrustSpec
 		switch {
 		case !ok:
 			others = append(others, s)
-		case len(shape.aws) > 0 && awsSeen && shape.externalID != awsCondition:
+		case len(shape.AWSPrincipals) > 0 && awsSeen && shape.ExternalID != awsCondition:
 			others = append(others, s)
 		default:
-			if len(shape.aws) > 0 {
-				awsSeen, awsCondition = true, shape.externalID
-				spec.AWSPrincipals = append(spec.AWSPrincipals, shape.aws...)
+			if len(shape.AWSPrincipals) > 0 {
+				awsSeen, awsCondition = true, shape.ExternalID
+				spec.AWSPrincipals = append(spec.AWSPrincipals, shape.AWSPrincipals...)
 			}
-			spec.ServicePrincipals = append(spec.ServicePrincipals, shape.services...)
+			spec.ServicePrincipals = append(spec.ServicePrincipals, shape.ServicePrincipals...)
 		}
 	}
 	spec.ExternalID = awsCondition
@@ -76,54 +75,35 @@ func nilIfEmpty(values []string) []string {
 	return values
 }
 
-// veeamStatement is what a statement of Veeam's shape grants.
-type veeamStatement struct {
-	aws        []string
-	services   []string
-	externalID string
-}
-
-// rawTrustStatement holds every element a trust statement may have, so that unexpected ones can be noticed.
-type rawTrustStatement struct {
-	Sid          string                             `json:"Sid"`
-	Effect       string                             `json:"Effect"`
-	Principal    map[string]stringOrList            `json:"Principal"`
-	Action       stringOrList                       `json:"Action"`
-	Condition    map[string]map[string]stringOrList `json:"Condition"`
-	NotPrincipal json.RawMessage                    `json:"NotPrincipal"`
-	NotAction    json.RawMessage                    `json:"NotAction"`
-	Resource     json.RawMessage                    `json:"Resource"`
-	NotResource  json.RawMessage                    `json:"NotResource"`
-}
-
 // veeamShape reads s as a Veeam trust statement, reporting false for anything else.
-func veeamShape(s Statement, accept PrincipalFilter) (veeamStatement, bool) {
-	var raw rawTrustStatement
-	if err := json.Unmarshal(s.raw, &raw); err != nil || !plainAllowAssumeRole(raw) {
-		return veeamStatement{}, false
+func veeamShape(s Statement, accept PrincipalFilter) (TrustSpec, bool) {
+	r, condition, ok := trustElements(s)
+	if !ok || !plainAllowAssumeRole(r) {
+		return TrustSpec{}, false
 	}
-	var out veeamStatement
-	for key, values := range raw.Principal {
+	var out TrustSpec
+	for key, values := range r.Principal.byType {
 		switch {
 		case key == "AWS" && allAccepted(values, accept.AWS):
-			out.aws = values
+			out.AWSPrincipals = values
 		case key == "Service" && allAccepted(values, accept.Service):
-			out.services = values
+			out.ServicePrincipals = values
 		default:
-			return veeamStatement{}, false
+			return TrustSpec{}, false
 		}
 	}
-	externalID, ok := onlyExternalID(raw.Condition)
-	if !ok || (externalID != "" && len(out.services) > 0) || len(out.aws)+len(out.services) == 0 {
-		return veeamStatement{}, false
+	externalID, ok := onlyExternalID(condition)
+	if !ok || (externalID != "" && len(out.ServicePrincipals) > 0) ||
+		len(out.AWSPrincipals)+len(out.ServicePrincipals) == 0 {
+		return TrustSpec{}, false
 	}
-	out.externalID = externalID
+	out.ExternalID = externalID
 	return out, true
 }
 
-func plainAllowAssumeRole(raw rawTrustStatement) bool {
-	return raw.Effect == "Allow" && slices.Equal(raw.Action, stringOrList{AssumeRoleAction}) &&
-		raw.NotPrincipal == nil && raw.NotAction == nil && raw.Resource == nil && raw.NotResource == nil
+func plainAllowAssumeRole(r rule) bool {
+	return r.Effect == "Allow" && slices.Equal(r.Action, stringOrList{AssumeRoleAction}) &&
+		!r.NotPrincipal.present && r.NotAction == nil && r.Resource == nil && r.NotResource == nil
 }
 
 func allAccepted(values []string, accept func(string) bool) bool {

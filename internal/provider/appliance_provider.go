@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -21,7 +20,6 @@ import (
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/appliance"
 	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
-	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 )
 
 // The provider's appliance block and the connection it configures, shared by vbaws_appliance_role and
@@ -36,13 +34,6 @@ const (
 // ApplianceLogSubsystem is the terraform-plugin-log subsystem of appliance calls
 // (TF_LOG_PROVIDER_VBAWS_APPLIANCE=DEBUG).
 const ApplianceLogSubsystem = "appliance"
-
-// providerClients is what Configure hands to resources and data sources: the AWS client and, when the provider has
-// an appliance block, the appliance client.
-type providerClients struct {
-	aws       *awsclient.Client
-	appliance *appliance.Client
-}
 
 type applianceModel struct {
 	URL                types.String `tfsdk:"url"`
@@ -120,16 +111,6 @@ func applianceBlock() schema.SingleNestedBlock {
 var apiVersionPattern = regexp.MustCompile(`^(auto|\d+\.\d+-rev\d+)$`)
 
 func codeList(values []string) string { return strings.Join(codeSpans(values), ", ") }
-
-func applianceURLValidator() validator.String {
-	return ruleValidator{description: "an https URL such as https://backup.example.com:11005",
-		rule: func(s string) *principal.Problem {
-			if _, err := appliance.NormalizeURL(s); err != nil {
-				return &principal.Problem{Summary: "Invalid appliance URL", Detail: err.Error()}
-			}
-			return nil
-		}}
-}
 
 // newProviderClients builds what resources get from Configure: the AWS client and the appliance client of the
 // appliance block, when there is one. It does not contact the appliance.
@@ -214,54 +195,4 @@ func CloseAppliances() {
 		})
 	}
 	wg.Wait()
-}
-
-// applianceFrom takes the appliance client out of the provider data; nil when the provider has no appliance
-// block or is not configured yet.
-func applianceFrom(data any) (client *appliance.Client, configured bool) {
-	d, ok := data.(*providerClients)
-	if !ok || d == nil {
-		return nil, false
-	}
-	return d.appliance, true
-}
-
-// requireAppliance reports whether an operation can reach the appliance, adding an error that says what is
-// missing when it cannot.
-func requireAppliance(client *appliance.Client, configured bool, diags *diag.Diagnostics) bool {
-	switch {
-	case !configured:
-		return requireClient(nil, diags)
-	case client == nil:
-		diags.AddError("No appliance configured",
-			"Appliance records need the provider's appliance block: appliance { url = \"https://<host>:11005\" } "+
-				"with username and password (or "+envApplianceUsername+" and "+envAppliancePassword+").")
-		return false
-	}
-	return true
-}
-
-// addApplianceError reports an appliance failure under summary, unless it is a refused login, an untrusted
-// certificate, no common revision or a user without the right role: those get a summary and advice of their
-// own, whatever the caller was doing.
-func addApplianceError(diags *diag.Diagnostics, summary string, err error) {
-	var auth *appliance.AuthError
-	var tlsErr *appliance.TLSError
-	var revErr *appliance.RevisionError
-	switch {
-	case errors.As(err, &auth):
-		diags.AddError("Cannot log in to the Veeam appliance", err.Error()+". Check username and password in "+
-			"the provider's appliance block (or "+envApplianceUsername+" and "+envAppliancePassword+").")
-	case errors.As(err, &tlsErr):
-		diags.AddError("Cannot verify the Veeam appliance's certificate", err.Error()+". Give the appliance's "+
-			"certificate, or the CA that issued it, in ca_file or ca_pem of the provider's appliance block.")
-	case errors.As(err, &revErr):
-		diags.AddError("No REST revision in common with the Veeam appliance", err.Error()+". Set api_version "+
-			"in the provider's appliance block to a revision the appliance accepts.")
-	case appliance.IsForbidden(err):
-		diags.AddError("The appliance user may not do this", err.Error()+". Registering, changing and "+
-			"removing IAM roles needs a user with the Portal Administrator role.")
-	default:
-		diags.AddError(summary, err.Error())
-	}
 }

@@ -54,8 +54,7 @@ func newApplianceRoleResource() resource.Resource { return &applianceRoleResourc
 
 // applianceRoleResource registers an IAM role in the Veeam appliance: one record of its IAM Roles list.
 type applianceRoleResource struct {
-	client     *appliance.Client
-	configured bool
+	resourceClients
 }
 
 type applianceRoleModel struct {
@@ -168,36 +167,6 @@ func (r *applianceRoleResource) Schema(ctx context.Context, _ resource.SchemaReq
 	}
 }
 
-// applianceTimeoutsAttribute is the timeouts attribute; create and update default to assume_wait plus the
-// provider's usual 5 minutes.
-func applianceTimeoutsAttribute(ctx context.Context) schema.Attribute {
-	attribute := timeoutsAttribute(ctx)
-	if nested, ok := attribute.(schema.SingleNestedAttribute); ok {
-		nested.MarkdownDescription = fmt.Sprintf("Time limits of create, read, update and delete, written as "+
-			"an attribute: `timeouts = { create = \"10m\" }`. Create and update default to `assume_wait` plus "+
-			"%[1]g minutes, read and delete to %[1]g minutes.", defaultRoleTimeout.Minutes())
-		return nested
-	}
-	return attribute
-}
-
-func nonNegativeDurationValidator() validator.String {
-	return ruleValidator{description: "a duration of zero or more", rule: func(s string) *principal.Problem {
-		if d, err := time.ParseDuration(s); err == nil && d < 0 {
-			return &principal.Problem{Summary: "Negative duration", Detail: s + " is negative; write 0s to try once."}
-		}
-		return nil
-	}}
-}
-
-func (r *applianceRoleResource) Configure(
-	_ context.Context,
-	req resource.ConfigureRequest,
-	_ *resource.ConfigureResponse,
-) {
-	r.client, r.configured = applianceFrom(req.ProviderData)
-}
-
 // ModifyPlan makes aws_account_id and cross_account known at plan time and fails the plan, on the attribute,
 // for an external ID on a role in the appliance's own account, for permissions the appliance's revision cannot
 // carry, and when the provider has no appliance block. Learning the appliance's account or revision logs in
@@ -211,7 +180,7 @@ func (r *applianceRoleResource) ModifyPlan(
 	if nothingToDerive(req, derivedFromReadValues) || !r.configured {
 		return
 	}
-	if !requireAppliance(r.client, r.configured, &resp.Diagnostics) {
+	if !requireAppliance(r.appliance, r.configured, &resp.Diagnostics) {
 		return
 	}
 	var plan, state applianceRoleModel
@@ -232,6 +201,137 @@ func (r *applianceRoleResource) ModifyPlan(
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
+func (r *applianceRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan applianceRoleModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !requireAppliance(r.appliance, r.configured, &resp.Diagnostics) {
+		return
+	}
+	if r.save(ctx, &plan, nil, plan.Timeouts.Create, &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+// Read removes a record deleted in the appliance from state and reports changes made there as drift.
+func (r *applianceRoleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state applianceRoleModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !requireAppliance(r.appliance, r.configured, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
+	defer cancel()
+	role, err := r.appliance.Get(ctx, state.ID.ValueString())
+	if appliance.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addApplianceError(&resp.Diagnostics, "Cannot read the IAM role record", err)
+		return
+	}
+	if role.IsDefault {
+		resp.Diagnostics.Append(defaultRecordError(role))
+		return
+	}
+	state.readFrom(role)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *applianceRoleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state applianceRoleModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !requireAppliance(r.appliance, r.configured, &resp.Diagnostics) {
+		return
+	}
+	if r.save(ctx, &plan, &state, plan.Timeouts.Update, &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+// Delete asks the appliance whether the record may go and fails, quoting it, while something still uses it.
+func (r *applianceRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state applianceRoleModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !requireAppliance(r.appliance, r.configured, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	id, name := state.ID.ValueString(), state.Name.ValueString()
+	messages, err := r.appliance.ValidateDelete(ctx, id)
+	switch {
+	case appliance.IsNotFound(err):
+		return
+	case err != nil:
+		addApplianceError(&resp.Diagnostics, "Cannot check whether the IAM role record can be removed", err)
+		return
+	}
+	if errs := appliance.Errors(messages); len(errs) > 0 {
+		resp.Diagnostics.AddError("The appliance still uses IAM role "+name, fmt.Sprintf(
+			"The appliance refuses to remove record %q (%s): %s Remove the role from that backup policy or "+
+				"repository in the appliance first, or point them at another role, then destroy again.",
+			name, id, strings.Join(errs, " ")))
+		return
+	}
+	if err := r.appliance.Delete(ctx, id); err != nil {
+		addApplianceError(&resp.Diagnostics, "Cannot remove the IAM role record", err)
+	}
+}
+
+// ImportState accepts the record's UUID or name:<Veeam name>, and refuses the appliance's default record.
+func (r *applianceRoleResource) ImportState(
+	ctx context.Context,
+	req resource.ImportStateRequest,
+	resp *resource.ImportStateResponse,
+) {
+	if !requireAppliance(r.appliance, r.configured, &resp.Diagnostics) {
+		return
+	}
+	role, err := r.importedRecord(ctx, req.ID)
+	if err != nil {
+		addApplianceError(&resp.Diagnostics, "Cannot import the IAM role record", err)
+		return
+	}
+	if role == nil {
+		resp.Diagnostics.AddError("No such IAM role record", fmt.Sprintf(
+			"The appliance has no IAM role named %q. Names are matched exactly; import by UUID, or list the "+
+				"records with the vbaws_appliance_roles data source.", strings.TrimPrefix(req.ID, importByName)))
+		return
+	}
+	if role.IsDefault {
+		resp.Diagnostics.Append(defaultRecordError(role))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), role.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("assume_wait"), defaultAssumeWait)...)
+}
+
+// importedRecord finds the record an import ID names; nil when a name matches none.
+func (r *applianceRoleResource) importedRecord(ctx context.Context, id string) (*appliance.Role, error) {
+	if name, ok := strings.CutPrefix(id, importByName); ok {
+		return r.appliance.FindByName(ctx, name)
+	}
+	if !uuidPattern.MatchString(id) {
+		return nil, fmt.Errorf("import ID %q is neither a record's UUID nor name:<name in the appliance>", id)
+	}
+	role, err := r.appliance.Get(ctx, id)
+	if appliance.IsNotFound(err) {
+		return nil, fmt.Errorf("the appliance has no IAM role record %s", id)
+	}
+	return role, err
+}
+
+func defaultRecordError(role *appliance.Role) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("The appliance's default record is not managed", fmt.Sprintf(
+		"Record %q (%s) is the one the appliance made at installation. It belongs to the appliance and is "+
+			"never imported, changed or removed by Terraform.", role.Name, role.ID))
+}
+
 // planAccount derives aws_account_id from role_arn and cross_account from the appliance's account (the prior
 // value while role_arn stays the same).
 func (r *applianceRoleResource) planAccount(ctx context.Context, plan *applianceRoleModel,
@@ -247,7 +347,7 @@ func (r *applianceRoleResource) planAccount(ctx context.Context, plan *appliance
 	if plan.RoleARN.Equal(state.RoleARN) && !state.CrossAccount.IsNull() {
 		plan.CrossAccount = state.CrossAccount
 	} else {
-		account, err := r.client.ApplianceAccountID(ctx)
+		account, err := r.appliance.ApplianceAccountID(ctx)
 		if err != nil {
 			addApplianceError(diags, "Cannot read the appliance's account", err)
 			return
@@ -273,7 +373,7 @@ func (r *applianceRoleResource) checkPermissions(ctx context.Context, plan appli
 	if plan.Permissions.IsUnknown() || len(plan.Permissions.Elements()) == 0 {
 		return
 	}
-	rev, err := r.client.Revision(ctx)
+	rev, err := r.appliance.Revision(ctx)
 	if err != nil {
 		addApplianceError(diags, "Cannot reach the appliance", err)
 		return
@@ -293,7 +393,7 @@ func (r *applianceRoleResource) spec(ctx context.Context, m applianceRoleModel, 
 		diags.AddAttributeError(pathApplianceRoleARN, problem.Summary, problem.Detail)
 		return appliance.RoleSpec{}, false
 	}
-	account, err := r.client.ApplianceAccountID(ctx)
+	account, err := r.appliance.ApplianceAccountID(ctx)
 	if err != nil {
 		addApplianceError(diags, "Cannot read the appliance's account", err)
 		return appliance.RoleSpec{}, false
@@ -321,17 +421,9 @@ func (m applianceRoleModel) assumeWait(diags *diag.Diagnostics) time.Duration {
 	return d
 }
 
-// startApplianceWrite starts a create or update: its timeout defaults to assume_wait plus defaultRoleTimeout.
-func startApplianceWrite(ctx context.Context, timeout timeoutOf, wait time.Duration, diags *diag.Diagnostics) (
-	context.Context, context.CancelFunc, bool) {
-	return startWriting(ctx, func(ctx context.Context, _ time.Duration) (time.Duration, diag.Diagnostics) {
-		return timeout(ctx, wait+defaultRoleTimeout)
-	}, diags)
-}
-
 // nameFree asks the appliance whether a new record may take name, reporting its own message on name when not.
 func (r *applianceRoleResource) nameFree(ctx context.Context, name string, diags *diag.Diagnostics) bool {
-	messages, err := r.client.ValidateName(ctx, name)
+	messages, err := r.appliance.ValidateName(ctx, name)
 	if err != nil {
 		addApplianceError(diags, "Cannot check the name in the appliance", err)
 		return false
@@ -341,17 +433,6 @@ func (r *applianceRoleResource) nameFree(ctx context.Context, name string, diags
 		return false
 	}
 	return true
-}
-
-func (r *applianceRoleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan applianceRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !requireAppliance(r.client, r.configured, &resp.Diagnostics) {
-		return
-	}
-	if r.save(ctx, &plan, nil, plan.Timeouts.Create, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	}
 }
 
 // save writes the record plan asks for: a new one without prior, else the whole of prior's record. A new name is
@@ -373,9 +454,9 @@ func (r *applianceRoleResource) save(ctx context.Context, plan, prior *appliance
 	var role *appliance.Role
 	err := appliance.WhileNotAssumable(ctx, wait, func() (err error) {
 		if prior == nil {
-			role, err = r.client.Create(writeCtx, spec)
+			role, err = r.appliance.Create(writeCtx, spec)
 		} else {
-			role, err = r.client.Update(writeCtx, prior.ID.ValueString(), spec)
+			role, err = r.appliance.Update(writeCtx, prior.ID.ValueString(), spec)
 		}
 		return err
 	})
@@ -388,32 +469,6 @@ func (r *applianceRoleResource) save(ctx context.Context, plan, prior *appliance
 		plan.readFrom(role)
 	}
 	return err == nil
-}
-
-// Read removes a record deleted in the appliance from state and reports changes made there as drift.
-func (r *applianceRoleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state applianceRoleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireAppliance(r.client, r.configured, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
-	defer cancel()
-	role, err := r.client.Get(ctx, state.ID.ValueString())
-	if appliance.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addApplianceError(&resp.Diagnostics, "Cannot read the IAM role record", err)
-		return
-	}
-	if role.IsDefault {
-		resp.Diagnostics.Append(defaultRecordError(role))
-		return
-	}
-	state.readFrom(role)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 // readFrom fills the model from the record, keeping the configured spelling of an ARN that names the same role
@@ -468,98 +523,4 @@ func operationsOf(permissions []string) []string {
 	}
 	sort.Strings(ops)
 	return ops
-}
-
-func (r *applianceRoleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state applianceRoleModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireAppliance(r.client, r.configured, &resp.Diagnostics) {
-		return
-	}
-	if r.save(ctx, &plan, &state, plan.Timeouts.Update, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	}
-}
-
-// Delete asks the appliance whether the record may go and fails, quoting it, while something still uses it.
-func (r *applianceRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state applianceRoleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireAppliance(r.client, r.configured, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	id, name := state.ID.ValueString(), state.Name.ValueString()
-	messages, err := r.client.ValidateDelete(ctx, id)
-	switch {
-	case appliance.IsNotFound(err):
-		return
-	case err != nil:
-		addApplianceError(&resp.Diagnostics, "Cannot check whether the IAM role record can be removed", err)
-		return
-	}
-	if errs := appliance.Errors(messages); len(errs) > 0 {
-		resp.Diagnostics.AddError("The appliance still uses IAM role "+name, fmt.Sprintf(
-			"The appliance refuses to remove record %q (%s): %s Remove the role from that backup policy or "+
-				"repository in the appliance first, or point them at another role, then destroy again.",
-			name, id, strings.Join(errs, " ")))
-		return
-	}
-	if err := r.client.Delete(ctx, id); err != nil {
-		addApplianceError(&resp.Diagnostics, "Cannot remove the IAM role record", err)
-	}
-}
-
-// ImportState accepts the record's UUID or name:<Veeam name>, and refuses the appliance's default record.
-func (r *applianceRoleResource) ImportState(
-	ctx context.Context,
-	req resource.ImportStateRequest,
-	resp *resource.ImportStateResponse,
-) {
-	if !requireAppliance(r.client, r.configured, &resp.Diagnostics) {
-		return
-	}
-	role, err := r.importedRecord(ctx, req.ID)
-	if err != nil {
-		addApplianceError(&resp.Diagnostics, "Cannot import the IAM role record", err)
-		return
-	}
-	if role == nil {
-		resp.Diagnostics.AddError("No such IAM role record", fmt.Sprintf(
-			"The appliance has no IAM role named %q. Names are matched exactly; import by UUID, or list the "+
-				"records with the vbaws_appliance_roles data source.", strings.TrimPrefix(req.ID, importByName)))
-		return
-	}
-	if role.IsDefault {
-		resp.Diagnostics.Append(defaultRecordError(role))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), role.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("assume_wait"), defaultAssumeWait)...)
-}
-
-// importedRecord finds the record an import ID names; nil when a name matches none.
-func (r *applianceRoleResource) importedRecord(ctx context.Context, id string) (*appliance.Role, error) {
-	if name, ok := strings.CutPrefix(id, importByName); ok {
-		return r.client.FindByName(ctx, name)
-	}
-	if !uuidPattern.MatchString(id) {
-		return nil, fmt.Errorf("import ID %q is neither a record's UUID nor name:<name in the appliance>", id)
-	}
-	role, err := r.client.Get(ctx, id)
-	if appliance.IsNotFound(err) {
-		return nil, fmt.Errorf("the appliance has no IAM role record %s", id)
-	}
-	return role, err
-}
-
-func defaultRecordError(role *appliance.Role) diag.Diagnostic {
-	return diag.NewErrorDiagnostic("The appliance's default record is not managed", fmt.Sprintf(
-		"Record %q (%s) is the one the appliance made at installation. It belongs to the appliance and is "+
-			"never imported, changed or removed by Terraform.", role.Name, role.ID))
 }

@@ -7,8 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/vbaws/terraform-provider-vbaws/internal/appliance"
 )
 
 var _ datasource.DataSourceWithConfigure = (*applianceRolesDataSource)(nil)
@@ -17,8 +15,7 @@ func newApplianceRolesDataSource() datasource.DataSource { return &applianceRole
 
 // applianceRolesDataSource lists the IAM role records of the appliance.
 type applianceRolesDataSource struct {
-	client     *appliance.Client
-	configured bool
+	dataSourceClients
 }
 
 type applianceRolesModel struct {
@@ -84,19 +81,14 @@ func (d *applianceRolesDataSource) Schema(_ context.Context, _ datasource.Schema
 	}
 }
 
-func (d *applianceRolesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest,
-	_ *datasource.ConfigureResponse) {
-	d.client, d.configured = applianceFrom(req.ProviderData)
-}
-
 func (d *applianceRolesDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	resp *datasource.ReadResponse) {
 	var m applianceRolesModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !requireAppliance(d.client, d.configured, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !requireAppliance(d.appliance, d.configured, &resp.Diagnostics) {
 		return
 	}
-	roles, err := d.client.List(ctx, m.NamePattern.ValueString())
+	roles, err := d.appliance.List(ctx, m.NamePattern.ValueString())
 	if err != nil {
 		addApplianceError(&resp.Diagnostics, "Cannot list the appliance's IAM role records", err)
 		return

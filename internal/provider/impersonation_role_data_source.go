@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -35,7 +34,7 @@ func newImpersonationRoleDataSource() datasource.DataSource { return &impersonat
 
 // impersonationRoleDataSource finds the backup appliance's Impersonation role and checks that it may assume roles.
 type impersonationRoleDataSource struct {
-	client *awsclient.Client
+	dataSourceClients
 }
 
 type impersonationRoleModel struct {
@@ -130,14 +129,6 @@ func (d *impersonationRoleDataSource) ConfigValidators(context.Context) []dataso
 			path.MatchRoot("instance_profile_name"),
 		),
 	}
-}
-
-func (d *impersonationRoleDataSource) Configure(
-	_ context.Context,
-	req datasource.ConfigureRequest,
-	resp *datasource.ConfigureResponse,
-) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *impersonationRoleDataSource) Read(
@@ -251,10 +242,7 @@ func (d *impersonationRoleDataSource) roleByInstanceProfile(
 	ctx context.Context,
 	profileName string,
 ) (*iamtypes.Role, error) {
-	out, err := d.client.IAM.GetInstanceProfile(
-		ctx,
-		&iam.GetInstanceProfileInput{InstanceProfileName: aws.String(profileName)},
-	)
+	profile, err := d.client.GetInstanceProfile(ctx, profileName)
 	if awsclient.IsNoSuchEntity(err) {
 		return nil, notFound(
 			"no instance profile named %s exists in account %s",
@@ -265,12 +253,12 @@ func (d *impersonationRoleDataSource) roleByInstanceProfile(
 	if err != nil {
 		return nil, fmt.Errorf("reading instance profile %s: %w", profileName, err)
 	}
-	if len(out.InstanceProfile.Roles) == 0 {
+	if len(profile.Roles) == 0 {
 		return nil, notFound("instance profile %s contains no role", profileName)
 	}
 	return d.getRole(
 		ctx,
-		aws.ToString(out.InstanceProfile.Roles[0].RoleName),
+		aws.ToString(profile.Roles[0].RoleName),
 		"the name found in instance profile "+profileName,
 	)
 }

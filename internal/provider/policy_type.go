@@ -98,6 +98,22 @@ func (v PolicyValue) StringSemanticEquals(
 	return equivalent, diags
 }
 
+// keepEquivalent returns v when it means the same as document by sameMeaning, so that an equivalent text is
+// never a change, and document otherwise. The same text decides without parsing either; a null or unknown v gives
+// document.
+func (v PolicyValue) keepEquivalent(document string, sameMeaning func(a, b string) bool) PolicyValue {
+	if !v.IsNull() && !v.IsUnknown() && (v.ValueString() == document || sameMeaning(v.ValueString(), document)) {
+		return v
+	}
+	return NewPolicyValue(document)
+}
+
+// equivalentPolicies reports whether two policy documents mean the same; unparsable documents never do.
+func equivalentPolicies(a, b string) bool {
+	equivalent, err := policy.Equivalent(a, b)
+	return err == nil && equivalent
+}
+
 // ValidateAttribute requires the value to be JSON when it is known.
 func (v PolicyValue) ValidateAttribute(
 	_ context.Context,

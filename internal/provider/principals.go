@@ -73,21 +73,6 @@ func checkPrincipalSet(at path.Path, set types.Set, partition string) diag.Diagn
 	return diags
 }
 
-// knownStrings returns the known string elements of set with the values they came from.
-func knownStrings(set types.Set) ([]string, []types.String) {
-	var values []string
-	var elems []types.String
-	for _, e := range set.Elements() {
-		s, ok := e.(types.String)
-		if !ok || s.IsUnknown() || s.IsNull() {
-			continue
-		}
-		values = append(values, s.ValueString())
-		elems = append(elems, s)
-	}
-	return values, elems
-}
-
 // principalARNs parses fully known principals into the ARNs a trust policy names, reporting any problem on at.
 // Callers use it right before an API call, when every value is known.
 func principalARNs(at path.Path, values []string, partition string) ([]string, diag.Diagnostics) {

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -46,7 +45,7 @@ func newRoleCheckDataSource() datasource.DataSource { return &roleCheckDataSourc
 // roleCheckDataSource is Veeam's "Check Permissions": which permissions, trust principals and instance profile a
 // role lacks for a selection of operations. It only reads IAM.
 type roleCheckDataSource struct {
-	client *awsclient.Client
+	dataSourceClients
 }
 
 type roleCheckModel struct {
@@ -182,11 +181,6 @@ const roleCheckDescription = "Veeam's **Check Permissions** at plan time, for an
 	"account and are not evaluated locally: an action only they deny is still reported as granted. The simulator " +
 	"takes service control policies into account, except those with conditions, as Veeam documents for its own " +
 	"check. For a trusted principal in another account, `problems` says that its own policies could not be seen."
-
-func (d *roleCheckDataSource) Configure(_ context.Context, req datasource.ConfigureRequest,
-	resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
-}
 
 func (d *roleCheckDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m roleCheckModel
@@ -593,20 +587,4 @@ func capitalised(policyName string) string {
 		return "Inline policy " + strings.TrimPrefix(policyName, "inline policy ")
 	}
 	return "Policy " + policyName
-}
-
-func stringSet(values []string) types.Set {
-	elems := make([]attr.Value, 0, len(values))
-	for _, v := range values {
-		elems = append(elems, types.StringValue(v))
-	}
-	return types.SetValueMust(types.StringType, elems)
-}
-
-func stringList(values []string) types.List {
-	elems := make([]attr.Value, 0, len(values))
-	for _, v := range values {
-		elems = append(elems, types.StringValue(v))
-	}
-	return types.ListValueMust(types.StringType, elems)
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -26,7 +25,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
-	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 	"github.com/vbaws/terraform-provider-vbaws/internal/template"
 )
@@ -46,7 +44,7 @@ func newRoleTemplateResource() resource.Resource { return &roleTemplateResource{
 
 // roleTemplateResource keeps Veeam's permissions for a selection of operations as customer managed policies.
 type roleTemplateResource struct {
-	client *awsclient.Client
+	resourceClients
 }
 
 type roleTemplateModel struct {
@@ -146,21 +144,6 @@ func (r *roleTemplateResource) Schema(ctx context.Context, _ resource.SchemaRequ
 	}
 }
 
-// reservedTagKey rejects user tags in the provider's own namespace.
-func reservedTagKey(key string) *principal.Problem {
-	if !strings.HasPrefix(key, template.TagPrefix) {
-		return nil
-	}
-	return &principal.Problem{
-		Summary: "Reserved tag key",
-		Detail: fmt.Sprintf(
-			"%q starts with %q, which the provider uses to record the selection.",
-			key,
-			template.TagPrefix,
-		),
-	}
-}
-
 // ValidateConfig checks that the user's tags leave room for the provider's own on every part: IAM allows 50 tags
 // per policy, and each part also carries the vbaws:* tags that record the selection and, once retired,
 // awsclient.RetiredTagKey.
@@ -185,24 +168,6 @@ func (r *roleTemplateResource) ValidateConfig(
 				"(%s* tags recording the selection, and %s once retired), so at most %d of yours fit; got %d.",
 			maxTags, own, template.TagPrefix, awsclient.RetiredTagKey, maxTags-own, user))
 	}
-}
-
-// ownTagCount is the most tags the provider itself puts on one part of tpl: the selection's record and the
-// retired mark.
-func ownTagCount(tpl template.Template) int {
-	most := 0
-	for i := range tpl.Documents {
-		most = max(most, len(tpl.Tags(i)))
-	}
-	return most + 1
-}
-
-func (r *roleTemplateResource) Configure(
-	_ context.Context,
-	req resource.ConfigureRequest,
-	resp *resource.ConfigureResponse,
-) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan renders the documents and the part ARNs while planning, so that everything derived from the
@@ -242,6 +207,164 @@ func (r *roleTemplateResource) ModifyPlan(
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
+func (r *roleTemplateResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan roleTemplateModel
+	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
+		return
+	}
+	tpl, diags := plan.renderOutputs(ctx)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	names := partNames(ctx, plan, nil, len(tpl.Documents))
+	var created []string
+	for i := range tpl.Documents {
+		arn, err := r.createPart(ctx, plan, tpl, i, names[i])
+		if err != nil {
+			addAWSError(&resp.Diagnostics, "Cannot create role template", err)
+			break
+		}
+		created = append(created, arn)
+	}
+	if len(created) == 0 {
+		return
+	}
+	// Parts created before a failure are saved, so nothing is orphaned and the next apply creates the rest.
+	plan.PolicyARNs = stringList(created)
+	plan.Documents = stringList(tpl.Documents[:len(created)])
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read costs GetPolicy and GetPolicyVersion per part, or only GetPolicy when the account snapshot holds the
+// version. A changed document shows as a diff, a missing part as a part to create, and all parts missing removes
+// the template from state.
+func (r *roleTemplateResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state roleTemplateModel
+	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
+	defer cancel()
+	if state.Operations.IsNull() {
+		resp.Diagnostics.Append(r.readImported(ctx, &state)...)
+	} else if gone := r.readParts(ctx, &state, &resp.Diagnostics); gone {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update writes changed documents as new default versions, creates parts that are new or missing, updates the
+// tags, and retires or deletes parts that are no longer needed.
+func (r *roleTemplateResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state roleTemplateModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
+		return
+	}
+	tpl, diags := plan.renderOutputs(ctx)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	current := currentDocuments(ctx, state)
+	arns, err := r.syncParts(ctx, plan, state, tpl, current)
+	var dropped []string
+	if err == nil {
+		dropped, err = r.dropObsolete(ctx, slices.Collect(maps.Keys(current)), arns)
+	}
+	if err != nil {
+		addAWSError(&resp.Diagnostics, "Cannot update role template", err)
+		state.setPartsAfterFailure(ctx, arns, tpl.Documents[:len(arns)], dropped)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
+	plan.PolicyARNs = stringList(arns)
+	plan.Documents = stringList(tpl.Documents[:len(arns)])
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete removes every part with all its versions, but refuses, listing the users, while any part is attached.
+func (r *roleTemplateResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state roleTemplateModel
+	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
+		return
+	}
+	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	arns := listStrings(ctx, state.PolicyARNs)
+	var inUse []string
+	for _, arn := range arns {
+		users, err := r.client.PolicyUsers(ctx, arn)
+		if err != nil && !awsclient.IsNoSuchEntity(err) {
+			resp.Diagnostics.AddError("Cannot delete role template", err.Error())
+			return
+		}
+		if len(users) > 0 {
+			inUse = append(inUse, fmt.Sprintf("%s is attached to %s", arn, strings.Join(users, ", ")))
+		}
+	}
+	if len(inUse) > 0 {
+		resp.Diagnostics.AddError("Role template is still in use", "IAM deletes only policies that nothing uses, "+
+			"and these are still attached; nothing was detached or deleted. Detach them from the roles listed "+
+			"(in Terraform, by removing them from the role's managed_policy_arns), then apply again:\n- "+
+			strings.Join(inUse, "\n- "))
+		return
+	}
+	for _, arn := range arns {
+		if err := r.client.DeleteManagedPolicy(ctx, arn); err != nil {
+			resp.Diagnostics.AddError("Cannot delete role template", err.Error())
+			return
+		}
+	}
+}
+
+// ImportState takes the template name; the path and the selection come from the parts' tags.
+func (r *roleTemplateResource) ImportState(
+	ctx context.Context,
+	req resource.ImportStateRequest,
+	resp *resource.ImportStateResponse,
+) {
+	resource.ImportStatePassthroughID(ctx, path.Root("name"), req, resp)
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// reservedTagKey rejects user tags in the provider's own namespace.
+func reservedTagKey(key string) *principal.Problem {
+	if !strings.HasPrefix(key, template.TagPrefix) {
+		return nil
+	}
+	return &principal.Problem{
+		Summary: "Reserved tag key",
+		Detail: fmt.Sprintf(
+			"%q starts with %q, which the provider uses to record the selection.",
+			key,
+			template.TagPrefix,
+		),
+	}
+}
+
+// ownTagCount is the most tags the provider itself puts on one part of tpl: the selection's record and the
+// retired mark.
+func ownTagCount(tpl template.Template) int {
+	most := 0
+	for i := range tpl.Documents {
+		most = max(most, len(tpl.Tags(i)))
+	}
+	return most + 1
+}
+
 func (m *roleTemplateModel) setUnknownOutputs() {
 	m.PolicyARNs = types.ListUnknown(types.StringType)
 	m.Documents = types.ListUnknown(types.StringType)
@@ -263,7 +386,7 @@ func (r *roleTemplateResource) plannedARNs(plan roleTemplateModel, names []strin
 		plan.Description.IsUnknown() {
 		return types.ListUnknown(types.StringType)
 	}
-	return types.ListValueMust(types.StringType, stringValues(r.partARNs(plan, names)))
+	return stringList(r.partARNs(plan, names))
 }
 
 // partNames names the parts of the planned template: the same name set as the prior parts (state, nil while
@@ -295,46 +418,9 @@ func usesRevisedNames(ctx context.Context, m roleTemplateModel) bool {
 func (r *roleTemplateResource) partARNs(m roleTemplateModel, names []string) []string {
 	arns := make([]string, len(names))
 	for i, name := range names {
-		arns[i] = fmt.Sprintf(
-			"arn:%s:iam::%s:policy%s%s",
-			r.client.Partition,
-			r.client.AccountID,
-			m.Path.ValueString(),
-			name,
-		)
+		arns[i] = r.client.ARN("policy", m.Path.ValueString(), name)
 	}
 	return arns
-}
-
-func (r *roleTemplateResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan roleTemplateModel
-	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
-		return
-	}
-	tpl, diags := plan.renderOutputs(ctx)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Create, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	names := partNames(ctx, plan, nil, len(tpl.Documents))
-	var created []string
-	for i := range tpl.Documents {
-		arn, err := r.createPart(ctx, plan, tpl, i, names[i])
-		if err != nil {
-			addAWSError(&resp.Diagnostics, "Cannot create role template", err)
-			break
-		}
-		created = append(created, arn)
-	}
-	if len(created) == 0 {
-		return
-	}
-	// Parts created before a failure are saved, so nothing is orphaned and the next apply creates the rest.
-	plan.PolicyARNs = types.ListValueMust(types.StringType, stringValues(created))
-	plan.Documents = types.ListValueMust(types.StringType, stringValues(tpl.Documents[:len(created)]))
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
 func (r *roleTemplateResource) createPart(
@@ -344,12 +430,12 @@ func (r *roleTemplateResource) createPart(
 	index int,
 	name string,
 ) (string, error) {
-	created, err := r.client.CreatePolicy(ctx, &iam.CreatePolicyInput{
-		PolicyName:     aws.String(name),
-		Path:           aws.String(m.Path.ValueString()),
-		Description:    m.Description.ValueStringPointer(),
-		PolicyDocument: aws.String(tpl.Documents[index]),
-		Tags:           partTags(ctx, m.Tags, tpl, index),
+	created, err := r.client.CreatePolicy(ctx, awsclient.NewPolicy{
+		Name:        name,
+		Path:        m.Path.ValueString(),
+		Description: m.Description.ValueStringPointer(),
+		Document:    tpl.Documents[index],
+		Tags:        partTags(ctx, m.Tags, tpl, index),
 	})
 	if err != nil {
 		return "", fmt.Errorf("creating policy %s (part %d of %d): %w", name, index+1, len(tpl.Documents), err)
@@ -360,28 +446,6 @@ func (r *roleTemplateResource) createPart(
 // partTags are the user's tags plus the provider's record of the selection.
 func partTags(ctx context.Context, userTags types.Map, tpl template.Template, index int) []iamtypes.Tag {
 	return append(iamTags(ctx, userTags), sortedTags(tpl.Tags(index))...)
-}
-
-// Read costs GetPolicy and GetPolicyVersion per part, or only GetPolicy when the account snapshot holds the
-// version. A changed document shows as a diff, a missing part as a part to create, and all parts missing removes
-// the template from state.
-func (r *roleTemplateResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state roleTemplateModel
-	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
-	defer cancel()
-	if state.Operations.IsNull() {
-		resp.Diagnostics.Append(r.readImported(ctx, &state)...)
-	} else if gone := r.readParts(ctx, &state, &resp.Diagnostics); gone {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 // readParts refreshes the documents and tags of the parts in state and reports whether every part is gone.
@@ -406,11 +470,11 @@ func (r *roleTemplateResource) readParts(
 		}
 		documents[i] = document
 		if i < len(prior) {
-			documents[i] = keepEquivalent(NewPolicyValue(prior[i]), document).ValueString()
+			documents[i] = NewPolicyValue(prior[i]).keepEquivalent(document, equivalentPolicies).ValueString()
 		}
 		partTags = append(partTags, tagsMap(userTags(part.Tags), m.Tags))
 	}
-	m.Documents = types.ListValueMust(types.StringType, stringValues(documents))
+	m.Documents = stringList(documents)
 	if len(partTags) > 0 {
 		m.Tags = partsTags(partTags)
 	}
@@ -470,7 +534,7 @@ func (r *roleTemplateResource) readImported(ctx context.Context, m *roleTemplate
 		diags.AddError("Cannot import role template", err.Error())
 		return diags
 	}
-	recorded, err := template.ParseTags(tagMap(parts[0].Tags))
+	recorded, err := template.ParseTags(awsclient.TagMap(parts[0].Tags))
 	if err != nil {
 		diags.AddError(
 			"Cannot import role template",
@@ -488,13 +552,13 @@ func (r *roleTemplateResource) readImported(ctx context.Context, m *roleTemplate
 	m.Description = stringOrNull(parts[0].Description)
 	m.ProductVersion = types.StringValue(recorded.Version)
 	m.WorkersInProduction = types.BoolValue(recorded.ProductionWorkers)
-	m.Operations = types.SetValueMust(types.StringType, stringValues(recorded.Operations))
+	m.Operations = stringSet(recorded.Operations)
 	diags.Append(m.setOutputs(ctx, tpl)...)
 	var arns []string
 	for _, p := range parts {
 		arns = append(arns, aws.ToString(p.Arn))
 	}
-	m.PolicyARNs = types.ListValueMust(types.StringType, stringValues(arns))
+	m.PolicyARNs = stringList(arns)
 	m.Documents = types.ListNull(types.StringType)
 	r.readParts(ctx, m, &diags)
 	return diags
@@ -505,23 +569,20 @@ func (r *roleTemplateResource) readImported(ctx context.Context, m *roleTemplate
 func (r *roleTemplateResource) findParts(ctx context.Context, name string) ([]iamtypes.Policy, error) {
 	partName := regexp.MustCompile(`^` + regexp.QuoteMeta(name) + `([-.]\d+)?$`)
 	var parts []iamtypes.Policy
-	pages := iam.NewListPoliciesPaginator(r.client.IAM, &iam.ListPoliciesInput{Scope: iamtypes.PolicyScopeTypeLocal})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing managed policies: %w", err)
+	local, err := r.client.LocalPolicies(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing managed policies: %w", err)
+	}
+	for _, p := range local {
+		if !partName.MatchString(aws.ToString(p.PolicyName)) {
+			continue
 		}
-		for _, p := range page.Policies {
-			if !partName.MatchString(aws.ToString(p.PolicyName)) {
-				continue
-			}
-			out, err := r.client.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: p.Arn})
-			if err != nil {
-				return nil, fmt.Errorf("reading policy %s: %w", aws.ToString(p.Arn), err)
-			}
-			if !awsclient.IsRetired(out.Policy.Tags) {
-				parts = append(parts, *out.Policy)
-			}
+		got, err := r.client.GetPolicy(ctx, aws.ToString(p.Arn))
+		if err != nil {
+			return nil, fmt.Errorf("reading policy %s: %w", aws.ToString(p.Arn), err)
+		}
+		if !awsclient.IsRetired(got.Tags) {
+			parts = append(parts, *got)
 		}
 	}
 	if len(parts) == 0 {
@@ -532,51 +593,11 @@ func (r *roleTemplateResource) findParts(ctx context.Context, name string) ([]ia
 }
 
 func partNumber(p iamtypes.Policy) int {
-	recorded, err := template.ParseTags(tagMap(p.Tags))
+	recorded, err := template.ParseTags(awsclient.TagMap(p.Tags))
 	if err != nil {
 		return 0
 	}
 	return recorded.Part
-}
-
-func tagMap(tags []iamtypes.Tag) map[string]string {
-	out := make(map[string]string, len(tags))
-	for _, t := range tags {
-		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return out
-}
-
-// Update writes changed documents as new default versions, creates parts that are new or missing, updates the
-// tags, and retires or deletes parts that are no longer needed.
-func (r *roleTemplateResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state roleTemplateModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if !readConfigured(ctx, req.Plan, &plan, r.client, &resp.Diagnostics) {
-		return
-	}
-	tpl, diags := plan.renderOutputs(ctx)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Update, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	current := currentDocuments(ctx, state)
-	arns, err := r.syncParts(ctx, plan, state, tpl, current)
-	var dropped []string
-	if err == nil {
-		dropped, err = r.dropObsolete(ctx, slices.Collect(maps.Keys(current)), arns)
-	}
-	if err != nil {
-		addAWSError(&resp.Diagnostics, "Cannot update role template", err)
-		state.setPartsAfterFailure(ctx, arns, tpl.Documents[:len(arns)], dropped)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		return
-	}
-	plan.PolicyARNs = types.ListValueMust(types.StringType, stringValues(arns))
-	plan.Documents = types.ListValueMust(types.StringType, stringValues(tpl.Documents[:len(arns)]))
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
 // setPartsAfterFailure makes the prior state tell what IAM holds after an update stopped part-way: every part of
@@ -606,8 +627,8 @@ func (m *roleTemplateModel) setPartsAfterFailure(ctx context.Context, done, done
 			arns, documents = append(arns, arn), append(documents, doneDocuments[i])
 		}
 	}
-	m.PolicyARNs = types.ListValueMust(types.StringType, stringValues(arns))
-	m.Documents = types.ListValueMust(types.StringType, stringValues(documents))
+	m.PolicyARNs = stringList(arns)
+	m.Documents = stringList(documents)
 }
 
 // currentDocuments maps each part ARN in state to its document as last read ("" when the part is missing).
@@ -658,21 +679,19 @@ func (r *roleTemplateResource) updatePart(
 	tpl template.Template,
 	index int,
 ) error {
-	if equivalent, err := policy.Equivalent(current, tpl.Documents[index]); err != nil || !equivalent {
+	if !equivalentPolicies(current, tpl.Documents[index]) {
 		if err := r.client.SetPolicyDocument(ctx, arn, tpl.Documents[index]); err != nil {
 			return err
 		}
 	}
-	tagInput := &iam.TagPolicyInput{PolicyArn: aws.String(arn), Tags: partTags(ctx, plan.Tags, tpl, index)}
-	if _, err := r.client.IAM.TagPolicy(ctx, tagInput); err != nil {
+	if err := r.client.TagPolicy(ctx, arn, partTags(ctx, plan.Tags, tpl, index)); err != nil {
 		return fmt.Errorf("tagging policy %s: %w", arn, err)
 	}
 	stale := staleKeys(ctx, plan.Tags, state.Tags, tpl, index)
 	if len(stale) == 0 {
 		return nil
 	}
-	untagInput := &iam.UntagPolicyInput{PolicyArn: aws.String(arn), TagKeys: stale}
-	if _, err := r.client.IAM.UntagPolicy(ctx, untagInput); err != nil {
+	if err := r.client.UntagPolicy(ctx, arn, stale); err != nil {
 		return fmt.Errorf("removing tags from policy %s: %w", arn, err)
 	}
 	return nil
@@ -699,67 +718,4 @@ func (r *roleTemplateResource) dropObsolete(ctx context.Context, old, kept []str
 		dropped = append(dropped, arn)
 	}
 	return dropped, nil
-}
-
-// Delete removes every part with all its versions, but refuses, listing the users, while any part is attached.
-func (r *roleTemplateResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state roleTemplateModel
-	if !readConfigured(ctx, req.State, &state, r.client, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel, ok := startWriting(ctx, state.Timeouts.Delete, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	arns := listStrings(ctx, state.PolicyARNs)
-	var inUse []string
-	for _, arn := range arns {
-		users, err := r.client.PolicyUsers(ctx, arn)
-		if err != nil && !awsclient.IsNoSuchEntity(err) {
-			resp.Diagnostics.AddError("Cannot delete role template", err.Error())
-			return
-		}
-		if len(users) > 0 {
-			inUse = append(inUse, fmt.Sprintf("%s is attached to %s", arn, strings.Join(users, ", ")))
-		}
-	}
-	if len(inUse) > 0 {
-		resp.Diagnostics.AddError("Role template is still in use", "IAM deletes only policies that nothing uses, "+
-			"and these are still attached; nothing was detached or deleted. Detach them from the roles listed "+
-			"(in Terraform, by removing them from the role's managed_policy_arns), then apply again:\n- "+
-			strings.Join(inUse, "\n- "))
-		return
-	}
-	for _, arn := range arns {
-		if err := r.client.DeleteManagedPolicy(ctx, arn); err != nil {
-			resp.Diagnostics.AddError("Cannot delete role template", err.Error())
-			return
-		}
-	}
-}
-
-// ImportState takes the template name; the path and the selection come from the parts' tags.
-func (r *roleTemplateResource) ImportState(
-	ctx context.Context,
-	req resource.ImportStateRequest,
-	resp *resource.ImportStateResponse,
-) {
-	resource.ImportStatePassthroughID(ctx, path.Root("name"), req, resp)
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
-}
-
-// listStrings returns the known string elements of a list in order; a null or unknown list has none.
-func listStrings(ctx context.Context, list types.List) []string {
-	var values []string
-	_ = list.ElementsAs(ctx, &values, false)
-	return values
-}
-
-func stringValues(values []string) []attr.Value {
-	out := make([]attr.Value, len(values))
-	for i, v := range values {
-		out[i] = types.StringValue(v)
-	}
-	return out
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -37,7 +36,7 @@ func newTrustRelationshipResource() resource.Resource { return &trustRelationshi
 // trustRelationshipResource adds the Veeam trust statement to a role someone else owns. It manages only the
 // statements named by its Sid and never changes the meaning of any other statement.
 type trustRelationshipResource struct {
-	client *awsclient.Client
+	resourceClients
 }
 
 type trustRelationshipModel struct {
@@ -52,6 +51,14 @@ type trustRelationshipModel struct {
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 	AcknowledgeRoot   types.Bool     `tfsdk:"acknowledge_account_root"`
 }
+
+// Paths of the attributes the resource reads or sets one by one.
+var (
+	pathRelationshipID        = path.Root("id")
+	pathRelationshipRoleName  = path.Root("role_name")
+	pathRelationshipSid       = path.Root("sid")
+	pathRelationshipStatement = path.Root("statement")
+)
 
 func (r *trustRelationshipResource) Metadata(
 	_ context.Context,
@@ -149,14 +156,6 @@ func (r *trustRelationshipResource) Schema(
 	}
 }
 
-func (r *trustRelationshipResource) Configure(
-	_ context.Context,
-	req resource.ConfigureRequest,
-	resp *resource.ConfigureResponse,
-) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 // ModifyPlan checks the principal against the provider's partition and makes id and statement known at plan time.
 // It returns early for a relationship whose plan is its state once the statements IAM holds mean what the
 // configuration renders (see statementHeld).
@@ -183,64 +182,10 @@ func (r *trustRelationshipResource) ModifyPlan(
 		spec, diags := plan.spec(ctx, partitionOf(r.client))
 		resp.Diagnostics.Append(diags...)
 		if !diags.HasError() {
-			plan.Statement = keepEquivalent(state.Statement, statementsOf(spec))
+			plan.Statement = state.Statement.keepEquivalent(statementsOf(spec), equivalentPolicies)
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-// Paths of the attributes statementHeld reads.
-var (
-	pathRelationshipSid       = path.Root("sid")
-	pathRelationshipStatement = path.Root("statement")
-)
-
-// statementHeld reports whether the statements in the refreshed state, which refresh reads from IAM under the
-// resource's Sid, mean what the planned inputs render. Refresh reads the principal, external ID and services back
-// into their attributes, but an edit those do not capture (another action or condition, a Deny) shows only in
-// statement. role_arn and id follow role_name and sid, which force a replacement.
-func (r *trustRelationshipResource) statementHeld(ctx context.Context, req resource.ModifyPlanRequest) bool {
-	var m trustRelationshipModel
-	diags := req.Plan.GetAttribute(ctx, pathPrincipalARN, &m.PrincipalARN)
-	diags.Append(req.Plan.GetAttribute(ctx, pathRelationshipSid, &m.Sid)...)
-	diags.Append(req.Plan.GetAttribute(ctx, pathExternalID, &m.ExternalID)...)
-	diags.Append(req.Plan.GetAttribute(ctx, pathServicePrincipals, &m.ServicePrincipals)...)
-	diags.Append(req.State.GetAttribute(ctx, pathRelationshipStatement, &m.Statement)...)
-	if diags.HasError() || !m.inputsKnown() {
-		return false
-	}
-	spec, diags := m.spec(ctx, partitionOf(r.client))
-	return !diags.HasError() && keepEquivalent(m.Statement, statementsOf(spec)).Equal(m.Statement)
-}
-
-// statementsOf is the document of the statements a relationship writes for spec.
-func statementsOf(spec policy.TrustSpec) string {
-	return policy.NewDocument(policy.TrustStatements(spec)...).Marshal()
-}
-
-func (m trustRelationshipModel) id() types.String {
-	if m.RoleName.IsUnknown() || m.Sid.IsUnknown() {
-		return types.StringUnknown()
-	}
-	return types.StringValue(m.RoleName.ValueString() + "/" + m.Sid.ValueString())
-}
-
-func (m trustRelationshipModel) inputsKnown() bool {
-	return !m.PrincipalARN.IsUnknown() && !m.Sid.IsUnknown() && !m.ExternalID.IsUnknown() &&
-		!m.ServicePrincipals.IsUnknown() && allElementsKnown(m.ServicePrincipals)
-}
-
-// spec turns known inputs into the trust this resource writes, reporting a bad principal on principal_arn.
-func (m trustRelationshipModel) spec(ctx context.Context, partition string) (policy.TrustSpec, diag.Diagnostics) {
-	arns, diags := principalARNs(pathPrincipalARN, []string{m.PrincipalARN.ValueString()}, partition)
-	var services []string
-	diags.Append(m.ServicePrincipals.ElementsAs(ctx, &services, false)...)
-	return policy.TrustSpec{
-		Sid:               m.Sid.ValueString(),
-		AWSPrincipals:     arns,
-		ExternalID:        m.ExternalID.ValueString(),
-		ServicePrincipals: services,
-	}, diags
 }
 
 func (r *trustRelationshipResource) Create(
@@ -286,87 +231,6 @@ func (r *trustRelationshipResource) Update(
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// save writes the planned statements and reports whether IAM holds them. It fills role_arn and the computed
-// values once the role has been read.
-func (r *trustRelationshipResource) save(ctx context.Context, m *trustRelationshipModel, diags *diag.Diagnostics) bool {
-	spec, more := m.spec(ctx, r.client.Partition)
-	diags.Append(more...)
-	if diags.HasError() {
-		return false
-	}
-	role, err := r.client.RewriteTrust(
-		ctx,
-		m.RoleName.ValueString(),
-		r.readTrust,
-		func(doc policy.Document) policy.Document {
-			return applyOrAdopt(doc, spec)
-		},
-	)
-	if err != nil {
-		addAWSError(diags, "Cannot add the Veeam trust statement", err)
-		return false
-	}
-	m.RoleARN = types.StringValue(aws.ToString(role.Arn))
-	m.ID = m.id()
-	m.Statement = keepEquivalent(m.Statement, statementsOf(spec))
-	return true
-}
-
-// settle reads the role's trust policy after a failed write and fills m with the statements of its Sid as IAM
-// holds them. It reports false when they are not there or cannot be read.
-func (r *trustRelationshipResource) settle(ctx context.Context, m *trustRelationshipModel) bool {
-	role, doc, err := r.readTrust(ctx, m.RoleName.ValueString())
-	if err != nil {
-		return false
-	}
-	own, adopted := m.holdsTrust(ctx, doc, r.client.Partition)
-	if adopted {
-		m.RoleARN, m.ID = types.StringValue(aws.ToString(role.Arn)), m.id()
-	}
-	if own {
-		m.readFrom(role, doc)
-	}
-	return own || adopted
-}
-
-// readTrust reads a role and its decoded trust policy. A missing role is an error that names it.
-func (r *trustRelationshipResource) readTrust(
-	ctx context.Context,
-	roleName string,
-) (*iamtypes.Role, policy.Document, error) {
-	out, err := r.client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
-	if err != nil {
-		return nil, policy.Document{}, fmt.Errorf("reading role %s: %w", roleName, err)
-	}
-	return parsedTrust(out.Role)
-}
-
-// refreshTrust is readTrust for a refresh, which the account snapshot may answer (awsclient.ReadRole).
-func (r *trustRelationshipResource) refreshTrust(ctx context.Context, m trustRelationshipModel) (
-	*iamtypes.Role, policy.Document, error) {
-	roleName, hint := m.RoleName.ValueString(), awsclient.RoleHint{}
-	if p, problem := principal.ParseRoleARN(m.RoleARN.ValueString()); problem == nil {
-		hint.Path = p.Path
-	}
-	role, err := r.client.ReadRole(ctx, roleName, hint)
-	if err != nil {
-		return nil, policy.Document{}, fmt.Errorf("reading role %s: %w", roleName, err)
-	}
-	return parsedTrust(role)
-}
-
-// parsedTrust decodes and parses a role's trust policy.
-func parsedTrust(role *iamtypes.Role) (*iamtypes.Role, policy.Document, error) {
-	text, err := policy.Decode(aws.ToString(role.AssumeRolePolicyDocument))
-	if err == nil {
-		var doc policy.Document
-		doc, err = policy.Parse(text)
-		return role, doc, err
-	}
-	return role, policy.Document{}, fmt.Errorf("reading the trust policy of role %s: %w",
-		aws.ToString(role.RoleName), err)
-}
-
 // Read removes the resource from state when the role or its statement is gone, and reports changes made to the
 // statements outside Terraform. Other statements never show as a change.
 func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -396,34 +260,6 @@ func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadR
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// readFrom fills the model from the statements under its Sid, keeping the configured spelling of an equivalent
-// principal (an account ID for its root ARN, say).
-func (m *trustRelationshipModel) readFrom(role *iamtypes.Role, doc policy.Document) {
-	sid := m.Sid.ValueString()
-	inputs := policy.TrustInputs(doc, sid)
-	if len(inputs.AWSPrincipals) != 1 || !samePrincipal(m.PrincipalARN.ValueString(), inputs.AWSPrincipals[0]) {
-		m.PrincipalARN = types.StringValue(strings.Join(inputs.AWSPrincipals, ","))
-	}
-	m.ExternalID = stringOrNull(aws.String(inputs.ExternalID))
-	m.ServicePrincipals = setOrNull(m.ServicePrincipals, inputs.ServicePrincipals)
-	var ours []policy.Statement
-	for _, s := range doc.Statements {
-		if s.Sid() == sid || s.Sid() == policy.ServicesSid(sid) {
-			ours = append(ours, s)
-		}
-	}
-	m.Statement = keepEquivalent(m.Statement, policy.NewDocument(ours...).Marshal())
-	m.RoleARN = types.StringValue(aws.ToString(role.Arn))
-	m.ID = m.id()
-}
-
-// samePrincipal reports whether configured and remote name the same principal.
-func samePrincipal(configured, remote string) bool {
-	a, problemA := principal.Parse(configured, "")
-	b, problemB := principal.Parse(remote, "")
-	return problemA == nil && problemB == nil && a.ARN() == b.ARN()
 }
 
 // Delete removes only this resource's statements. When they were the last, the role keeps a statement that trusts
@@ -462,24 +298,6 @@ func (r *trustRelationshipResource) Delete(
 	}
 }
 
-// remove takes the statements of sid out of the role's trust policy; a missing role or statement counts as removed.
-func (r *trustRelationshipResource) remove(ctx context.Context, roleName, sid string) (emptied bool, err error) {
-	_, err = r.client.RewriteTrust(ctx, roleName, r.readTrust, func(doc policy.Document) policy.Document {
-		_, found := doc.Find(sid)
-		_, foundServices := doc.Find(policy.ServicesSid(sid))
-		if !found && !foundServices {
-			return doc
-		}
-		var next policy.Document
-		next, emptied = policy.RemoveTrust(doc, sid)
-		return next
-	})
-	if awsclient.IsNoSuchEntity(err) {
-		return false, nil
-	}
-	return emptied, err
-}
-
 // ImportState accepts "<role_name>/<sid>"; role names cannot contain "/".
 func (r *trustRelationshipResource) ImportState(
 	ctx context.Context,
@@ -494,9 +312,9 @@ func (r *trustRelationshipResource) ImportState(
 		)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("role_name"), roleName)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sid"), sid)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathRelationshipRoleName, roleName)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathRelationshipSid, sid)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathRelationshipID, req.ID)...)
 }
 
 // A role made by Veeam's CloudFormation, or by hand, may already trust the appliance in Sid-less statements.
@@ -549,16 +367,159 @@ func (r *trustRelationshipResource) planRoleARN(ctx context.Context, plan *trust
 		return diags
 	}
 	name := plan.RoleName.ValueString()
-	out, err := r.client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	role, err := r.client.GetRole(ctx, name)
 	switch {
 	case awsclient.IsNoSuchEntity(err):
-		diags.AddAttributeError(path.Root("role_name"), "Role not found", fmt.Sprintf(
+		diags.AddAttributeError(pathRelationshipRoleName, "Role not found", fmt.Sprintf(
 			"Role %s does not exist in account %s, so it cannot gain the Veeam trust statement (reading role %s: %v).",
 			name, orUnknown(r.client.AccountID), name, err))
 	case err != nil:
 		addAWSError(&diags, "Cannot read role "+name, err)
 	default:
-		plan.RoleARN = types.StringValue(aws.ToString(out.Role.Arn))
+		plan.RoleARN = types.StringValue(aws.ToString(role.Arn))
 	}
 	return diags
+}
+
+// statementHeld reports whether the statements in the refreshed state, which refresh reads from IAM under the
+// resource's Sid, mean what the planned inputs render. Refresh reads the principal, external ID and services back
+// into their attributes, but an edit those do not capture (another action or condition, a Deny) shows only in
+// statement. role_arn and id follow role_name and sid, which force a replacement.
+func (r *trustRelationshipResource) statementHeld(ctx context.Context, req resource.ModifyPlanRequest) bool {
+	var m trustRelationshipModel
+	diags := req.Plan.GetAttribute(ctx, pathPrincipalARN, &m.PrincipalARN)
+	diags.Append(req.Plan.GetAttribute(ctx, pathRelationshipSid, &m.Sid)...)
+	diags.Append(req.Plan.GetAttribute(ctx, pathExternalID, &m.ExternalID)...)
+	diags.Append(req.Plan.GetAttribute(ctx, pathServicePrincipals, &m.ServicePrincipals)...)
+	diags.Append(req.State.GetAttribute(ctx, pathRelationshipStatement, &m.Statement)...)
+	if diags.HasError() || !m.inputsKnown() {
+		return false
+	}
+	spec, diags := m.spec(ctx, partitionOf(r.client))
+	return !diags.HasError() && m.Statement.keepEquivalent(statementsOf(spec), equivalentPolicies).Equal(m.Statement)
+}
+
+// statementsOf is the document of the statements a relationship writes for spec.
+func statementsOf(spec policy.TrustSpec) string {
+	return policy.NewDocument(policy.TrustStatements(spec)...).Marshal()
+}
+
+func (m trustRelationshipModel) id() types.String {
+	if m.RoleName.IsUnknown() || m.Sid.IsUnknown() {
+		return types.StringUnknown()
+	}
+	return types.StringValue(m.RoleName.ValueString() + "/" + m.Sid.ValueString())
+}
+
+func (m trustRelationshipModel) inputsKnown() bool {
+	return !m.PrincipalARN.IsUnknown() && !m.Sid.IsUnknown() && !m.ExternalID.IsUnknown() &&
+		!m.ServicePrincipals.IsUnknown() && allElementsKnown(m.ServicePrincipals)
+}
+
+// spec turns known inputs into the trust this resource writes, reporting a bad principal on principal_arn.
+func (m trustRelationshipModel) spec(ctx context.Context, partition string) (policy.TrustSpec, diag.Diagnostics) {
+	return veeamTrustSpec(ctx, m.Sid.ValueString(), pathPrincipalARN, []string{m.PrincipalARN.ValueString()},
+		m.ExternalID, m.ServicePrincipals, partition)
+}
+
+// save writes the planned statements and reports whether IAM holds them. It fills role_arn and the computed
+// values once the role has been read.
+func (r *trustRelationshipResource) save(ctx context.Context, m *trustRelationshipModel, diags *diag.Diagnostics) bool {
+	spec, more := m.spec(ctx, r.client.Partition)
+	diags.Append(more...)
+	if diags.HasError() {
+		return false
+	}
+	role, err := r.client.RewriteTrust(
+		ctx,
+		m.RoleName.ValueString(),
+		func(doc policy.Document) policy.Document {
+			return applyOrAdopt(doc, spec)
+		},
+	)
+	if err != nil {
+		addAWSError(diags, "Cannot add the Veeam trust statement", err)
+		return false
+	}
+	m.RoleARN = types.StringValue(aws.ToString(role.Arn))
+	m.ID = m.id()
+	m.Statement = m.Statement.keepEquivalent(statementsOf(spec), equivalentPolicies)
+	return true
+}
+
+// settle reads the role's trust policy after a failed write and fills m with the statements of its Sid as IAM
+// holds them. It reports false when they are not there or cannot be read.
+func (r *trustRelationshipResource) settle(ctx context.Context, m *trustRelationshipModel) bool {
+	role, doc, err := r.client.RoleTrust(ctx, m.RoleName.ValueString())
+	if err != nil {
+		return false
+	}
+	own, adopted := m.holdsTrust(ctx, doc, r.client.Partition)
+	if adopted {
+		m.RoleARN, m.ID = types.StringValue(aws.ToString(role.Arn)), m.id()
+	}
+	if own {
+		m.readFrom(role, doc)
+	}
+	return own || adopted
+}
+
+// refreshTrust is awsclient.Client.RoleTrust for a refresh, which the account snapshot may answer (awsclient.ReadRole).
+func (r *trustRelationshipResource) refreshTrust(ctx context.Context, m trustRelationshipModel) (
+	*iamtypes.Role, policy.Document, error) {
+	roleName, hint := m.RoleName.ValueString(), awsclient.RoleHint{}
+	if p, problem := principal.ParseRoleARN(m.RoleARN.ValueString()); problem == nil {
+		hint.Path = p.Path
+	}
+	role, err := r.client.ReadRole(ctx, roleName, hint)
+	if err != nil {
+		return nil, policy.Document{}, fmt.Errorf("reading role %s: %w", roleName, err)
+	}
+	return awsclient.ParsedTrust(role)
+}
+
+// readFrom fills the model from the statements under its Sid, keeping the configured spelling of an equivalent
+// principal (an account ID for its root ARN, say).
+func (m *trustRelationshipModel) readFrom(role *iamtypes.Role, doc policy.Document) {
+	sid := m.Sid.ValueString()
+	inputs := policy.TrustInputs(doc, sid)
+	if len(inputs.AWSPrincipals) != 1 || !samePrincipal(m.PrincipalARN.ValueString(), inputs.AWSPrincipals[0]) {
+		m.PrincipalARN = types.StringValue(strings.Join(inputs.AWSPrincipals, ","))
+	}
+	m.ExternalID = stringOrNull(aws.String(inputs.ExternalID))
+	m.ServicePrincipals = setOrNull(m.ServicePrincipals, inputs.ServicePrincipals)
+	var ours []policy.Statement
+	for _, s := range doc.Statements {
+		if s.Sid() == sid || s.Sid() == policy.ServicesSid(sid) {
+			ours = append(ours, s)
+		}
+	}
+	m.Statement = m.Statement.keepEquivalent(policy.NewDocument(ours...).Marshal(), equivalentPolicies)
+	m.RoleARN = types.StringValue(aws.ToString(role.Arn))
+	m.ID = m.id()
+}
+
+// samePrincipal reports whether configured and remote name the same principal.
+func samePrincipal(configured, remote string) bool {
+	a, problemA := principal.Parse(configured, "")
+	b, problemB := principal.Parse(remote, "")
+	return problemA == nil && problemB == nil && a.ARN() == b.ARN()
+}
+
+// remove takes the statements of sid out of the role's trust policy; a missing role or statement counts as removed.
+func (r *trustRelationshipResource) remove(ctx context.Context, roleName, sid string) (emptied bool, err error) {
+	_, err = r.client.RewriteTrust(ctx, roleName, func(doc policy.Document) policy.Document {
+		_, found := doc.Find(sid)
+		_, foundServices := doc.Find(policy.ServicesSid(sid))
+		if !found && !foundServices {
+			return doc
+		}
+		var next policy.Document
+		next, emptied = policy.RemoveTrust(doc, sid)
+		return next
+	})
+	if awsclient.IsNoSuchEntity(err) {
+		return false, nil
+	}
+	return emptied, err
 }

@@ -9,10 +9,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/vbaws/terraform-provider-vbaws/internal/appliance"
 	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
+	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 )
 
@@ -120,4 +125,189 @@ func roleARNValidator() validator.String {
 			return p
 		},
 	}
+}
+
+func policyARNValidator() validator.String {
+	return stringvalidator.RegexMatches(
+		policyARNPattern,
+		"must be a managed policy ARN such as arn:aws:iam::123456789012:policy/name",
+	)
+}
+
+// policyARNPattern matches a managed policy ARN.
+var policyARNPattern = regexp.MustCompile(
+	`^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/([\x21-\x7E]*/)?[\w+=,.@-]{1,128}$`,
+)
+
+// additionalTrustValidator checks that additional_trust_policy is a policy document whose Sids do not collide
+// with the statements this resource writes.
+type additionalTrustValidator struct{}
+
+func (additionalTrustValidator) Description(context.Context) string {
+	return "a trust policy document whose statements do not use the Sids " + veeamTrustSid + " or " +
+		policy.ServicesSid(veeamTrustSid)
+}
+
+func (v additionalTrustValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (additionalTrustValidator) ValidateString(_ context.Context, req validator.StringRequest,
+	resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	doc, err := policy.Parse(req.ConfigValue.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid additional trust policy", err.Error())
+		return
+	}
+	for _, sid := range []string{veeamTrustSid, policy.ServicesSid(veeamTrustSid)} {
+		if _, taken := doc.Find(sid); taken {
+			resp.Diagnostics.AddAttributeError(req.Path, "Statement ID taken", fmt.Sprintf(
+				"Sid %s names a statement generated from trusted_principal_arns or service_principals; "+
+					"use another Sid or none.", sid))
+		}
+	}
+}
+
+// namePrefixValidator lets name and name_prefix appear together only when name is made from name_prefix, as in a
+// configuration Terraform generates on import.
+type namePrefixValidator struct{}
+
+func (namePrefixValidator) Description(context.Context) string {
+	return "name_prefix may accompany name only when name begins with it and ends with the generated suffix"
+}
+
+func (v namePrefixValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (namePrefixValidator) ValidateString(ctx context.Context, req validator.StringRequest,
+	resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var name types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, pathRoleName, &name)...)
+	if name.IsNull() || name.IsUnknown() {
+		return
+	}
+	match := generatedName.FindStringSubmatch(name.ValueString())
+	if match == nil || match[1] != req.ConfigValue.ValueString() {
+		resp.Diagnostics.AddAttributeError(req.Path, "Conflicting name and name_prefix", fmt.Sprintf(
+			"Set one of them. Both may be set only when name was made from name_prefix (%q followed by a "+
+				"timestamp and 12 hex digits), as Terraform writes them for an imported role; got name %q.",
+			req.ConfigValue.ValueString(), name.ValueString()))
+	}
+}
+
+// inlinePoliciesMaxSize is IAM's quota for the inline policies of one role together, in characters excluding
+// whitespace.
+const inlinePoliciesMaxSize = 10240
+
+var inlinePolicyNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+
+// inlinePoliciesValidators check the names and the combined size of inline_policies at plan time.
+func inlinePoliciesValidators() []validator.Map {
+	return []validator.Map{
+		mapvalidator.KeysAre(stringvalidator.RegexMatches(inlinePolicyNamePattern,
+			"must be 1 to 128 letters, digits or +=,.@_-")),
+		inlineSizeValidator{},
+	}
+}
+
+// inlineSizeValidator enforces IAM's quota on the combined size of a role's inline policies.
+type inlineSizeValidator struct{}
+
+func (inlineSizeValidator) Description(context.Context) string {
+	return fmt.Sprintf("inline policies together at most %d characters, not counting whitespace",
+		inlinePoliciesMaxSize)
+}
+
+func (v inlineSizeValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (inlineSizeValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	total := 0
+	for _, value := range req.ConfigValue.Elements() {
+		if doc, ok := value.(PolicyValue); ok && !doc.IsUnknown() && !doc.IsNull() {
+			total += policy.Size(doc.ValueString())
+		}
+	}
+	if total > inlinePoliciesMaxSize {
+		resp.Diagnostics.AddAttributeError(req.Path, "Inline policies too large", fmt.Sprintf(
+			"IAM allows %d characters (not counting whitespace) for all inline policies of a role together; "+
+				"these have %d. Move permissions into managed policies, such as vbaws_role_template.",
+			inlinePoliciesMaxSize, total))
+	}
+}
+
+// externalIDPattern is the characters IAM accepts in an sts:ExternalId value.
+var externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+
+// externalIDValidators check an sts:ExternalId value at plan time as IAM does, with one wording wherever an
+// external_id is taken.
+func externalIDValidators() []validator.String {
+	return []validator.String{
+		stringvalidator.LengthBetween(2, 1224),
+		stringvalidator.RegexMatches(externalIDPattern, "must contain only letters, digits and +=,.@:/-"),
+	}
+}
+
+func applianceURLValidator() validator.String {
+	return ruleValidator{description: "an https URL such as https://backup.example.com:11005",
+		rule: func(s string) *principal.Problem {
+			if _, err := appliance.NormalizeURL(s); err != nil {
+				return &principal.Problem{Summary: "Invalid appliance URL", Detail: err.Error()}
+			}
+			return nil
+		}}
+}
+
+func nonNegativeDurationValidator() validator.String {
+	return ruleValidator{description: "a duration of zero or more", rule: func(s string) *principal.Problem {
+		if d, err := time.ParseDuration(s); err == nil && d < 0 {
+			return &principal.Problem{Summary: "Negative duration", Detail: s + " is negative; write 0s to try once."}
+		}
+		return nil
+	}}
+}
+
+// operationValidator checks an operation name during plan and suggests the closest one for a typo.
+type operationValidator struct{}
+
+func (operationValidator) Description(context.Context) string {
+	return "one of: " + strings.Join(catalog.OperationNames(), ", ")
+}
+
+func (v operationValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (operationValidator) ValidateString(_ context.Context, req validator.StringRequest,
+	resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	name := req.ConfigValue.ValueString()
+	if _, err := catalog.Get(catalog.DefaultVersion, name); err == nil {
+		return
+	}
+	detail := fmt.Sprintf("%q is not a Veeam operation.", name)
+	if suggestion := catalog.Suggest(name); suggestion != "" {
+		detail += fmt.Sprintf(" Did you mean %q?", suggestion)
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Unknown operation",
+		detail+" Valid operations: "+strings.Join(catalog.OperationNames(), ", ")+".")
+}
+
+// operationsValidators and productVersionValidators check a selection wherever one is taken.
+func operationsValidators() []validator.Set {
+	return []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(operationValidator{})}
+}
+
+func productVersionValidators() []validator.String {
+	return []validator.String{productVersionValidator()}
 }

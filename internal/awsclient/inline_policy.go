@@ -64,3 +64,35 @@ func (c *Client) DeleteInlinePolicy(ctx context.Context, roleName, name string) 
 	}
 	return nil
 }
+
+// RoleIdentityPolicies returns the decoded documents of every inline policy of the role and the default version
+// of every managed policy attached to it.
+func (c *Client) RoleIdentityPolicies(ctx context.Context, roleName string) ([]string, error) {
+	inline, err := c.namedInlinePolicies(ctx, roleName)
+	if err != nil {
+		return nil, err
+	}
+	managed, err := c.namedManagedPolicies(ctx, roleName)
+	if err != nil {
+		return nil, err
+	}
+	docs := make([]string, 0, len(inline)+len(managed))
+	for _, d := range append(inline, managed...) {
+		docs = append(docs, d.Text)
+	}
+	return docs, nil
+}
+
+// InlinePolicyNames lists the names of the inline policies of a role.
+func (c *Client) InlinePolicyNames(ctx context.Context, roleName string) ([]string, error) {
+	var names []string
+	pages := iam.NewListRolePoliciesPaginator(c.IAM, &iam.ListRolePoliciesInput{RoleName: aws.String(roleName)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, page.PolicyNames...)
+	}
+	return names, nil
+}

@@ -11,97 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-
-	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 )
-
-// defaultMaxSessionDuration is what IAM sets when CreateRole names no session duration.
-const defaultMaxSessionDuration = 3600
-
-// CreateRole creates a role idempotently (see Create), waiting while IAM does not yet know a trusted principal
-// made moments ago.
-func (c *Client) CreateRole(ctx context.Context, in *iam.CreateRoleInput) (*iamtypes.Role, error) {
-	name := aws.ToString(in.RoleName)
-	return Create(ctx, c, Creation[*iamtypes.Role]{
-		What: "role " + name,
-		Send: func(ctx context.Context) (*iamtypes.Role, error) {
-			var out *iam.CreateRoleOutput
-			err := RetryPropagation(ctx, func(ctx context.Context) error {
-				var err error
-				out, err = c.IAM.CreateRole(ctx, in, c.RetryUnsentOnly)
-				return err
-			})
-			if err != nil {
-				return nil, err
-			}
-			return out.Role, nil
-		},
-		Find:    func(ctx context.Context) (*iamtypes.Role, error) { return c.getRole(ctx, name) },
-		Matches: func(role *iamtypes.Role, since time.Time) error { return roleMatches(role, in, since) },
-	})
-}
-
-func (c *Client) getRole(ctx context.Context, name string) (*iamtypes.Role, error) {
-	out, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-	if err != nil {
-		return nil, err
-	}
-	return out.Role, nil
-}
-
-// roleMatches returns nil when role is exactly what in asked for and was created at or after since.
-func roleMatches(role *iamtypes.Role, in *iam.CreateRoleInput, since time.Time) error {
-	trust, err := policy.Decode(aws.ToString(role.AssumeRolePolicyDocument))
-	if err != nil {
-		return err
-	}
-	boundary := ""
-	if role.PermissionsBoundary != nil {
-		boundary = aws.ToString(role.PermissionsBoundary.PermissionsBoundaryArn)
-	}
-	wantSession := aws.ToInt32(in.MaxSessionDuration)
-	if wantSession == 0 {
-		wantSession = defaultMaxSessionDuration
-	}
-	return errors.Join(
-		differs("path", aws.ToString(role.Path), orDefault(aws.ToString(in.Path), "/")),
-		differentPolicy("trust policy", trust, aws.ToString(in.AssumeRolePolicyDocument)),
-		differs("description", aws.ToString(role.Description), aws.ToString(in.Description)),
-		differs("max_session_duration", aws.ToInt32(role.MaxSessionDuration), wantSession),
-		differs("permissions boundary", boundary, aws.ToString(in.PermissionsBoundary)),
-		differentTags(role.Tags, in.Tags),
-		createdSince(role.CreateDate, since),
-	)
-}
-
-func differs[V comparable](what string, have, want V) error {
-	if have == want {
-		return nil
-	}
-	return fmt.Errorf("its %s is %v, not %v", what, have, want)
-}
-
-func differentPolicy(what, have, want string) error {
-	if equivalent, err := policy.Equivalent(have, want); err != nil || !equivalent {
-		return fmt.Errorf("its %s differs", what)
-	}
-	return nil
-}
-
-func differentTags(have, want []iamtypes.Tag) error {
-	if maps.Equal(tagMap(have), tagMap(want)) {
-		return nil
-	}
-	return fmt.Errorf("its tags are %v, not %v", tagMap(have), tagMap(want))
-}
-
-func tagMap(tags []iamtypes.Tag) map[string]string {
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
-}
 
 // CreateRoleInstanceProfile makes sure the instance profile named like the role, on the role's path, exists and
 // contains the role, and returns the profile's ARN. An empty profile of that name and path, such as the one left
@@ -121,7 +31,7 @@ func (c *Client) CreateRoleInstanceProfile(ctx context.Context, roleName, path s
 			return out.InstanceProfile, nil
 		},
 		Find: func(ctx context.Context) (*iamtypes.InstanceProfile, error) {
-			return c.getInstanceProfile(ctx, roleName)
+			return c.GetInstanceProfile(ctx, roleName)
 		},
 		Matches: func(p *iamtypes.InstanceProfile, _ time.Time) error {
 			return errors.Join(differs("path", aws.ToString(p.Path), path), holdsOnly(p, roleName))
@@ -142,7 +52,8 @@ func (c *Client) CreateRoleInstanceProfile(ctx context.Context, roleName, path s
 	return profileARN, err == nil, err
 }
 
-func (c *Client) getInstanceProfile(ctx context.Context, name string) (*iamtypes.InstanceProfile, error) {
+// GetInstanceProfile reads an instance profile by name.
+func (c *Client) GetInstanceProfile(ctx context.Context, name string) (*iamtypes.InstanceProfile, error) {
 	out, err := c.IAM.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)})
 	if err != nil {
 		return nil, err
@@ -178,7 +89,7 @@ func (c *Client) addRoleToInstanceProfile(ctx context.Context, roleName string) 
 			})
 		},
 		Find: func(ctx context.Context) (*iamtypes.InstanceProfile, error) {
-			return c.getInstanceProfile(ctx, roleName)
+			return c.GetInstanceProfile(ctx, roleName)
 		},
 		Matches: func(p *iamtypes.InstanceProfile, _ time.Time) error {
 			if ProfileContains(p, roleName) {
@@ -198,7 +109,7 @@ func (c *Client) addRoleToInstanceProfile(ctx context.Context, roleName string) 
 // syncInstanceProfileTags gives an adopted profile the tags a new one would have had; a profile that already has
 // them costs no call.
 func (c *Client) syncInstanceProfileTags(ctx context.Context, p *iamtypes.InstanceProfile, tags []iamtypes.Tag) error {
-	have, want := tagMap(p.Tags), tagMap(tags)
+	have, want := TagMap(p.Tags), TagMap(tags)
 	var stale []string
 	for key := range have {
 		if _, keep := want[key]; !keep {
@@ -222,4 +133,49 @@ func (c *Client) syncInstanceProfileTags(ctx context.Context, p *iamtypes.Instan
 		}
 	}
 	return nil
+}
+
+// InstanceProfilesForRole lists the instance profiles that contain the role.
+func (c *Client) InstanceProfilesForRole(ctx context.Context, roleName string) ([]iamtypes.InstanceProfile, error) {
+	var profiles []iamtypes.InstanceProfile
+	pages := iam.NewListInstanceProfilesForRolePaginator(
+		c.IAM,
+		&iam.ListInstanceProfilesForRoleInput{RoleName: aws.String(roleName)},
+	)
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing instance profiles of role %s: %w", roleName, err)
+		}
+		profiles = append(profiles, page.InstanceProfiles...)
+	}
+	return profiles, nil
+}
+
+// RemoveRoleFromInstanceProfile takes a role out of an instance profile; a role or profile that is already gone,
+// or a role no longer in the profile, counts as removed. When the answer is lost, it checks the profile before
+// sending again (moto answers a second removal with a 500 rather than NoSuchEntity).
+func (c *Client) RemoveRoleFromInstanceProfile(ctx context.Context, profileName, roleName string) error {
+	in := &iam.RemoveRoleFromInstanceProfileInput{
+		InstanceProfileName: aws.String(profileName),
+		RoleName:            aws.String(roleName),
+	}
+	_, err := c.IAM.RemoveRoleFromInstanceProfile(ctx, in, c.RetryUnsentOnly)
+	if MayHaveApplied(err) {
+		profile, getErr := c.GetInstanceProfile(ctx, profileName)
+		if getErr == nil && !ProfileContains(profile, roleName) {
+			return nil
+		}
+		_, err = c.IAM.RemoveRoleFromInstanceProfile(ctx, in)
+	}
+	if err != nil && !IsNoSuchEntity(err) {
+		return fmt.Errorf("removing role %s from instance profile %s: %w", roleName, profileName, err)
+	}
+	return nil
+}
+
+// DeleteInstanceProfile deletes an instance profile, which must hold no role.
+func (c *Client) DeleteInstanceProfile(ctx context.Context, name string) error {
+	_, err := c.IAM.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(name)})
+	return err
 }

@@ -2,15 +2,12 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-
-	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
 )
 
 // writeContext is the context of a Create, Update or Delete once its first write may be sent. Terraform cancels
@@ -70,17 +67,26 @@ func interruptedBeforeWriting(ctx context.Context, diags *diag.Diagnostics) bool
 	return true
 }
 
-// addAWSError reports an AWS failure under summary, unless the endpoint could not be reached or the call was
-// denied: those get a summary that says so, whatever the caller was doing, so that neither is taken for a
-// missing entity.
-func addAWSError(diags *diag.Diagnostics, summary string, err error) {
-	var unreachable *awsclient.EndpointError
-	var denied *awsclient.AccessDeniedError
-	switch {
-	case errors.As(err, &unreachable):
-		summary = "Cannot reach AWS " + unreachable.Service
-	case errors.As(err, &denied):
-		summary = "Access denied to " + denied.Action
+// defaultRoleTimeout bounds a create, read, update or delete whose configuration sets no timeout.
+const defaultRoleTimeout = 5 * time.Minute
+
+// applianceTimeoutsAttribute is the timeouts attribute; create and update default to assume_wait plus the
+// provider's usual 5 minutes.
+func applianceTimeoutsAttribute(ctx context.Context) schema.Attribute {
+	attribute := timeoutsAttribute(ctx)
+	if nested, ok := attribute.(schema.SingleNestedAttribute); ok {
+		nested.MarkdownDescription = fmt.Sprintf("Time limits of create, read, update and delete, written as "+
+			"an attribute: `timeouts = { create = \"10m\" }`. Create and update default to `assume_wait` plus "+
+			"%[1]g minutes, read and delete to %[1]g minutes.", defaultRoleTimeout.Minutes())
+		return nested
 	}
-	diags.AddError(summary, err.Error())
+	return attribute
+}
+
+// startApplianceWrite starts a create or update: its timeout defaults to assume_wait plus defaultRoleTimeout.
+func startApplianceWrite(ctx context.Context, timeout timeoutOf, wait time.Duration, diags *diag.Diagnostics) (
+	context.Context, context.CancelFunc, bool) {
+	return startWriting(ctx, func(ctx context.Context, _ time.Duration) (time.Duration, diag.Diagnostics) {
+		return timeout(ctx, wait+defaultRoleTimeout)
+	}, diags)
 }

@@ -17,13 +17,39 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 )
 
+// DefaultPolicyDocument returns the decoded document of a managed policy's default version.
+func (c *Client) DefaultPolicyDocument(ctx context.Context, policyARN string) (string, error) {
+	_, document, err := c.ReadManagedPolicy(ctx, policyARN)
+	return document, err
+}
+
 // maxPolicyVersions is how many versions IAM keeps of one managed policy.
 const maxPolicyVersions = 5
 
+// NewPolicy is the customer managed policy CreatePolicy makes.
+type NewPolicy struct {
+	Name        string
+	Path        string // "/" when empty
+	Description *string
+	Document    string
+	Tags        []iamtypes.Tag
+}
+
+func (p NewPolicy) input() *iam.CreatePolicyInput {
+	return &iam.CreatePolicyInput{
+		PolicyName:     aws.String(p.Name),
+		Path:           aws.String(orDefault(p.Path, "/")),
+		Description:    p.Description,
+		PolicyDocument: aws.String(p.Document),
+		Tags:           p.Tags,
+	}
+}
+
 // CreatePolicy creates a customer managed policy idempotently (see Create): a policy a lost attempt made is
 // adopted when its path, description, tags and document are the requested ones and it has a single version.
-func (c *Client) CreatePolicy(ctx context.Context, in *iam.CreatePolicyInput) (*iamtypes.Policy, error) {
-	name := aws.ToString(in.PolicyName)
+func (c *Client) CreatePolicy(ctx context.Context, p NewPolicy) (*iamtypes.Policy, error) {
+	in := p.input()
+	name := p.Name
 	path := orDefault(aws.ToString(in.Path), "/")
 	return Create(ctx, c, Creation[*iamtypes.Policy]{
 		What: "policy " + name,
@@ -44,7 +70,7 @@ func (c *Client) CreatePolicy(ctx context.Context, in *iam.CreatePolicyInput) (*
 // findPolicy reads the customer managed policy of that path and name. Without the account ID its ARN is unknown,
 // so the policies on the path are listed instead.
 func (c *Client) findPolicy(ctx context.Context, path, name string) (*iamtypes.Policy, error) {
-	policyARN := fmt.Sprintf("arn:%s:iam::%s:policy%s%s", c.Partition, c.AccountID, path, name)
+	policyARN := c.ARN("policy", path, name)
 	if c.AccountID == "" {
 		pages := iam.NewListPoliciesPaginator(c.IAM, &iam.ListPoliciesInput{Scope: iamtypes.PolicyScopeTypeLocal,
 			PathPrefix: aws.String(path)})
@@ -202,4 +228,155 @@ func versionNumber(v *iamtypes.PolicyVersion) int {
 		return math.MaxInt
 	}
 	return n
+}
+
+// RetiredTagKey marks a managed policy that vbaws_role_template no longer needs but could not delete because
+// something still had it attached. Whoever detaches its last user deletes it (see DeleteIfRetiredAndUnused).
+const RetiredTagKey = "vbaws:retired"
+
+// DeleteManagedPolicy deletes a managed policy with all its non-default versions. A policy that no longer exists
+// counts as deleted.
+func (c *Client) DeleteManagedPolicy(ctx context.Context, policyARN string) error {
+	versions, err := c.IAM.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(policyARN)})
+	if IsNoSuchEntity(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("listing versions of policy %s: %w", policyARN, err)
+	}
+	for _, v := range versions.Versions {
+		if v.IsDefaultVersion {
+			continue
+		}
+		_, err := c.IAM.DeletePolicyVersion(
+			ctx,
+			&iam.DeletePolicyVersionInput{PolicyArn: aws.String(policyARN), VersionId: v.VersionId},
+		)
+		if err != nil && !IsNoSuchEntity(err) {
+			return fmt.Errorf("deleting version %s of policy %s: %w", aws.ToString(v.VersionId), policyARN, err)
+		}
+	}
+	_, err = c.IAM.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: aws.String(policyARN)})
+	if err != nil && !IsNoSuchEntity(err) {
+		return fmt.Errorf("deleting policy %s: %w", policyARN, err)
+	}
+	return nil
+}
+
+// PolicyUsers lists the roles, users and groups a managed policy is attached to, as "role/name" style strings.
+func (c *Client) PolicyUsers(ctx context.Context, policyARN string) ([]string, error) {
+	var users []string
+	pages := iam.NewListEntitiesForPolicyPaginator(
+		c.IAM,
+		&iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(policyARN)},
+	)
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing users of policy %s: %w", policyARN, err)
+		}
+		for _, r := range page.PolicyRoles {
+			users = append(users, "role/"+aws.ToString(r.RoleName))
+		}
+		for _, u := range page.PolicyUsers {
+			users = append(users, "user/"+aws.ToString(u.UserName))
+		}
+		for _, g := range page.PolicyGroups {
+			users = append(users, "group/"+aws.ToString(g.GroupName))
+		}
+	}
+	return users, nil
+}
+
+// DeleteIfRetiredAndUnused deletes a managed policy that carries the retired tag and has no users left. It
+// reports whether it deleted the policy; a policy that is not retired, still used or already gone is left alone.
+// Whether a policy is retired is read once per provider process (see retiredCache); a policy that looks retired
+// is read again before anything is deleted.
+func (c *Client) DeleteIfRetiredAndUnused(ctx context.Context, policyARN string) (bool, error) {
+	retired, err := c.retired.lookup(ctx, policyARN, c.readRetired)
+	if err != nil || !retired {
+		return false, err
+	}
+	if retired, err = c.readRetired(ctx, policyARN); err != nil {
+		return false, err
+	}
+	if !retired {
+		c.retired.remember(policyARN, false)
+		return false, nil
+	}
+	users, err := c.PolicyUsers(ctx, policyARN)
+	if err != nil || len(users) > 0 {
+		return false, err
+	}
+	if err := c.DeleteManagedPolicy(ctx, policyARN); err != nil {
+		return false, err
+	}
+	c.retired.remember(policyARN, false)
+	return true, nil
+}
+
+// IsRetired reports whether a policy's tags mark it retired (RetiredTagKey).
+func IsRetired(tags []iamtypes.Tag) bool { return hasTag(tags, RetiredTagKey) }
+
+// RetireOrDeletePolicy deletes a managed policy nothing uses any more, or, when something still has it attached,
+// tags it retired so that whoever detaches its last user deletes it (see DeleteIfRetiredAndUnused). It never
+// detaches anything.
+func (c *Client) RetireOrDeletePolicy(ctx context.Context, policyARN string) error {
+	users, err := c.PolicyUsers(ctx, policyARN)
+	if IsNoSuchEntity(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(users) == 0 {
+		return c.DeleteManagedPolicy(ctx, policyARN)
+	}
+	_, err = c.IAM.TagPolicy(
+		ctx,
+		&iam.TagPolicyInput{
+			PolicyArn: aws.String(policyARN),
+			Tags:      []iamtypes.Tag{{Key: aws.String(RetiredTagKey), Value: aws.String("true")}},
+		},
+	)
+	if err != nil {
+		return fmt.Errorf("marking policy %s as retired: %w", policyARN, err)
+	}
+	c.retired.remember(policyARN, true)
+	return nil
+}
+
+// LocalPolicies lists the customer managed policies of the account.
+func (c *Client) LocalPolicies(ctx context.Context) ([]iamtypes.Policy, error) {
+	var policies []iamtypes.Policy
+	pages := iam.NewListPoliciesPaginator(c.IAM, &iam.ListPoliciesInput{Scope: iamtypes.PolicyScopeTypeLocal})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		policies = append(policies, page.Policies...)
+	}
+	return policies, nil
+}
+
+// GetPolicy reads a managed policy, with its tags.
+func (c *Client) GetPolicy(ctx context.Context, policyARN string) (*iamtypes.Policy, error) {
+	out, err := c.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(policyARN)})
+	if err != nil {
+		return nil, err
+	}
+	return out.Policy, nil
+}
+
+// TagPolicy sets tags on a managed policy.
+func (c *Client) TagPolicy(ctx context.Context, policyARN string, tags []iamtypes.Tag) error {
+	_, err := c.IAM.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: aws.String(policyARN), Tags: tags})
+	return err
+}
+
+// UntagPolicy removes the tags of the keys from a managed policy.
+func (c *Client) UntagPolicy(ctx context.Context, policyARN string, keys []string) error {
+	_, err := c.IAM.UntagPolicy(ctx, &iam.UntagPolicyInput{PolicyArn: aws.String(policyARN), TagKeys: keys})
+	return err
 }

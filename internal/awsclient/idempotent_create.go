@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 )
 
 // Idempotent creates.
@@ -157,4 +161,25 @@ func formatTime(t *time.Time) string {
 		return "no creation date"
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+func differs[V comparable](what string, have, want V) error {
+	if have == want {
+		return nil
+	}
+	return fmt.Errorf("its %s is %v, not %v", what, have, want)
+}
+
+func differentPolicy(what, have, want string) error {
+	if equivalent, err := policy.Equivalent(have, want); err != nil || !equivalent {
+		return fmt.Errorf("its %s differs", what)
+	}
+	return nil
+}
+
+func differentTags(have, want []iamtypes.Tag) error {
+	if maps.Equal(TagMap(have), TagMap(want)) {
+		return nil
+	}
+	return fmt.Errorf("its tags are %v, not %v", TagMap(have), TagMap(want))
 }

@@ -6,15 +6,12 @@ import (
 	"maps"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
@@ -89,34 +86,6 @@ func renderTemplate(ctx context.Context, operations types.Set, version types.Str
 	return tpl, diags
 }
 
-// operationValidator checks an operation name during plan and suggests the closest one for a typo.
-type operationValidator struct{}
-
-func (operationValidator) Description(context.Context) string {
-	return "one of: " + strings.Join(catalog.OperationNames(), ", ")
-}
-
-func (v operationValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (operationValidator) ValidateString(_ context.Context, req validator.StringRequest,
-	resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	name := req.ConfigValue.ValueString()
-	if _, err := catalog.Get(catalog.DefaultVersion, name); err == nil {
-		return
-	}
-	detail := fmt.Sprintf("%q is not a Veeam operation.", name)
-	if suggestion := catalog.Suggest(name); suggestion != "" {
-		detail += fmt.Sprintf(" Did you mean %q?", suggestion)
-	}
-	resp.Diagnostics.AddAttributeError(req.Path, "Unknown operation",
-		detail+" Valid operations: "+strings.Join(catalog.OperationNames(), ", ")+".")
-}
-
 // templateSelection is the selection of Veeam operations a template is rendered from. The models of
 // vbaws_role_template, vbaws_role_template_document and vbaws_role_check embed it.
 type templateSelection struct {
@@ -163,15 +132,6 @@ const (
 	instanceProfileOutputDesc = "Whether the role needs an instance profile, for `create_instance_profile` of " +
 		"`vbaws_iam_role`."
 )
-
-// operationsValidators and productVersionValidators check a selection wherever one is taken.
-func operationsValidators() []validator.Set {
-	return []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(operationValidator{})}
-}
-
-func productVersionValidators() []validator.String {
-	return []validator.String{productVersionValidator()}
-}
 
 // templateSelectionDataSourceAttributes are the attributes of templateSelection in a data source, where
 // product_version and workers_in_production_accounts stay null when not set.

@@ -185,11 +185,3 @@ func renderSelectionArguments(ctx context.Context, req function.RunRequest) (tem
 	tpl, diags := renderTemplate(ctx, operations, version, types.BoolValue(false))
 	return tpl, argumentError(ctx, 0, diags)
 }
-
-// nonNil returns values, or an empty list for nil, so that a function returns [] rather than null.
-func nonNil(values []string) []string {
-	if values == nil {
-		return []string{}
-	}
-	return values
-}
