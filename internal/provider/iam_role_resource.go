@@ -128,10 +128,7 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"Impersonation role itself, Lambda or DLM execution roles) or names the appliance in a form such as " +
 			"`arn:aws:sts::<account>:role/<name>`, which import keeps unchanged in `additional_trust_policy`: the " +
 			"configuration `terraform plan -generate-config-out` writes passes `validate`, applies without a write " +
-			"to IAM and plans no changes afterwards.\n\n" +
-			"`timeouts` is an attribute, as on every resource of this provider: write `timeouts = { create = " +
-			"\"10m\" }`. Configurations written for the earlier `timeouts { ... }` block need the `=`; state " +
-			"saved with the block reads unchanged.",
+			"to IAM and plans no changes afterwards.",
 		Attributes: withAdoptionAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
