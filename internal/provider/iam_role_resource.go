@@ -564,6 +564,7 @@ func (r *iamRoleResource) Create(ctx context.Context, req resource.CreateRequest
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setRoleIdentity(ctx, resp.Identity, plan, r.client)...)
 	if err != nil {
 		addAWSError(&resp.Diagnostics, "IAM role created, but setting it up failed", fmt.Errorf(
 			"role %s exists and is saved in state with what was done; the next plan shows the rest: %w",
@@ -698,6 +699,8 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 				state.ID.ValueString(),
 			),
 		)
+		// Terraform 1.12+ wants an identity after every read, also one that removes the resource.
+		resp.Diagnostics.Append(setRoleIdentity(ctx, resp.Identity, state, r.client)...)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -719,6 +722,7 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setRoleIdentity(ctx, resp.Identity, state, r.client)...)
 }
 
 // partCalls is how many IAM calls reading the role's attachments, inline policies and instance profile makes
@@ -821,6 +825,7 @@ func (r *iamRoleResource) Update(ctx context.Context, req resource.UpdateRequest
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &result)...)
+	resp.Diagnostics.Append(setRoleIdentity(ctx, resp.Identity, result, r.client)...)
 }
 
 // updateSteps lists the in-place changes in the order they are applied. Each step copies its planned values into
@@ -975,13 +980,13 @@ func (r *iamRoleResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 }
 
-// ImportState takes the role name; Read then fills in everything else.
+// ImportState takes the role name, as import ID or identity (see importRole).
 func (r *iamRoleResource) ImportState(
 	ctx context.Context,
 	req resource.ImportStateRequest,
 	resp *resource.ImportStateResponse,
 ) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importRole(ctx, r.client, req, resp)
 }
 
 // Adopting roles made elsewhere (Veeam's CloudFormation, the console, another team): vbaws_iam_role reads its
