@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,22 +77,27 @@ func TestAccCheckRoleAction_failsUntilTheRoleHasThePermissions(t *testing.T) {
 	))
 }
 
-// `terraform apply -invoke` runs the check on demand: it passes while the role has the permissions and fails
-// with the problems once a part is detached out of band.
+// `terraform apply -invoke` runs the check on demand, without writing to IAM: it passes while the role has the
+// permissions and fails with the problems once a part is detached out of band.
 func TestAccCheckRoleAction_invoke(t *testing.T) {
 	acctest.RequireCLI(t, acctest.Actions)
 	client := acctest.IAMClient(t)
 	name := acctest.RandomName("vbaws-invoke")
 	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-imp"), "/", ec2TrustPolicy,
 		map[string]string{"assume": assumeAnyRolePolicy})
+	proxy := acctest.NewProxy(t)
 	cli := acctest.NewCLI(t, NewServer("test"))
-	cli.WriteConfig(checkRoleConfig(acctest.ProviderConfig(), name, appliance, true))
+	cli.WriteConfig(checkRoleConfig(acctest.ProviderConfigFor(proxy.URL), name, appliance, true))
 	cli.MustRun("init", "-no-color")
 	cli.MustRun("apply", "-no-color", "-auto-approve")
 	t.Cleanup(func() { cli.Run("destroy", "-no-color", "-auto-approve") })
 	invoke := []string{"apply", "-no-color", "-auto-approve", "-invoke=action.vbaws_check_role.test"}
+	proxy.Reset()
 	if out := cli.MustRun(invoke...); !strings.Contains(out, "passes Check Permissions") {
 		t.Errorf("the invoked check does not report that the role passes:\n%s", out)
+	}
+	if writes := slices.DeleteFunc(proxy.IAMWrites(), isSimulatorCall); len(writes) > 0 {
+		t.Errorf("the invoked check wrote to IAM: %v", writes)
 	}
 	ctx := context.Background()
 	attached, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})

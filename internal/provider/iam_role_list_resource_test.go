@@ -71,7 +71,7 @@ func identityOf(address, name string) querycheck.QueryResultCheck {
 // The list resource finds exactly the roles whose trust policy lets the Impersonation role in, by what the
 // statements mean: the role Terraform made and the fixture that trusts it, plus, with the external ID the
 // principal sends, the role that requires it; never a role that only names it (Deny, STS ARN, a condition that
-// does not hold), one that trusts someone else, or one outside path_prefix.
+// does not hold), one that trusts someone else, or one outside path_prefix. Without filters every role is listed.
 func TestAccIAMRoleList_findsExactlyTheRolesThatTrustAPrincipal(t *testing.T) {
 	acctest.RequireCLI(t, acctest.Query)
 	e := newListEstate(t)
@@ -91,7 +91,8 @@ func TestAccIAMRoleList_findsExactlyTheRolesThatTrustAPrincipal(t *testing.T) {
 			Query: true,
 			Config: listBlock("trusting", filter) +
 				listBlock("with_external_id", filter+fmt.Sprintf("    external_id = %q\n", listExternalID)) +
-				listBlock("under_path", fmt.Sprintf("    path_prefix = %q\n", e.path)),
+				listBlock("under_path", fmt.Sprintf("    path_prefix = %q\n", e.path)) +
+				"list \"vbaws_iam_role\" \"everything\" {\n  provider = vbaws\n}\n",
 			QueryResultChecks: []querycheck.QueryResultCheck{
 				querycheck.ExpectLength("vbaws_iam_role.trusting", 2),
 				identityOf("vbaws_iam_role.trusting", managed),
@@ -101,6 +102,9 @@ func TestAccIAMRoleList_findsExactlyTheRolesThatTrustAPrincipal(t *testing.T) {
 				identityOf("vbaws_iam_role.with_external_id", e.trusting),
 				identityOf("vbaws_iam_role.with_external_id", e.withExternalID),
 				querycheck.ExpectLength("vbaws_iam_role.under_path", 3+len(e.others)),
+				identityOf("vbaws_iam_role.everything", e.outsidePath),
+				identityOf("vbaws_iam_role.everything", e.trusting),
+				identityOf("vbaws_iam_role.everything", e.others[0]),
 			},
 		},
 	))
