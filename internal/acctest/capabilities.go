@@ -78,7 +78,8 @@ func cliHas(t *testing.T, cli string, c Capability) bool {
 	t.Helper()
 	key := cli + "\x00" + c.Name
 	if known, ok := probes.Load(key); ok {
-		return known.(bool)
+		has, _ := known.(bool)
+		return has
 	}
 	var out bytes.Buffer
 	cmd := exec.Command(cli, c.args...)

@@ -19,10 +19,10 @@ import (
 
 // listEstate is a set of roles under one path of their own, each trusting or not trusting the Impersonation role.
 type listEstate struct {
-	path, impersonation          string
-	trusting, withExternalID     string // trust the Impersonation role, the second only with listExternalID
-	others                       []string
-	outsidePath, terraformPrefix string
+	path, impersonation      string
+	trusting, withExternalID string // trust the Impersonation role, the second only with listExternalID
+	others                   []string
+	outsidePath              string
 }
 
 const listExternalID = "list-ext-1"
@@ -170,10 +170,10 @@ func TestAccIAMRoleList_invalidPrincipalFails(t *testing.T) {
 // The provider's server offers the list resource and action calls through its wrapper.
 func TestNewServer_offersListResourcesAndActions(t *testing.T) {
 	server := NewServer("test")()
-	if _, ok := server.(tfprotov6.ProviderServerWithListResource); !ok {
+	if _, ok := server.(tfprotov6.ListResourceServer); !ok {
 		t.Error("the provider's server hides the list resource calls")
 	}
-	if _, ok := server.(tfprotov6.ProviderServerWithActions); !ok {
+	if _, ok := server.(tfprotov6.ActionServer); !ok {
 		t.Error("the provider's server hides the action calls")
 	}
 }

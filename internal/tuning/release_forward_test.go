@@ -47,11 +47,11 @@ func (s recordingServer) InvokeAction(context.Context, *tfprotov6.InvokeActionRe
 func TestReleaseContexts_forwardsListAndActionCalls(t *testing.T) {
 	var calls []string
 	server := ReleaseContexts(func() tfprotov6.ProviderServer { return recordingServer{calls: &calls} })()
-	lists, ok := server.(tfprotov6.ProviderServerWithListResource)
+	lists, ok := server.(tfprotov6.ListResourceServer)
 	if !ok {
 		t.Fatal("the wrapped server hides the list resource calls")
 	}
-	actions, ok := server.(tfprotov6.ProviderServerWithActions)
+	actions, ok := server.(tfprotov6.ActionServer)
 	if !ok {
 		t.Fatal("the wrapped server hides the action calls")
 	}
@@ -85,10 +85,10 @@ func TestReleaseContexts_forwardsListAndActionCalls(t *testing.T) {
 
 func TestReleaseContexts_claimsNoListOrActionCallsTheServerLacks(t *testing.T) {
 	server := ReleaseContexts(func() tfprotov6.ProviderServer { return baseOnly{} })()
-	if _, ok := server.(tfprotov6.ProviderServerWithListResource); ok {
+	if _, ok := server.(tfprotov6.ListResourceServer); ok {
 		t.Fatal("the wrapped server claims list resource calls its server does not have")
 	}
-	if _, ok := server.(tfprotov6.ProviderServerWithActions); ok {
+	if _, ok := server.(tfprotov6.ActionServer); ok {
 		t.Fatal("the wrapped server claims action calls its server does not have")
 	}
 }
