@@ -25,8 +25,9 @@ type checkRoleAction struct {
 	client *awsclient.Client
 }
 
-// checkRoleActionModel is the configuration of the action: the inputs of vbaws_role_check.
-type checkRoleActionModel struct {
+// roleCheckInputs are what Check Permissions is asked: the configuration of the action and the arguments of
+// vbaws_role_check, whose model embeds them.
+type roleCheckInputs struct {
 	templateSelection
 	RoleName            types.String `tfsdk:"role_name"`
 	TrustedPrincipalARN types.String `tfsdk:"trusted_principal_arn"`
@@ -97,7 +98,7 @@ func (a *checkRoleAction) Configure(_ context.Context, req action.ConfigureReque
 
 // Invoke runs the check of vbaws_role_check and fails with its problems.
 func (a *checkRoleAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	var config checkRoleActionModel
+	var config roleCheckInputs
 	if !readConfigured(ctx, req.Config, &config, a.client, &resp.Diagnostics) {
 		return
 	}
@@ -108,9 +109,7 @@ func (a *checkRoleAction) Invoke(ctx context.Context, req action.InvokeRequest, 
 	}
 	roleName := config.RoleName.ValueString()
 	checker := roleCheckDataSource{client: a.client}
-	result, err := checker.check(ctx, roleCheckModel{templateSelection: config.templateSelection,
-		RoleName: config.RoleName, TrustedPrincipalARN: config.TrustedPrincipalARN, ExternalID: config.ExternalID,
-		Evaluator: config.Evaluator}, tpl)
+	result, err := checker.check(ctx, roleCheckModel{roleCheckInputs: config}, tpl)
 	if err != nil {
 		addRoleCheckError(&resp.Diagnostics, roleName, err)
 		return

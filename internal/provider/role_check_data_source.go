@@ -50,11 +50,7 @@ type roleCheckDataSource struct {
 }
 
 type roleCheckModel struct {
-	templateSelection
-	RoleName                  types.String `tfsdk:"role_name"`
-	TrustedPrincipalARN       types.String `tfsdk:"trusted_principal_arn"`
-	ExternalID                types.String `tfsdk:"external_id"`
-	Evaluator                 types.String `tfsdk:"evaluator"`
+	roleCheckInputs
 	OK                        types.Bool   `tfsdk:"ok"`
 	MissingActions            types.Set    `tfsdk:"missing_actions"`
 	MissingActionsByOperation types.Map    `tfsdk:"missing_actions_by_operation"`
