@@ -45,14 +45,7 @@ func (r *iamRoleResource) IdentitySchema(_ context.Context, _ resource.IdentityS
 // roleIdentity is the identity of the role a model holds: its name (id) and its account, from its ARN or, before
 // the first read of an old state, the provider's.
 func roleIdentity(m iamRoleModel, client *awsclient.Client) iamRoleIdentityModel {
-	account := m.AccountID
-	if (account.IsNull() || account.IsUnknown()) && client != nil && client.AccountID != "" {
-		account = types.StringValue(client.AccountID)
-	}
-	if account.IsUnknown() {
-		account = types.StringNull()
-	}
-	return iamRoleIdentityModel{AccountID: account, Name: m.ID}
+	return iamRoleIdentityModel{AccountID: providerAccount(m.AccountID, client), Name: m.ID}
 }
 
 // setRoleIdentity stores the identity of the role m holds; every create, read (also one that removes a vanished
@@ -60,29 +53,50 @@ func roleIdentity(m iamRoleModel, client *awsclient.Client) iamRoleIdentityModel
 // refresh without a plan difference.
 func setRoleIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, m iamRoleModel,
 	client *awsclient.Client) diag.Diagnostics {
-	if identity == nil {
-		return nil
-	}
-	return identity.Set(ctx, roleIdentity(m, client))
+	return setIdentity(ctx, identity, roleIdentity(m, client))
 }
 
-// importRole takes the role name as import ID or from an identity; Read then fills in everything else. An
-// identity's account_id must be the provider's account, because the provider manages roles only there.
+// importRole takes the role name as import ID or from an identity; Read then fills in everything else.
 func importRole(ctx context.Context, client *awsclient.Client, req resource.ImportStateRequest,
 	resp *resource.ImportStateResponse) {
 	if req.ID == "" && req.Identity != nil {
 		var id iamRoleIdentityModel
 		resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		account := id.AccountID.ValueString()
-		if account != "" && client != nil && client.AccountID != "" && account != client.AccountID {
-			resp.Diagnostics.AddAttributeError(path.Root("account_id"), "Role of another account",
-				fmt.Sprintf("The identity names account %s, but the provider manages account %s; import the role "+
-					"through a provider configured for account %s.", account, client.AccountID, account))
+		if resp.Diagnostics.HasError() || !identityInAccount(id.AccountID, client, &resp.Diagnostics) {
 			return
 		}
 	}
 	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("name"), req, resp)
+}
+
+// identityInAccount reports whether an identity's account_id, when given, is the provider's account, because the
+// provider manages IAM only there; it adds an error when not.
+func identityInAccount(account types.String, client *awsclient.Client, diags *diag.Diagnostics) bool {
+	given := account.ValueString()
+	if given == "" || client == nil || client.AccountID == "" || given == client.AccountID {
+		return true
+	}
+	diags.AddAttributeError(path.Root("account_id"), "Resource of another account",
+		fmt.Sprintf("The identity names account %s, but the provider manages account %s; import it through a "+
+			"provider configured for account %s.", given, client.AccountID, given))
+	return false
+}
+
+// providerAccount is account, or the provider's account when account is not known.
+func providerAccount(account types.String, client *awsclient.Client) types.String {
+	if (account.IsNull() || account.IsUnknown()) && client != nil && client.AccountID != "" {
+		return types.StringValue(client.AccountID)
+	}
+	if account.IsUnknown() {
+		return types.StringNull()
+	}
+	return account
+}
+
+// setIdentity stores an identity model; identity is nil where the framework passes none.
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, model any) diag.Diagnostics {
+	if identity == nil {
+		return nil
+	}
+	return identity.Set(ctx, model)
 }

@@ -51,15 +51,15 @@ type roleCheckDataSource struct {
 
 type roleCheckModel struct {
 	roleCheckInputs
-	OK                        types.Bool   `tfsdk:"ok"`
-	MissingActions            types.Set    `tfsdk:"missing_actions"`
-	MissingActionsByOperation types.Map    `tfsdk:"missing_actions_by_operation"`
-	TrustsPrincipal           types.Bool   `tfsdk:"trusts_principal"`
-	MissingServicePrincipals  types.Set    `tfsdk:"missing_service_principals"`
-	InstanceProfileOK         types.Bool   `tfsdk:"instance_profile_ok"`
-	PrincipalCanAssume        types.Bool   `tfsdk:"principal_can_assume"`
-	MissingPermissionsPolicy  types.List   `tfsdk:"missing_permissions_policies"`
-	Problems                  types.List   `tfsdk:"problems"`
+	OK                        types.Bool `tfsdk:"ok"`
+	MissingActions            types.Set  `tfsdk:"missing_actions"`
+	MissingActionsByOperation types.Map  `tfsdk:"missing_actions_by_operation"`
+	TrustsPrincipal           types.Bool `tfsdk:"trusts_principal"`
+	MissingServicePrincipals  types.Set  `tfsdk:"missing_service_principals"`
+	InstanceProfileOK         types.Bool `tfsdk:"instance_profile_ok"`
+	PrincipalCanAssume        types.Bool `tfsdk:"principal_can_assume"`
+	MissingPermissionsPolicy  types.List `tfsdk:"missing_permissions_policies"`
+	Problems                  types.List `tfsdk:"problems"`
 }
 
 func (d *roleCheckDataSource) Metadata(_ context.Context, req datasource.MetadataRequest,

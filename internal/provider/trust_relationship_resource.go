@@ -259,6 +259,7 @@ func (r *trustRelationshipResource) Create(
 	defer cancel()
 	if r.save(ctx, &plan, &resp.Diagnostics) || r.settle(ctx, &plan) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setTrustIdentity(ctx, resp.Identity, plan, r.client)...)
 	}
 }
 
@@ -284,6 +285,7 @@ func (r *trustRelationshipResource) Update(
 		r.settle(ctx, &plan)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setTrustIdentity(ctx, resp.Identity, plan, r.client)...)
 }
 
 // save writes the planned statements and reports whether IAM holds them. It fills role_arn and the computed
@@ -377,6 +379,8 @@ func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadR
 	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
 	defer cancel()
 	role, doc, err := r.refreshTrust(ctx, state)
+	// Terraform 1.12+ wants an identity after every read, also one that removes the resource.
+	resp.Diagnostics.Append(setTrustIdentity(ctx, resp.Identity, state, r.client)...)
 	if awsclient.IsNoSuchEntity(err) {
 		resp.State.RemoveResource(ctx)
 		return
@@ -396,6 +400,7 @@ func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadR
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setTrustIdentity(ctx, resp.Identity, state, r.client)...)
 }
 
 // readFrom fills the model from the statements under its Sid, keeping the configured spelling of an equivalent
@@ -480,12 +485,19 @@ func (r *trustRelationshipResource) remove(ctx context.Context, roleName, sid st
 	return emptied, err
 }
 
-// ImportState accepts "<role_name>/<sid>"; role names cannot contain "/".
+// ImportState accepts "<role_name>/<sid>" (role names cannot contain "/") or an identity.
 func (r *trustRelationshipResource) ImportState(
 	ctx context.Context,
 	req resource.ImportStateRequest,
 	resp *resource.ImportStateResponse,
 ) {
+	if req.ID == "" && req.Identity != nil {
+		id, ok := trustImportID(ctx, r.client, req, &resp.Diagnostics)
+		if !ok {
+			return
+		}
+		req.ID = id
+	}
 	roleName, sid, ok := strings.Cut(req.ID, "/")
 	if !ok || principal.ValidateRoleName(roleName) != nil || !policy.ValidSid(sid) {
 		resp.Diagnostics.AddError(
