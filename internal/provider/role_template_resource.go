@@ -335,6 +335,7 @@ func (r *roleTemplateResource) Create(ctx context.Context, req resource.CreateRe
 	plan.PolicyARNs = types.ListValueMust(types.StringType, stringValues(created))
 	plan.Documents = types.ListValueMust(types.StringType, stringValues(tpl.Documents[:len(created)]))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setTemplateIdentity(ctx, resp.Identity, plan, r.client)...)
 }
 
 func (r *roleTemplateResource) createPart(
@@ -375,6 +376,8 @@ func (r *roleTemplateResource) Read(ctx context.Context, req resource.ReadReques
 	if state.Operations.IsNull() {
 		resp.Diagnostics.Append(r.readImported(ctx, &state)...)
 	} else if gone := r.readParts(ctx, &state, &resp.Diagnostics); gone {
+		// Terraform 1.12+ wants an identity after every read, also one that removes the resource.
+		resp.Diagnostics.Append(setTemplateIdentity(ctx, resp.Identity, state, r.client)...)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -382,6 +385,7 @@ func (r *roleTemplateResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setTemplateIdentity(ctx, resp.Identity, state, r.client)...)
 }
 
 // readParts refreshes the documents and tags of the parts in state and reports whether every part is gone.
@@ -572,11 +576,13 @@ func (r *roleTemplateResource) Update(ctx context.Context, req resource.UpdateRe
 		addAWSError(&resp.Diagnostics, "Cannot update role template", err)
 		state.setPartsAfterFailure(ctx, arns, tpl.Documents[:len(arns)], dropped)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(setTemplateIdentity(ctx, resp.Identity, state, r.client)...)
 		return
 	}
 	plan.PolicyARNs = types.ListValueMust(types.StringType, stringValues(arns))
 	plan.Documents = types.ListValueMust(types.StringType, stringValues(tpl.Documents[:len(arns)]))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setTemplateIdentity(ctx, resp.Identity, plan, r.client)...)
 }
 
 // setPartsAfterFailure makes the prior state tell what IAM holds after an update stopped part-way: every part of
@@ -739,14 +745,14 @@ func (r *roleTemplateResource) Delete(ctx context.Context, req resource.DeleteRe
 	}
 }
 
-// ImportState takes the template name; the path and the selection come from the parts' tags.
+// ImportState takes the template name, as import ID or identity; the path and the selection come from the parts'
+// tags.
 func (r *roleTemplateResource) ImportState(
 	ctx context.Context,
 	req resource.ImportStateRequest,
 	resp *resource.ImportStateResponse,
 ) {
-	resource.ImportStatePassthroughID(ctx, path.Root("name"), req, resp)
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importTemplate(ctx, r.client, req, resp)
 }
 
 // listStrings returns the known string elements of a list in order; a null or unknown list has none.
