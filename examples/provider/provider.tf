@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    vbaws = {
+      source = "vbaws/vbaws"
+    }
+  }
+}
+
 # Credentials and region come from the AWS CLI chain (environment, profile, SSO, web identity, instance metadata).
 provider "vbaws" {
   region = "eu-central-1"

@@ -19,6 +19,9 @@ func TestUserAskedForLogs(t *testing.T) {
 		"vbaws_aws":       {[]string{"TF_LOG_PROVIDER_VBAWS_AWS=DEBUG"}, true},
 		"core_only":       {[]string{"TF_LOG_CORE=TRACE"}, false},
 		"lookalike":       {[]string{"TF_LOGGING=1"}, false},
+		"empty":           {[]string{"TF_LOG=", "TF_LOG_PROVIDER= "}, false},
+		"off":             {[]string{"TF_LOG=off", "TF_LOG_PROVIDER_VBAWS=OFF"}, false},
+		"off_and_on":      {[]string{"TF_LOG=", "TF_LOG_PROVIDER=DEBUG"}, true},
 	}
 	for name, tc := range cases {
 		if got := userAskedForLogs(tc.environ); got != tc.want {

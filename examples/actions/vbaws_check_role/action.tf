@@ -1,5 +1,9 @@
 # Veeam's "Check Permissions" after the role is created or changed: the apply fails, listing what is missing,
 # when the role cannot do what the selected operations need.
+data "vbaws_impersonation_role" "appliance" {
+  name = "VeeamImpersonationRole"
+}
+
 resource "vbaws_role_template" "ec2" {
   name       = "veeam-ec2"
   operations = ["ec2_backup", "ec2_restore"]
@@ -7,7 +11,7 @@ resource "vbaws_role_template" "ec2" {
 
 resource "vbaws_iam_role" "ec2" {
   name                    = "veeam-ec2"
-  trusted_principal_arns  = ["arn:aws:iam::123456789012:role/VeeamImpersonationRole"]
+  trusted_principal_arns  = [data.vbaws_impersonation_role.appliance.arn]
   external_id             = "veeam-appliance-1"
   service_principals      = vbaws_role_template.ec2.service_principals
   managed_policy_arns     = vbaws_role_template.ec2.policy_arns
@@ -25,7 +29,7 @@ action "vbaws_check_role" "ec2" {
   config {
     role_name             = "veeam-ec2"
     operations            = ["ec2_backup", "ec2_restore"]
-    trusted_principal_arn = "arn:aws:iam::123456789012:role/VeeamImpersonationRole"
+    trusted_principal_arn = data.vbaws_impersonation_role.appliance.arn
     external_id           = "veeam-appliance-1"
   }
 }

@@ -16,22 +16,17 @@ resource "vbaws_trust_relationship" "data_team" {
   service_principals = ["backup.amazonaws.com"]
 }
 
-# A team that manages its role's trust policy in its own Terraform includes the statement this resource manages
-# (known at plan time) in the policy it writes. Both then write the same statements, so neither undoes the other.
-# The role must exist when the relationship is planned: role_name is read while planning.
+# A team that writes its role's whole trust policy in its own Terraform would remove this statement on its next
+# apply. Hand it the statement this resource manages (known at plan time), and the team includes it in the
+# policy it writes: both then write the same statements, so neither undoes the other. Planning reads role_name
+# from IAM, so the role must exist before this relationship is planned: the team creates its role first.
 resource "vbaws_trust_relationship" "owned" {
   role_name     = "team-owned-role"
   sid           = "VeeamAppliance"
   principal_arn = data.vbaws_impersonation_role.appliance.arn
 }
 
-resource "aws_iam_role" "owned" {
-  name = "team-owned-role"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = concat(
-      [{ Sid = "AppServers", Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" } }],
-      jsondecode(vbaws_trust_relationship.owned.statement).Statement,
-    )
-  })
+# In the team's configuration: Statement = concat(<its own statements>, jsondecode(<this value>).Statement).
+output "team_owned_role_veeam_statement" {
+  value = vbaws_trust_relationship.owned.statement
 }
