@@ -28,13 +28,9 @@ func (r *trustRelationshipResource) IdentitySchema(_ context.Context, _ resource
 	resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = identityschema.Schema{
 		Attributes: map[string]identityschema.Attribute{
-			"account_id": identityschema.StringAttribute{
-				OptionalForImport: true,
-				Description: "Account of the role. Defaults to the provider's account on import, and must be " +
-					"that account when given.",
-			},
-			"role_name": identityschema.StringAttribute{RequiredForImport: true, Description: "Name of the role."},
-			"sid":       identityschema.StringAttribute{RequiredForImport: true, Description: "Sid of the statement."},
+			"account_id": accountIdentityAttribute(),
+			"role_name":  identityschema.StringAttribute{RequiredForImport: true, Description: "Name of the role."},
+			"sid":        identityschema.StringAttribute{RequiredForImport: true, Description: "Sid of the statement."},
 		},
 	}
 }
