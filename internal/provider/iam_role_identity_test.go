@@ -26,11 +26,7 @@ func TestAccIAMRole_identityOnCreateAndImport(t *testing.T) {
 	name := acctest.RandomName("vbaws-ident")
 	imp := impersonationFixture(t)
 	config := roleConfig(acctest.ProviderConfig(), fmt.Sprintf("name = %q\n  trusted_principal_arns = [%q]\n", name, imp))
-	resource.ParallelTest(t, identityCase(t,
-		resource.TestStep{ProtoV6ProviderFactories: currentProviders, Config: config,
-			ConfigStateChecks: []statecheck.StateCheck{roleIdentityIs(name)}},
-		resource.TestStep{ProtoV6ProviderFactories: currentProviders, Config: config, ResourceName: testRole,
-			ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity},
+	resource.ParallelTest(t, identityCase(t, append(createdAndImportedByIdentity(config, testRole, roleIdentityIs(name)),
 		resource.TestStep{ProtoV6ProviderFactories: currentProviders, Config: config + fmt.Sprintf(`
 import {
   to       = vbaws_iam_role.elsewhere
@@ -40,7 +36,7 @@ resource "vbaws_iam_role" "elsewhere" {
   name                   = %q
   trusted_principal_arns = [%q]
 }
-`, name, name, imp), ExpectError: regexp.MustCompile(`Resource of another account`)},
+`, name, name, imp), ExpectError: regexp.MustCompile(`Resource of another account`)}),
 	))
 }
 
@@ -50,11 +46,7 @@ func TestAccIAMRole_identityAddedToOldStateWithoutDiff(t *testing.T) {
 	config := roleConfig(acctest.ProviderConfig(),
 		fmt.Sprintf("name = %q\n  trusted_principal_arns = [%q]\n", name, impersonationFixture(t)))
 	resource.ParallelTest(t, identityCase(t,
-		resource.TestStep{ProtoV6ProviderFactories: withoutIdentityProviders, Config: config},
-		resource.TestStep{ProtoV6ProviderFactories: currentProviders, Config: config,
-			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			ConfigStateChecks: []statecheck.StateCheck{roleIdentityIs(name)}},
-	))
+		fromOldState(config, nil, plancheck.ExpectEmptyPlan(), roleIdentityIs(name))))
 }
 
 // A role of an old state that vanished is removed from state with its identity set, as Terraform 1.12+ wants
@@ -64,12 +56,6 @@ func TestAccIAMRole_identityWhenTheRoleVanished(t *testing.T) {
 	config := roleConfig(acctest.ProviderConfig(),
 		fmt.Sprintf("name = %q\n  trusted_principal_arns = [%q]\n", name, impersonationFixture(t)))
 	client := acctest.IAMClient(t)
-	resource.ParallelTest(t, identityCase(t,
-		resource.TestStep{ProtoV6ProviderFactories: withoutIdentityProviders, Config: config},
-		resource.TestStep{ProtoV6ProviderFactories: currentProviders, Config: config,
-			PreConfig: func() { deleteFixtureRole(client, name, nil) },
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(testRole, plancheck.ResourceActionCreate)}},
-			ConfigStateChecks: []statecheck.StateCheck{roleIdentityIs(name)}},
-	))
+	resource.ParallelTest(t, identityCase(t, fromOldState(config, func() { deleteFixtureRole(client, name, nil) },
+		plancheck.ExpectResourceAction(testRole, plancheck.ResourceActionCreate), roleIdentityIs(name))))
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 )
@@ -58,7 +60,31 @@ var (
 )
 
 // identityCase is an acceptance case whose steps name their providers, skipped on CLIs without identities.
-func identityCase(t *testing.T, steps ...resource.TestStep) resource.TestCase {
+func identityCase(t *testing.T, steps []resource.TestStep) resource.TestCase {
 	acctest.RequireCLI(t, acctest.Identity)
 	return resource.TestCase{PreCheck: func() { acctest.PreCheck(t) }, Steps: steps}
+}
+
+// createdAndImportedByIdentity are the steps that create a resource, check its identity, import it by that
+// identity with no change, and leave a configuration for the post-test destroy (the import step leaves none).
+func createdAndImportedByIdentity(config, address string, identity statecheck.StateCheck) []resource.TestStep {
+	return []resource.TestStep{
+		{ProtoV6ProviderFactories: currentProviders, Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{identity}},
+		{ProtoV6ProviderFactories: currentProviders, Config: config, ResourceName: address, ImportState: true,
+			ImportStateKind: resource.ImportBlockWithResourceIdentity},
+		{ProtoV6ProviderFactories: currentProviders, Config: config},
+	}
+}
+
+// fromOldState are the steps that write a state without identity, then, after change (nil for none), refresh and
+// plan it with the current provider, expecting plan and the identity.
+func fromOldState(config string, change func(), plan plancheck.PlanCheck, identity statecheck.StateCheck,
+) []resource.TestStep {
+	return []resource.TestStep{
+		{ProtoV6ProviderFactories: withoutIdentityProviders, Config: config},
+		{ProtoV6ProviderFactories: currentProviders, Config: config, PreConfig: change,
+			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plan}},
+			ConfigStateChecks: []statecheck.StateCheck{identity}},
+	}
 }

@@ -27,14 +27,7 @@ func templateIdentityIs(name string) statecheck.StateCheck {
 func TestAccRoleTemplate_identityOnCreateAndImport(t *testing.T) {
 	name := acctest.RandomName("vbaws-tpl-ident")
 	config := templateConfig(acctest.ProviderConfig(), name, []string{"organization_rescan"}, "")
-	resource.ParallelTest(t, identityCase(t,
-		resource.TestStep{ProtoV6ProviderFactories: currentProviders, Config: config,
-			ConfigStateChecks: []statecheck.StateCheck{templateIdentityIs(name)}},
-		resource.TestStep{ProtoV6ProviderFactories: currentProviders, Config: config, ResourceName: testTemplate,
-			ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity},
-		// the post-test destroy runs with the last step's configuration, which the import step does not leave
-		resource.TestStep{ProtoV6ProviderFactories: currentProviders, Config: config},
-	))
+	resource.ParallelTest(t, identityCase(t, createdAndImportedByIdentity(config, testTemplate, templateIdentityIs(name))))
 }
 
 // A state written before the identity existed gains it on the next refresh and plans no change; a template of
@@ -52,16 +45,8 @@ func TestAccRoleTemplate_identityForOldStates(t *testing.T) {
 			}
 		}
 	}
-	resource.ParallelTest(t, identityCase(t,
-		resource.TestStep{ProtoV6ProviderFactories: withoutIdentityProviders, Config: config},
-		resource.TestStep{ProtoV6ProviderFactories: currentProviders, Config: config,
-			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			ConfigStateChecks: []statecheck.StateCheck{templateIdentityIs(name)}},
-		// the provider without identities writes the state without one again
-		resource.TestStep{ProtoV6ProviderFactories: withoutIdentityProviders, Config: config},
-		resource.TestStep{ProtoV6ProviderFactories: currentProviders, Config: config, PreConfig: deleteParts,
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(testTemplate, plancheck.ResourceActionCreate)}},
-			ConfigStateChecks: []statecheck.StateCheck{templateIdentityIs(name)}},
-	))
+	upgraded := fromOldState(config, nil, plancheck.ExpectEmptyPlan(), templateIdentityIs(name))
+	vanished := fromOldState(config, deleteParts,
+		plancheck.ExpectResourceAction(testTemplate, plancheck.ResourceActionCreate), templateIdentityIs(name))
+	resource.ParallelTest(t, identityCase(t, append(upgraded, vanished...)))
 }

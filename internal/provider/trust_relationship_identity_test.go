@@ -37,25 +37,14 @@ func teamRoleTrust(t *testing.T) (team, config string) {
 // Create sets the identity and import blocks find the statement by it, planning no change.
 func TestAccTrustRelationship_identityOnCreateAndImport(t *testing.T) {
 	team, config := teamRoleTrust(t)
-	resource.ParallelTest(t, identityCase(t,
-		resource.TestStep{ProtoV6ProviderFactories: currentProviders, Config: config,
-			ConfigStateChecks: []statecheck.StateCheck{trustIdentityIs(team)}},
-		resource.TestStep{ProtoV6ProviderFactories: currentProviders, Config: config, ResourceName: testTrust,
-			ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity},
-		// the post-test destroy runs with the last step's configuration, which the import step does not leave
-		resource.TestStep{ProtoV6ProviderFactories: currentProviders, Config: config},
-	))
+	resource.ParallelTest(t, identityCase(t, createdAndImportedByIdentity(config, testTrust, trustIdentityIs(team))))
 }
 
 // A state written before the identity existed gains it on the next refresh and plans no change.
 func TestAccTrustRelationship_identityAddedToOldStateWithoutDiff(t *testing.T) {
 	team, config := teamRoleTrust(t)
 	resource.ParallelTest(t, identityCase(t,
-		resource.TestStep{ProtoV6ProviderFactories: withoutIdentityProviders, Config: config},
-		resource.TestStep{ProtoV6ProviderFactories: currentProviders, Config: config,
-			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			ConfigStateChecks: []statecheck.StateCheck{trustIdentityIs(team)}},
-	))
+		fromOldState(config, nil, plancheck.ExpectEmptyPlan(), trustIdentityIs(team))))
 }
 
 // A statement of an old state that someone removed from the role leaves state with its identity set, as
@@ -63,17 +52,12 @@ func TestAccTrustRelationship_identityAddedToOldStateWithoutDiff(t *testing.T) {
 func TestAccTrustRelationship_identityWhenTheStatementVanished(t *testing.T) {
 	team, config := teamRoleTrust(t)
 	client := acctest.IAMClient(t)
-	resource.ParallelTest(t, identityCase(t,
-		resource.TestStep{ProtoV6ProviderFactories: withoutIdentityProviders, Config: config},
-		resource.TestStep{ProtoV6ProviderFactories: currentProviders, Config: config,
-			PreConfig: func() {
-				if _, err := client.UpdateAssumeRolePolicy(context.Background(), &iam.UpdateAssumeRolePolicyInput{
-					RoleName: aws.String(team), PolicyDocument: aws.String(teamTrustPolicy)}); err != nil {
-					t.Fatal(err)
-				}
-			},
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(testTrust, plancheck.ResourceActionCreate)}},
-			ConfigStateChecks: []statecheck.StateCheck{trustIdentityIs(team)}},
-	))
+	removeStatement := func() {
+		if _, err := client.UpdateAssumeRolePolicy(context.Background(), &iam.UpdateAssumeRolePolicyInput{
+			RoleName: aws.String(team), PolicyDocument: aws.String(teamTrustPolicy)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resource.ParallelTest(t, identityCase(t, fromOldState(config, removeStatement,
+		plancheck.ExpectResourceAction(testTrust, plancheck.ResourceActionCreate), trustIdentityIs(team))))
 }
