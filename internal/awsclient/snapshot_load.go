@@ -99,14 +99,12 @@ func (c *Client) loadRoles(ctx context.Context, pathPrefix string) (*roleIndex, 
 
 func (c *Client) listRoles(ctx context.Context, pathPrefix string) ([]iamtypes.Role, error) {
 	var roles []iamtypes.Role
-	pages := iam.NewListRolesPaginator(c.IAM, &iam.ListRolesInput{PathPrefix: aws.String(pathPrefix),
-		MaxItems: aws.Int32(listRolesPage)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing roles under %s: %w", pathPrefix, err)
-		}
-		roles = append(roles, page.Roles...)
+	err := c.EachRole(ctx, pathPrefix, func(role iamtypes.Role) bool {
+		roles = append(roles, role)
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
 	return roles, nil
 }

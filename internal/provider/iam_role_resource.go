@@ -333,6 +333,7 @@ func (r *iamRoleResource) Create(ctx context.Context, req resource.CreateRequest
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setRoleIdentity(ctx, resp.Identity, plan, r.client)...)
 	if err != nil {
 		addAWSError(&resp.Diagnostics, "IAM role created, but setting it up failed", fmt.Errorf(
 			"role %s exists and is saved in state with what was done; the next plan shows the rest: %w",
@@ -364,6 +365,8 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 				state.ID.ValueString(),
 			),
 		)
+		// Terraform 1.12+ wants an identity after every read, also one that removes the resource.
+		resp.Diagnostics.Append(setRoleIdentity(ctx, resp.Identity, state, r.client)...)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -385,6 +388,7 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setRoleIdentity(ctx, resp.Identity, state, r.client)...)
 }
 
 // Update applies the changes step by step. State starts from the prior state and takes the planned values of
@@ -413,6 +417,7 @@ func (r *iamRoleResource) Update(ctx context.Context, req resource.UpdateRequest
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &result)...)
+	resp.Diagnostics.Append(setRoleIdentity(ctx, resp.Identity, result, r.client)...)
 }
 
 func (r *iamRoleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -430,13 +435,13 @@ func (r *iamRoleResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 }
 
-// ImportState takes the role name; Read then fills in everything else.
+// ImportState takes the role name, as import ID or identity (see importRole).
 func (r *iamRoleResource) ImportState(
 	ctx context.Context,
 	req resource.ImportStateRequest,
 	resp *resource.ImportStateResponse,
 ) {
-	resource.ImportStatePassthroughID(ctx, pathRoleID, req, resp)
+	importRole(ctx, r.client, req, resp)
 }
 
 // generatedName matches a name made from name_prefix by uniqueSuffix: the prefix, a UTC timestamp and 12 hex

@@ -9,9 +9,11 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -23,7 +25,11 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
 )
 
-var _ provider.ProviderWithFunctions = (*vbawsProvider)(nil)
+var (
+	_ provider.ProviderWithFunctions     = (*vbawsProvider)(nil)
+	_ provider.ProviderWithListResources = (*vbawsProvider)(nil)
+	_ provider.ProviderWithActions       = (*vbawsProvider)(nil)
+)
 
 // New returns a constructor for the provider, as providerserver and the acceptance tests expect.
 func New(version string) func() provider.Provider {
@@ -231,6 +237,8 @@ func (p *vbawsProvider) Configure(
 	data := newProviderClients(client, cfg.Appliance, &resp.Diagnostics)
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 func addConfigError(diags *diag.Diagnostics, err error) {
@@ -306,4 +314,14 @@ func (p *vbawsProvider) Functions(_ context.Context) []func() function.Function 
 		newOperationRequirementsFunction,
 		newParsePrincipalFunction,
 	}
+}
+
+// ListResources are the list resources of `terraform query` (Terraform 1.14 and later).
+func (p *vbawsProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{newIAMRoleListResource}
+}
+
+// Actions are the actions of `action_trigger` and `terraform apply -invoke` (Terraform 1.14 and later).
+func (p *vbawsProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{newCheckRoleAction}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -15,11 +16,12 @@ import (
 // What the provider's Configure hands to resources and data sources, the one Configure they all share, and the
 // checks an operation makes before it calls AWS or the appliance.
 
-// withClients is embedded in every resource (as resourceClients) and data source (as dataSourceClients): its
+// withClients is embedded in every resource (as resourceClients), data source (as dataSourceClients) and action
+// (as actionClients): its
 // Configure takes the clients the provider configured. Before the provider is configured, for example while its
 // configuration is still unknown, the clients are nil and configured is false.
-type withClients[Req resource.ConfigureRequest | datasource.ConfigureRequest,
-	Resp *resource.ConfigureResponse | *datasource.ConfigureResponse] struct {
+type withClients[Req resource.ConfigureRequest | datasource.ConfigureRequest | action.ConfigureRequest,
+	Resp *resource.ConfigureResponse | *datasource.ConfigureResponse | *action.ConfigureResponse] struct {
 	client     *awsclient.Client
 	appliance  *appliance.Client // nil when the provider has no appliance block
 	configured bool
@@ -30,6 +32,9 @@ type resourceClients = withClients[resource.ConfigureRequest, *resource.Configur
 
 // dataSourceClients is the withClients of a data source.
 type dataSourceClients = withClients[datasource.ConfigureRequest, *datasource.ConfigureResponse]
+
+// actionClients is the withClients of an action.
+type actionClients = withClients[action.ConfigureRequest, *action.ConfigureResponse]
 
 // Configure takes the clients out of the provider data.
 func (w *withClients[Req, Resp]) Configure(_ context.Context, req Req, resp Resp) {
@@ -58,11 +63,15 @@ func configureParts(req, resp any) (any, *diag.Diagnostics) {
 		data = r.ProviderData
 	case datasource.ConfigureRequest:
 		data = r.ProviderData
+	case action.ConfigureRequest:
+		data = r.ProviderData
 	}
 	switch r := resp.(type) {
 	case *resource.ConfigureResponse:
 		diags = &r.Diagnostics
 	case *datasource.ConfigureResponse:
+		diags = &r.Diagnostics
+	case *action.ConfigureResponse:
 		diags = &r.Diagnostics
 	}
 	return data, diags

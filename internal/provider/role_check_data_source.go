@@ -49,20 +49,16 @@ type roleCheckDataSource struct {
 }
 
 type roleCheckModel struct {
-	templateSelection
-	RoleName                  types.String `tfsdk:"role_name"`
-	TrustedPrincipalARN       types.String `tfsdk:"trusted_principal_arn"`
-	ExternalID                types.String `tfsdk:"external_id"`
-	Evaluator                 types.String `tfsdk:"evaluator"`
-	OK                        types.Bool   `tfsdk:"ok"`
-	MissingActions            types.Set    `tfsdk:"missing_actions"`
-	MissingActionsByOperation types.Map    `tfsdk:"missing_actions_by_operation"`
-	TrustsPrincipal           types.Bool   `tfsdk:"trusts_principal"`
-	MissingServicePrincipals  types.Set    `tfsdk:"missing_service_principals"`
-	InstanceProfileOK         types.Bool   `tfsdk:"instance_profile_ok"`
-	PrincipalCanAssume        types.Bool   `tfsdk:"principal_can_assume"`
-	MissingPermissionsPolicy  types.List   `tfsdk:"missing_permissions_policies"`
-	Problems                  types.List   `tfsdk:"problems"`
+	roleCheckInputs
+	OK                        types.Bool `tfsdk:"ok"`
+	MissingActions            types.Set  `tfsdk:"missing_actions"`
+	MissingActionsByOperation types.Map  `tfsdk:"missing_actions_by_operation"`
+	TrustsPrincipal           types.Bool `tfsdk:"trusts_principal"`
+	MissingServicePrincipals  types.Set  `tfsdk:"missing_service_principals"`
+	InstanceProfileOK         types.Bool `tfsdk:"instance_profile_ok"`
+	PrincipalCanAssume        types.Bool `tfsdk:"principal_can_assume"`
+	MissingPermissionsPolicy  types.List `tfsdk:"missing_permissions_policies"`
+	Problems                  types.List `tfsdk:"problems"`
 }
 
 func (d *roleCheckDataSource) Metadata(_ context.Context, req datasource.MetadataRequest,

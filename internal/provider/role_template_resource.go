@@ -236,6 +236,7 @@ func (r *roleTemplateResource) Create(ctx context.Context, req resource.CreateRe
 	plan.PolicyARNs = stringList(created)
 	plan.Documents = stringList(tpl.Documents[:len(created)])
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setTemplateIdentity(ctx, resp.Identity, plan, r.client)...)
 }
 
 // Read costs GetPolicy and GetPolicyVersion per part, or only GetPolicy when the account snapshot holds the
@@ -251,6 +252,8 @@ func (r *roleTemplateResource) Read(ctx context.Context, req resource.ReadReques
 	if state.Operations.IsNull() {
 		resp.Diagnostics.Append(r.readImported(ctx, &state)...)
 	} else if gone := r.readParts(ctx, &state, &resp.Diagnostics); gone {
+		// Terraform 1.12+ wants an identity after every read, also one that removes the resource.
+		resp.Diagnostics.Append(setTemplateIdentity(ctx, resp.Identity, state, r.client)...)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -258,6 +261,7 @@ func (r *roleTemplateResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setTemplateIdentity(ctx, resp.Identity, state, r.client)...)
 }
 
 // Update writes changed documents as new default versions, creates parts that are new or missing, updates the
@@ -285,11 +289,13 @@ func (r *roleTemplateResource) Update(ctx context.Context, req resource.UpdateRe
 		addAWSError(&resp.Diagnostics, "Cannot update role template", err)
 		state.setPartsAfterFailure(ctx, arns, tpl.Documents[:len(arns)], dropped)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(setTemplateIdentity(ctx, resp.Identity, state, r.client)...)
 		return
 	}
 	plan.PolicyARNs = stringList(arns)
 	plan.Documents = stringList(tpl.Documents[:len(arns)])
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setTemplateIdentity(ctx, resp.Identity, plan, r.client)...)
 }
 
 // Delete removes every part with all its versions, but refuses, listing the users, while any part is attached.
@@ -330,14 +336,14 @@ func (r *roleTemplateResource) Delete(ctx context.Context, req resource.DeleteRe
 	}
 }
 
-// ImportState takes the template name; the path and the selection come from the parts' tags.
+// ImportState takes the template name, as import ID or identity; the path and the selection come from the parts'
+// tags.
 func (r *roleTemplateResource) ImportState(
 	ctx context.Context,
 	req resource.ImportStateRequest,
 	resp *resource.ImportStateResponse,
 ) {
-	resource.ImportStatePassthroughID(ctx, path.Root("name"), req, resp)
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importTemplate(ctx, r.client, req, resp)
 }
 
 // reservedTagKey rejects user tags in the provider's own namespace.

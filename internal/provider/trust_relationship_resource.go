@@ -204,6 +204,7 @@ func (r *trustRelationshipResource) Create(
 	defer cancel()
 	if r.save(ctx, &plan, &resp.Diagnostics) || r.settle(ctx, &plan) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setTrustIdentity(ctx, resp.Identity, plan, r.client)...)
 	}
 }
 
@@ -229,6 +230,7 @@ func (r *trustRelationshipResource) Update(
 		r.settle(ctx, &plan)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setTrustIdentity(ctx, resp.Identity, plan, r.client)...)
 }
 
 // Read removes the resource from state when the role or its statement is gone, and reports changes made to the
@@ -241,6 +243,8 @@ func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadR
 	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
 	defer cancel()
 	role, doc, err := r.refreshTrust(ctx, state)
+	// Terraform 1.12+ wants an identity after every read, also one that removes the resource.
+	resp.Diagnostics.Append(setTrustIdentity(ctx, resp.Identity, state, r.client)...)
 	if awsclient.IsNoSuchEntity(err) {
 		resp.State.RemoveResource(ctx)
 		return
@@ -260,6 +264,7 @@ func (r *trustRelationshipResource) Read(ctx context.Context, req resource.ReadR
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setTrustIdentity(ctx, resp.Identity, state, r.client)...)
 }
 
 // Delete removes only this resource's statements. When they were the last, the role keeps a statement that trusts
@@ -298,12 +303,19 @@ func (r *trustRelationshipResource) Delete(
 	}
 }
 
-// ImportState accepts "<role_name>/<sid>"; role names cannot contain "/".
+// ImportState accepts "<role_name>/<sid>" (role names cannot contain "/") or an identity.
 func (r *trustRelationshipResource) ImportState(
 	ctx context.Context,
 	req resource.ImportStateRequest,
 	resp *resource.ImportStateResponse,
 ) {
+	if req.ID == "" && req.Identity != nil {
+		id, ok := trustImportID(ctx, r.client, req, &resp.Diagnostics)
+		if !ok {
+			return
+		}
+		req.ID = id
+	}
 	roleName, sid, ok := strings.Cut(req.ID, "/")
 	if !ok || principal.ValidateRoleName(roleName) != nil || !policy.ValidSid(sid) {
 		resp.Diagnostics.AddError(

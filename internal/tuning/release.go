@@ -16,9 +16,15 @@ import (
 // setup (about 25 KB), so a plan of 1,000 roles would otherwise keep some 50 MB alive to its end, and the garbage
 // collector would scan it again and again. The wrapper hands the framework a context that carries the request's
 // values, deadline and cancellation while the call runs and lets go of them when it returns.
+//
+// The list resource and action calls of a server that has them are passed on too (see forwardingServer).
 func ReleaseContexts(factory func() tfprotov6.ProviderServer) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
-		return releasingServer{factory()}
+		server := factory()
+		if full, ok := server.(listingActingServer); ok {
+			return forwardingServer{releasingServer{server}, full}
+		}
+		return releasingServer{server}
 	}
 }
 
