@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
@@ -35,16 +34,11 @@ const (
 	exampleImpersonationProfile = "VeeamApplianceProfile"
 )
 
-// exampleKinds that need a CLI feature older CLIs lack: the directory name, what is missing without it, and
-// whether the CLI has it.
-var exampleKinds = map[string]struct {
-	missing string
-	has     func(cli cliVersion) bool
-}{
-	"list-resources": {"`terraform query` (list resources, Terraform 1.14 or later; `make terraform-latest`)",
-		func(cli cliVersion) bool { return !cli.openTofu && cli.atLeast("1.14.0") }},
-	"actions": {"actions (`action` blocks and `-invoke`, Terraform 1.14 or later; `make terraform-latest`)",
-		func(cli cliVersion) bool { return !cli.openTofu && cli.atLeast("1.14.0") }},
+// exampleNeeds are the CLI capabilities that the examples of a directory need: without them the examples are
+// skipped (or, in the CI leg that promises them, fail; see acctest.RequireCLI).
+var exampleNeeds = map[string][]acctest.Capability{
+	"list-resources": {acctest.Query},
+	"actions":        {acctest.Actions},
 }
 
 // Every example under examples/ (a directory with .tf files directly, such as examples/provider, or each
@@ -130,9 +124,7 @@ func newExampleRun(t *testing.T, name string) *exampleRun {
 		t.Fatalf("copying the example: %v", err)
 	}
 	r.cli = r.newCLI(r.dir)
-	if kind, ok := exampleKinds[strings.Split(name, "/")[0]]; ok && !kind.has(r.cliVersion()) {
-		t.Skipf("examples/%s needs %s, which %s lacks", name, kind.missing, r.cliVersion().text)
-	}
+	acctest.RequireCLI(t, exampleNeeds[strings.Split(name, "/")[0]]...)
 	r.account = acctest.RandomAccountID()
 	r.client = acctest.IAMClientIn(t, r.account)
 	r.impersonationARN = r.impersonationFixture(r.account)
@@ -376,37 +368,6 @@ func (r *exampleRun) impersonationFixture(account string) string {
 		map[string]string{"assume": assumeAnyRolePolicy})
 	fixtureInstanceProfile(r.t, client, exampleImpersonationProfile, exampleImpersonationRole)
 	return arn
-}
-
-// cliVersion is the CLI the examples run under.
-type cliVersion struct {
-	text     string
-	version  *version.Version
-	openTofu bool
-}
-
-func (r *exampleRun) cliVersion() cliVersion {
-	out := r.cli.MustRun("version", "-json")
-	var parsed struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &parsed); err != nil {
-		r.t.Fatalf("reading `version -json`: %v\n%s", err, out)
-	}
-	v, err := version.NewVersion(parsed.Version)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	plain := r.cli.MustRun("version")
-	name := "Terraform " + parsed.Version
-	if strings.Contains(plain, "OpenTofu") {
-		name = "OpenTofu " + parsed.Version
-	}
-	return cliVersion{text: name, version: v, openTofu: strings.Contains(plain, "OpenTofu")}
-}
-
-func (c cliVersion) atLeast(v string) bool {
-	return c.version.GreaterThanOrEqual(version.Must(version.NewVersion(v)))
 }
 
 // applyFixture applies a configuration of fixtures in the example's account before the example runs, and
