@@ -54,23 +54,32 @@ func terraformFrom(major, minor int) func(string, int) bool {
 // probes caches what each CLI was found to have, by CLI path and capability name.
 var probes sync.Map
 
-// RequireCLI skips the test unless the CLI under test (TF_ACC_TERRAFORM_PATH) has every capability. With CI=true
-// a capability that VBAWS_ACC_CLI_CAPABILITIES (a comma-separated list) says the CLI has fails the test instead,
-// so that the CI leg meant for those tests cannot pass by skipping them.
+// RequireCLI skips the test unless the CLI under test (TF_ACC_TERRAFORM_PATH) has every capability (see CLIHas).
 func RequireCLI(t *testing.T, capabilities ...Capability) {
+	t.Helper()
+	for _, c := range capabilities {
+		if !CLIHas(t, c) {
+			t.Skipf("the CLI %s has no %s (Terraform 1.14 or later has; make terraform-latest builds one)",
+				os.Getenv("TF_ACC_TERRAFORM_PATH"), c.Name)
+		}
+	}
+}
+
+// CLIHas reports whether the CLI under test (TF_ACC_TERRAFORM_PATH) has the capability. With CI=true a capability
+// that VBAWS_ACC_CLI_CAPABILITIES (a comma-separated list) says the CLI has fails the test instead, so that the CI
+// leg meant for the tests that need it cannot pass by leaving them out.
+func CLIHas(t *testing.T, c Capability) bool {
 	t.Helper()
 	PreCheck(t)
 	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	promised := strings.Split(os.Getenv("VBAWS_ACC_CLI_CAPABILITIES"), ",")
-	for _, c := range capabilities {
-		if cliHas(t, cli, c) {
-			continue
-		}
-		if os.Getenv("CI") == "true" && slices.Contains(promised, c.Name) {
-			t.Fatalf("the CLI %s lacks %s, which VBAWS_ACC_CLI_CAPABILITIES promises", cli, c.Name)
-		}
-		t.Skipf("the CLI %s has no %s (Terraform 1.14 or later has; make terraform-latest builds one)", cli, c.Name)
+	if cliHas(t, cli, c) {
+		return true
 	}
+	promised := strings.Split(os.Getenv("VBAWS_ACC_CLI_CAPABILITIES"), ",")
+	if os.Getenv("CI") == "true" && slices.Contains(promised, c.Name) {
+		t.Fatalf("the CLI %s lacks %s, which VBAWS_ACC_CLI_CAPABILITIES promises", cli, c.Name)
+	}
+	return false
 }
 
 // cliHas runs the capability's probe once per CLI.

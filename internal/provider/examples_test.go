@@ -125,6 +125,7 @@ func newExampleRun(t *testing.T, name string) *exampleRun {
 	}
 	r.cli = r.newCLI(r.dir)
 	acctest.RequireCLI(t, exampleNeeds[strings.Split(name, "/")[0]]...)
+	r.leaveOutFilesTheCLICannotRun()
 	r.account = acctest.RandomAccountID()
 	r.client = acctest.IAMClientIn(t, r.account)
 	r.impersonationARN = r.impersonationFixture(r.account)
@@ -137,6 +138,26 @@ func newExampleRun(t *testing.T, name string) *exampleRun {
 		fixture(r)
 	}
 	return r
+}
+
+// exampleFileNeeds are the CLI capabilities single example files need, by file name: under a CLI without them
+// the file is left out of the run and the rest of its directory runs.
+var exampleFileNeeds = map[string]acctest.Capability{
+	"import-by-identity.tf": acctest.Identity,
+}
+
+// leaveOutFilesTheCLICannotRun removes from the run's copy the files whose capability the CLI lacks.
+func (r *exampleRun) leaveOutFilesTheCLICannotRun() {
+	for file, capability := range exampleFileNeeds {
+		copied := filepath.Join(r.dir, file)
+		if _, err := os.Stat(copied); err != nil || acctest.CLIHas(r.t, capability) {
+			continue
+		}
+		if err := os.Remove(copied); err != nil {
+			r.t.Fatal(err)
+		}
+		r.t.Logf("examples/%s/%s left out: the CLI has no %s", r.name, file, capability.Name)
+	}
 }
 
 // newCLI prepares the CLI for a working directory, with AWS endpoints from the environment, so that provider
@@ -432,6 +453,7 @@ resource "vbaws_role_template" "vpc" {
 			map[string]string{"worker-config": assumeAnyRolePolicy})
 		fixtureRole(r.t, r.client, "veeam-aws-instance-role", "/", ec2TrustPolicy,
 			map[string]string{"veeam-aws-instance-policy": assumeAnyRolePolicy})
+		fixtureRole(r.t, r.client, "VeeamLegacyBackupRole", "/", applianceTrust(r.impersonationARN), nil)
 	},
 	"resources/vbaws_appliance_role": func(r *exampleRun) {
 		for _, account := range []string{"210987654321", "345678901234", "456789012345"} {
