@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -119,8 +120,15 @@ type exampleRun struct {
 }
 
 func newExampleRun(t *testing.T, name string) *exampleRun {
+	return newExampleRunOf(t, name, func(dir string) error {
+		return os.CopyFS(dir, os.DirFS(filepath.Join(examplesRoot, name)))
+	})
+}
+
+// newExampleRunOf is newExampleRun for a configuration that write puts into the working copy's directory.
+func newExampleRunOf(t *testing.T, name string, write func(dir string) error) *exampleRun {
 	r := &exampleRun{t: t, name: name, dir: filepath.Join(t.TempDir(), "example")}
-	if err := os.CopyFS(r.dir, os.DirFS(filepath.Join(examplesRoot, name))); err != nil {
+	if err := write(r.dir); err != nil {
 		t.Fatalf("copying the example: %v", err)
 	}
 	r.cli = r.newCLI(r.dir)
@@ -492,4 +500,38 @@ resource "vbaws_iam_role" %[1]q {
   create_instance_profile = vbaws_role_template.%[1]s.requires_instance_profile
 }
 `, name, operations, externalID)
+}
+
+// readmeSnippets is how many of the README's first hcl blocks make up the path from nothing to a registered role:
+// the provider and the Impersonation role, a worker role, its check and its registration.
+const readmeSnippets = 4
+
+// The README's newcomer path, as its hcl blocks read, applied like an example: the provider block gets the
+// appliance block that step 3 tells the reader to add, the check block passes, the plan after is empty and
+// destroy leaves the account and the appliance as they were.
+func TestAccReadme_newcomerPath(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```hcl\n(.*?)```").FindAllSubmatch(readme, readmeSnippets)
+	if len(blocks) < readmeSnippets {
+		t.Fatalf("the README has %d hcl blocks, want at least %d", len(blocks), readmeSnippets)
+	}
+	var configuration []byte
+	for _, block := range blocks {
+		configuration = append(append(configuration, block[1]...), '\n')
+	}
+	withAppliance := regexp.MustCompile(`(?m)^provider "vbaws" \{\n`).ReplaceAll(configuration,
+		[]byte("provider \"vbaws\" {\n  appliance {\n  }\n"))
+	if bytes.Equal(withAppliance, configuration) {
+		t.Fatal("the README's first hcl block has no provider block to give an appliance block")
+	}
+	newExampleRunOf(t, "README", func(dir string) error {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, "main.tf"), withAppliance, 0o600)
+	}).run()
 }
