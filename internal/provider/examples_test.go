@@ -443,9 +443,11 @@ var exampleFixtures = map[string]func(r *exampleRun){
 			"reporting-etl-role"} {
 			fixtureRole(r.t, r.client, name, "/", teamTrustPolicy, nil)
 		}
-		fixtureRole(r.t, r.client, "legacy-app-role", "/", fmt.Sprintf(`{"Version":"2012-10-17","Statement":[`+
-			`{"Sid":%q,"Effect":"Allow","Principal":{"AWS":%q},"Action":"sts:AssumeRole"}]}`,
-			veeamTrustSid, r.impersonationARN), nil)
+		for _, name := range []string{"legacy-app-role", "archive-app-role"} {
+			fixtureRole(r.t, r.client, name, "/", fmt.Sprintf(`{"Version":"2012-10-17","Statement":[`+
+				`{"Sid":%q,"Effect":"Allow","Principal":{"AWS":%q},"Action":"sts:AssumeRole"}]}`,
+				veeamTrustSid, r.impersonationARN), nil)
+		}
 	},
 	"resources/vbaws_role_template": func(r *exampleRun) {
 		r.applyFixture(`
@@ -453,6 +455,12 @@ resource "vbaws_role_template" "vpc" {
   name       = "veeam-vpc"
   path       = "/veeam/"
   operations = ["vpc_backup", "vpc_restore"]
+}
+
+resource "vbaws_role_template" "rds" {
+  name       = "veeam-rds"
+  path       = "/veeam/"
+  operations = ["rds_snapshot", "rds_restore"]
 }
 `)
 	},
