@@ -563,12 +563,15 @@ func (g findingGroup) sentence(roleName, evaluator string) string {
 		return fmt.Sprintf("The permissions boundary %s of role %s does not allow %s; add them to the boundary or "+
 			"remove it.", g.policy, roleName, actions)
 	case evaluator == evaluatorSimulator:
-		return fmt.Sprintf("The policy simulator reports that role %s is not allowed %s; attach the documents in "+
-			"missing_permissions_policies.", roleName, actions)
+		return fmt.Sprintf("The policy simulator reports that role %s is not allowed %s; %s", roleName, actions,
+			attachAdvice)
 	}
-	return fmt.Sprintf("No policy of role %s grants %s; attach the documents in missing_permissions_policies.",
-		roleName, actions)
+	return fmt.Sprintf("No policy of role %s grants %s; %s", roleName, actions, attachAdvice)
 }
+
+// attachAdvice says what to attach for missing actions, in words that hold for the data source and the action.
+const attachAdvice = "attach the policies of a vbaws_role_template for these operations, or the documents in " +
+	"vbaws_role_check's missing_permissions_policies."
 
 // listed names up to problemListLimit actions and says how many more there are.
 func listed(actions []string) string {

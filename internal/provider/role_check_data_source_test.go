@@ -254,7 +254,7 @@ data "vbaws_role_check" "test" {
 				"ec2_backup": stringSetExact(left)})),
 			checkValue("missing_permissions_policies", documentsGrant(left)),
 			checkValue("problems", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(fmt.Sprintf(
-				"No policy of role %s grants %s; attach the documents in missing_permissions_policies.", name,
+				"No policy of role %s grants %s; "+attachAdvice, name,
 				strings.Join(left, ", ")))})),
 			checkValue("trusts_principal", knownvalue.Null()),
 			checkValue("principal_can_assume", knownvalue.Null()),
