@@ -65,6 +65,9 @@ type Proxy struct {
 	chaos    *chaos
 	injected map[string]int
 	latency  time.Duration
+	// staleLag and trustVersions serve the stale-read mode (SetStaleReads).
+	staleLag      time.Duration
+	trustVersions map[string][]trustVersion
 }
 
 var credentialScope = regexp.MustCompile(`Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request`)
@@ -107,10 +110,14 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, forward http.Handl
 	}
 	switch {
 	case fault == nil:
-		forward.ServeHTTP(w, r)
+		if !p.forwardTrustCall(w, r, call, forward) {
+			forward.ServeHTTP(w, r)
+		}
 		return
 	case fault.Lost:
-		forward.ServeHTTP(httptest.NewRecorder(), r)
+		if !p.forwardTrustCall(httptest.NewRecorder(), r, call, forward) {
+			forward.ServeHTTP(httptest.NewRecorder(), r)
+		}
 		p.count("lost " + call.Action)
 	default:
 		p.count(fault.Code + " " + call.Action)

@@ -68,6 +68,7 @@ type Client struct {
 	Region    string
 
 	roleLocks   keyedMutex
+	trustSeen   trustHistory
 	retired     retiredCache
 	snap        *snapshot
 	maxAttempts int

@@ -2,8 +2,10 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -202,10 +204,21 @@ func (r *trustRelationshipResource) Create(
 		return
 	}
 	defer cancel()
-	if r.save(ctx, &plan, &resp.Diagnostics) || r.settle(ctx, &plan) {
+	saved, wrote := r.save(ctx, &plan, claimedSids(plan.Sid.ValueString()), &resp.Diagnostics)
+	if saved || wrote && r.settle(ctx, &plan) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		resp.Diagnostics.Append(setTrustIdentity(ctx, resp.Identity, plan, r.client)...)
 	}
+}
+
+// claimedSids are the Sids a new relationship with sid must find unused: its own, its services Sid, and, for a
+// sid that ends in "Services", the Sid whose services statement it would be.
+func claimedSids(sid string) []string {
+	sids := []string{sid, policy.ServicesSid(sid)}
+	if base, ok := strings.CutSuffix(sid, policy.ServicesSid("")); ok && base != "" {
+		sids = append(sids, base)
+	}
+	return sids
 }
 
 // Update writes the planned statements. After a failure, state holds what the role's trust policy holds, or the
@@ -225,9 +238,11 @@ func (r *trustRelationshipResource) Update(
 		return
 	}
 	defer cancel()
-	if !r.save(ctx, &plan, &resp.Diagnostics) {
+	if saved, wrote := r.save(ctx, &plan, nil, &resp.Diagnostics); !saved {
 		plan = state
-		r.settle(ctx, &plan)
+		if wrote {
+			r.settle(ctx, &plan)
+		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setTrustIdentity(ctx, resp.Identity, plan, r.client)...)
@@ -434,35 +449,55 @@ func (m trustRelationshipModel) spec(ctx context.Context, partition string) (pol
 		m.ExternalID, m.ServicePrincipals, partition)
 }
 
-// save writes the planned statements and reports whether IAM holds them. It fills role_arn and the computed
-// values once the role has been read.
-func (r *trustRelationshipResource) save(ctx context.Context, m *trustRelationshipModel, diags *diag.Diagnostics) bool {
+// save writes the planned statements, refusing when a statement uses one of the claimed Sids, and reports whether
+// IAM holds them and whether a write may have reached IAM. It fills role_arn and the computed values once the role
+// has been read.
+func (r *trustRelationshipResource) save(ctx context.Context, m *trustRelationshipModel, claim []string,
+	diags *diag.Diagnostics) (saved, wrote bool) {
 	spec, more := m.spec(ctx, r.client.Partition)
 	diags.Append(more...)
 	if diags.HasError() {
-		return false
+		return false, false
 	}
-	role, err := r.client.RewriteTrust(
-		ctx,
-		m.RoleName.ValueString(),
-		func(doc policy.Document) policy.Document {
-			return applyOrAdopt(doc, spec)
-		},
-	)
-	if err != nil {
+	role, wrote, err := r.client.RewriteTrust(ctx, m.RoleName.ValueString(), awsclient.TrustChange{
+		Apply: func(doc policy.Document) policy.Document { return applyOrAdopt(doc, spec) },
+		Claim: claim,
+	})
+	var taken *awsclient.SidTakenError
+	switch {
+	case errors.As(err, &taken):
+		addSidTaken(diags, taken, m.Sid.ValueString())
+		return false, wrote
+	case err != nil:
 		addAWSError(diags, "Cannot add the Veeam trust statement", err)
-		return false
+		return false, wrote
 	}
 	m.RoleARN = types.StringValue(aws.ToString(role.Arn))
 	m.ID = m.id()
 	m.Statement = m.Statement.keepEquivalent(statementsOf(spec), equivalentPolicies)
-	return true
+	return true, wrote
+}
+
+// addSidTaken reports a statement that a new relationship with sid will not take over, and how to take it over
+// explicitly when it is this configuration's.
+func addSidTaken(diags *diag.Diagnostics, taken *awsclient.SidTakenError, sid string) {
+	diags.AddAttributeError(pathRelationshipSid, "Statement already in the trust policy", fmt.Sprintf(
+		"The trust policy of role %[1]s already holds a statement with Sid %[2]s:\n\n%[3]s\n\n"+
+			"A trust relationship with sid %[4]q owns the statements with Sids %[4]s and %[5]s, and creates them only "+
+			"when no statement uses either (nor has %[4]s as its own services Sid): it never takes over or "+
+			"removes a statement it did not write. If this statement is someone else's, choose another sid. If "+
+			"it is this configuration's (an apply whose state was lost, say), import it instead of creating it: "+
+			"terraform import <address> %[1]s/%[4]s, or an import block with id = \"%[1]s/%[4]s\".",
+		taken.RoleName, taken.Sid, taken.Statement.JSON(), sid, policy.ServicesSid(sid)))
 }
 
 // settle reads the role's trust policy after a failed write and fills m with the statements of its Sid as IAM
-// holds them. It reports false when they are not there or cannot be read.
+// holds them. It reports false when they are not there or cannot be read. It reads even when Terraform cancelled
+// the operation (an interrupt, a timeout), for at most settleTimeout, so that a write that reached IAM is in state.
 func (r *trustRelationshipResource) settle(ctx context.Context, m *trustRelationshipModel) bool {
-	role, doc, err := r.client.RoleTrust(ctx, m.RoleName.ValueString())
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	defer cancel()
+	role, doc, err := r.client.CurrentTrust(ctx, m.RoleName.ValueString())
 	if err != nil {
 		return false
 	}
@@ -475,6 +510,9 @@ func (r *trustRelationshipResource) settle(ctx context.Context, m *trustRelation
 	}
 	return own || adopted
 }
+
+// settleTimeout bounds the read that settle makes after Terraform cancelled the operation.
+const settleTimeout = 30 * time.Second
 
 // refreshTrust is awsclient.Client.RoleTrust for a refresh, which the account snapshot may answer (awsclient.ReadRole).
 func (r *trustRelationshipResource) refreshTrust(ctx context.Context, m trustRelationshipModel) (
@@ -518,9 +556,10 @@ func samePrincipal(configured, remote string) bool {
 	return problemA == nil && problemB == nil && a.ARN() == b.ARN()
 }
 
-// remove takes the statements of sid out of the role's trust policy; a missing role or statement counts as removed.
+// remove takes the statements of sid out of the role's trust policy, and again when they come back
+// (awsclient.RemoveFromTrust); a missing role or statement counts as removed.
 func (r *trustRelationshipResource) remove(ctx context.Context, roleName, sid string) (emptied bool, err error) {
-	_, err = r.client.RewriteTrust(ctx, roleName, func(doc policy.Document) policy.Document {
+	_, err = r.client.RemoveFromTrust(ctx, roleName, func(doc policy.Document) policy.Document {
 		_, found := doc.Find(sid)
 		_, foundServices := doc.Find(policy.ServicesSid(sid))
 		if !found && !foundServices {

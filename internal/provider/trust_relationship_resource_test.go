@@ -197,14 +197,19 @@ func TestAccTrustRelationship_concurrentWriterIsDetected(t *testing.T) {
 	}))
 }
 
-// A role with a path works; when our statement was the only one, destroy leaves a statement that trusts nobody.
+// trustsNobody is the trust policy a role is left with when the statements removed were its last ones.
+const trustsNobody = `{"Version":"2012-10-17","Statement":[{"Sid":"` + policy.PlaceholderSid + `","Effect":"Deny",` +
+	`"Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}`
+
+// A role with a path works; a role that trusts nobody gets our statement in place of the placeholder, and when
+// our statement was the only one, destroy leaves a statement that trusts nobody.
 func TestAccTrustRelationship_lastStatementLeavesRoleTrustingNobody(t *testing.T) {
 	client := acctest.IAMClient(t)
 	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
 	team := acctest.RandomName("vbaws-alone")
 	only := policy.NewDocument(
 		policy.TrustStatements(policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: []string{appliance}})...)
-	fixtureRole(t, client, team, "/team/backup/", only.Marshal(), nil)
+	fixtureRole(t, client, team, "/team/backup/", trustsNobody, nil)
 	tc := testAccCase(t, resource.TestStep{
 		Config: trustConfig(
 			acctest.ProviderConfig(),
@@ -213,6 +218,7 @@ func TestAccTrustRelationship_lastStatementLeavesRoleTrustingNobody(t *testing.T
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownValue("vbaws_trust_relationship.test", tfjsonpath.New("role_arn"),
 				knownvalue.StringExact("arn:aws:iam::"+emulatorAccount+":role/team/backup/"+team)),
+			expectRemote(func() error { return trustMeansExactly(t, team, only.Marshal()) }),
 		},
 	})
 	tc.CheckDestroy = func(*terraform.State) error {
