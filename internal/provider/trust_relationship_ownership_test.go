@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -220,4 +221,44 @@ func staleAnswersServed(proxy *acctest.Proxy) error {
 		return fmt.Errorf("no read was answered with an old trust policy: %v", proxy.Injected())
 	}
 	return nil
+}
+
+// A destroy whose statements another writer keeps writing back after each removal removes them again after each
+// settle time, a bounded number of times, and then fails and says so instead of reporting success.
+func TestAccTrustRelationship_destroyFailsWhenStatementKeepsComingBack(t *testing.T) {
+	client := acctest.IAMClient(t)
+	proxy := acctest.NewProxy(t)
+	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
+	team := acctest.RandomName("vbaws-restored")
+	fixtureRole(t, client, team, "/", teamTrustPolicy, nil)
+	var restoring atomic.Bool
+	var lastWrite atomic.Int64
+	proxy.Before("UpdateAssumeRolePolicy", func() { lastWrite.Store(time.Now().UnixNano()) })
+	spec := policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: []string{appliance}}
+	proxy.Before("GetRole", func() { // a writer that restores the statement a second after each removal
+		if !restoring.Load() || time.Since(time.Unix(0, lastWrite.Load())) <= time.Second {
+			return
+		}
+		if doc := remoteTrust(t, client, team); !holds(doc, veeamTrustSid) {
+			updateTrust(t, client, team, policy.ApplyTrust(doc, spec).Marshal())
+		}
+	})
+	config := trustConfig(acctest.ProviderConfigFor(proxy.URL),
+		fmt.Sprintf("  role_name = %q\n  principal_arn = %q", team, appliance))
+	tc := testAccCase(t,
+		resource.TestStep{Config: config},
+		resource.TestStep{PreConfig: func() { restoring.Store(true) }, Config: config, Destroy: true,
+			ExpectError: regexp.MustCompile(`(?s)Cannot remove the Veeam trust statement.*came\s+back\s+after\s+each`)},
+		resource.TestStep{PreConfig: func() { restoring.Store(false) }, Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectRemote(func() error { return trustStatementIs(t, client, team, spec) })}},
+	)
+	tc.CheckDestroy = func(*terraform.State) error { return trustMeansExactly(t, team, teamTrustPolicy) }
+	resource.ParallelTest(t, tc)
+}
+
+// holds reports whether doc has a statement with sid.
+func holds(doc policy.Document, sid string) bool {
+	_, found := doc.Find(sid)
+	return found
 }

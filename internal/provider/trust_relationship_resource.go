@@ -77,24 +77,7 @@ func (r *trustRelationshipResource) Schema(
 ) {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Adds the statement that lets the Veeam appliance assume a role to the trust policy of a role " +
-			"someone else owns (another team, a landing-zone baseline, CloudFormation), and leaves every other statement " +
-			"exactly as it is. Several of these resources may target one role, each with its own `sid`.\n\n" +
-			"On destroy only this resource's statements are removed. IAM rejects a trust policy without statements, so when " +
-			"ours were the last ones the role is left with a single statement, Sid `" + policy.PlaceholderSid + "`, that " +
-			"denies `sts:AssumeRole` to every AWS principal: the role then trusts nobody, and a warning says so. " +
-			"Adding a trust relationship to the role later replaces that statement.\n\n**Other writers.** IAM has no " +
-			"conditional writes: a trust policy can only be replaced as a whole, and nothing stops another writer " +
-			"from replacing it between this resource's read and its write. The resource keeps that window as small " +
-			"as IAM allows: it reads the policy right before each write and merges into what it read; when IAM " +
-			"refuses a write (`ConcurrentModification`, or a principal that is still propagating) or its answer is " +
-			"lost, it reads and merges again instead of resending an old document; and it reads the policy back " +
-			"after writing, writing again when the statements are missing. What IAM still allows: a writer whose own " +
-			"read-modify-write overlaps this one can drop this resource's statements after they were verified, and " +
-			"this resource's write can undo an edit another writer made in the milliseconds between the read and the " +
-			"write. The first shows in the next plan as the statement to add again (a refresh finds it missing), and " +
-			"the next apply restores it; the second is visible only to that other writer. Within one Terraform run, " +
-			"resources writing to the same role are serialised, so they never lose each other's edits.",
+		MarkdownDescription: trustRelationshipDescription,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -157,6 +140,41 @@ func (r *trustRelationshipResource) Schema(
 		},
 	}
 }
+
+// trustRelationshipDescription is the resource's documentation: what it owns, what destroy promises, and what
+// other writers can still do.
+var trustRelationshipDescription = "Adds the statement that lets the Veeam appliance assume a role to the trust " +
+	"policy of a role someone else owns (another team, a landing-zone baseline, CloudFormation), and leaves every " +
+	"other statement exactly as it is. Several of these resources may target one role, each with its own `sid`.\n\n" +
+	"**Ownership.** A relationship owns the statements whose Sid is its `sid`, or its `sid` followed by " +
+	"`Services`, and creates them only where no statement uses either Sid (nor, for a `sid` ending in `Services`, " +
+	"has it as its own services Sid). A statement someone else wrote there, or one that another state's " +
+	"relationship with the same `sid` wrote earlier on the same role, fails the create with the statement " +
+	"quoted, and nothing is written: it is never taken over or removed. A statement that is this " +
+	"configuration's (an apply whose state was lost) is taken over only " +
+	"explicitly, with `import`.\n\n" +
+	"**Destroy** removes only this resource's statements, and verifies it: " +
+	fmt.Sprintf("%g", awsclient.TrustSettleTime.Seconds()) + " seconds after the removal it reads the trust " +
+	"policy again and removes its statements again when another writer, whose read-modify-write started before " +
+	"the removal, wrote them back; when they still come back after a few rounds, destroy fails and says so " +
+	"instead of reporting success. IAM rejects a trust policy without statements, so when ours were the last ones " +
+	"the role is left with a single statement, Sid `" + policy.PlaceholderSid + "`, that denies `sts:AssumeRole` " +
+	"to every AWS principal: the role then trusts nobody, and a warning says so. Adding a trust relationship to " +
+	"the role later replaces that statement.\n\n" +
+	"**Other writers.** IAM has no conditional writes: a trust policy can only be replaced as a whole, and " +
+	"nothing stops another writer from replacing it between this resource's read and its write. The resource " +
+	"keeps that window as small as IAM allows: it reads the policy right before each write and merges into what " +
+	"it read; when IAM refuses a write (`ConcurrentModification`, or a principal that is still propagating) or " +
+	"its answer is lost, it reads and merges again instead of resending an old document; and it reads the policy " +
+	"back after writing, writing again when the statements are missing. IAM may answer a read with the policy as " +
+	"it was before a write, so a read that does not show the write yet, or that shows a policy this provider has " +
+	"already replaced, is read again, for a few seconds, before the resource concludes that another writer " +
+	"replaced the policy. What IAM still allows: a writer whose own read-modify-write overlaps this one can drop " +
+	"this resource's statements after they were verified, and this resource's write can undo an edit another " +
+	"writer made in the moments between the read and the write. The first shows in the next plan as the " +
+	"statement to add again (a refresh finds it missing), and the next apply restores it; the second is visible " +
+	"only to that other writer. Within one Terraform run, resources writing to the same role are serialised, so " +
+	"they never lose each other's edits."
 
 // ModifyPlan checks the principal against the provider's partition and makes id and statement known at plan time.
 // It returns early for a relationship whose plan is its state once the statements IAM holds mean what the
