@@ -240,7 +240,8 @@ func claimedSids(sid string) []string {
 }
 
 // Update writes the planned statements. After a failure, state holds what the role's trust policy holds, or the
-// prior state when it cannot be read, so that the next plan shows what is still to do.
+// prior state when nothing was written or the policy cannot be read, so that the next plan shows what is still to
+// do.
 func (r *trustRelationshipResource) Update(
 	ctx context.Context,
 	req resource.UpdateRequest,
