@@ -220,7 +220,13 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "Create an instance profile of the same name and path containing the role. " +
-					"Veeam's worker roles need one.",
+					"Veeam's worker roles need one. The profile gets the role's `tags` and the tag " +
+					"`vbaws:created-by = vbaws_iam_role`, which marks it as made by this provider. An existing profile " +
+					"of that name and path is used only when it carries that tag (such as the empty profile left " +
+					"behind when the role was deleted out of band) or state already holds it; any other is refused " +
+					"at apply, quoted in the error and left untouched, tags included, and destroy never deletes it. " +
+					"To manage such a profile with the role, add the role to it and import the role: import takes " +
+					"the profile of the role's name and path that holds the role.",
 			},
 			"max_session_duration": schema.Int64Attribute{
 				Optional:            true,
@@ -329,7 +335,7 @@ func (r *iamRoleResource) Create(ctx context.Context, req resource.CreateRequest
 	if plan.CreateInstanceProfile.ValueBool() {
 		plan.CreateInstanceProfile, plan.InstanceProfileARN = types.BoolValue(false), types.StringNull()
 		if err == nil {
-			err = r.createInstanceProfile(ctx, &plan)
+			err = r.createInstanceProfile(ctx, &plan, false)
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
