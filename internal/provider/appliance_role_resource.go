@@ -123,11 +123,10 @@ func (r *applianceRoleResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Validators: []validator.String{roleARNValidator()},
 			},
 			"external_id": schema.StringAttribute{
-				Optional:  true,
-				Sensitive: true,
+				Optional: true,
 				MarkdownDescription: "External ID the appliance sends when it assumes a role in another account; " +
 					"the role's trust policy must require the same. Write-only in the appliance: its drift cannot " +
-					"be seen (see above). Not allowed for a role in the appliance's own account.",
+					"be seen (see above). Not allowed for a role in the appliance's own account." + externalIDRule,
 				Validators: externalIDValidators(),
 			},
 			"permissions": schema.SetAttribute{
