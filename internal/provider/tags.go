@@ -61,7 +61,9 @@ func (tagKeyCaseValidator) Description(context.Context) string {
 	return "no two tag keys that differ only in case"
 }
 
-func (v tagKeyCaseValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v tagKeyCaseValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (tagKeyCaseValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
 	byFold := map[string][]string{}
