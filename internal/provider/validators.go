@@ -369,12 +369,17 @@ func (inlineSizeValidator) ValidateMap(_ context.Context, req validator.MapReque
 // externalIDPattern is the characters IAM accepts in an sts:ExternalId value.
 var externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
 
-// externalIDRule is the one rule for every external_id attribute, stated in each one's description: it is never
-// sensitive, because it is not a secret.
-const externalIDRule = " Not sensitive, here or on any other resource of this provider: an external ID is not a " +
-	"secret (AWS uses it against the confused deputy problem, not as a password), and it stands in the role's " +
-	"trust policy, which `assume_role_policy`, `statement`, plans and logs show, as does anyone allowed " +
-	"`iam:GetRole`."
+// The one rule for external_id, stated in each one's description: sensitive where the provider only hands it to
+// the appliance, not sensitive where the provider writes it into a trust policy, which shows it anyway.
+const (
+	externalIDRule = " Not sensitive: the provider writes it into the role's trust policy, which " +
+		"`assume_role_policy` and `statement` show, as IAM shows it to anyone allowed `iam:GetRole`; an external ID " +
+		"guards against the confused deputy problem and is not a secret. Only `vbaws_appliance_role`, which hands " +
+		"it to the appliance and writes no trust policy, marks it sensitive."
+	externalIDSensitiveRule = " Sensitive: it is handed to the appliance only, so plans and logs never show it; " +
+		"`vbaws_iam_role` and `vbaws_trust_relationship`, which write it into a trust policy that shows it, do not " +
+		"mark it sensitive."
+)
 
 // externalIDValidators check an sts:ExternalId value at plan time as IAM does, with one wording wherever an
 // external_id is taken.
