@@ -31,8 +31,9 @@ import (
 //     entity is looked up, waiting up to PropagationTimeout for IAM to show it, and adopted only if it matches.
 //  4. A conflict on the first attempt, or an entity that does not match, is an error that names the entity and
 //     what differs. A role someone else made, even an identical one made before this apply, is never adopted.
-//     The one exception is Creation.AdoptPreexisting: an empty instance profile of the role's own name and path,
-//     left behind when the role was deleted out of band, is adopted whenever it was made.
+//     The one exception is Creation.AdoptPreexisting, which lets Matches decide on its own: an empty instance
+//     profile of the role's own name and path that carries this provider's owner tag (left behind when the role
+//     was deleted out of band) is adopted whenever it was made; one without the tag never is.
 //
 // What remains possible: a second writer creating the identical entity (same name, path and content) in the
 // seconds between a lost attempt and its retry is taken for ours. Only another run of the same configuration

@@ -13,13 +13,24 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
 
+// ProfileOwnerTagKey and ProfileOwnerTagValue mark an instance profile this provider created:
+// CreateRoleInstanceProfile gives every profile it creates this tag, beside the role's tags, and takes over an
+// existing profile only when it carries it (or the caller's state already holds the profile).
+const (
+	ProfileOwnerTagKey   = "vbaws:created-by"
+	ProfileOwnerTagValue = "vbaws_iam_role"
+)
+
 // CreateRoleInstanceProfile makes sure the instance profile named like the role, on the role's path, exists and
-// contains the role, and returns the profile's ARN. An empty profile of that name and path, such as the one left
-// behind when the role was deleted out of band, is adopted, and its tags are set to tags. A profile that holds
-// another role, or lies on another path, is an error that names it. member reports whether the role is in the
-// profile, also when err is not nil; arn is "" when no profile exists.
-func (c *Client) CreateRoleInstanceProfile(ctx context.Context, roleName, path string, tags []iamtypes.Tag) (
-	profileARN string, member bool, err error) {
+// contains the role, and returns the profile's ARN. The profile gets tags and the owner tag (ProfileOwnerTagKey).
+// An existing empty profile of that name and path is used only when this provider created it: it carries the
+// owner tag (such as the one left behind when the role was deleted out of band, or one whose create answer was
+// lost), or inState says the caller's state holds it (created or imported earlier); its tags are then set. Any
+// other existing profile is an error that quotes it and names import; it is left untouched. member reports
+// whether the role is in the profile, also when err is not nil; arn is "" when no profile is used.
+func (c *Client) CreateRoleInstanceProfile(ctx context.Context, roleName, path string, tags []iamtypes.Tag,
+	inState bool) (profileARN string, member bool, err error) {
+	tags = withOwnerTag(tags)
 	profile, err := Create(ctx, c, Creation[*iamtypes.InstanceProfile]{
 		What: "instance profile " + roleName,
 		Send: func(ctx context.Context) (*iamtypes.InstanceProfile, error) {
@@ -34,7 +45,14 @@ func (c *Client) CreateRoleInstanceProfile(ctx context.Context, roleName, path s
 			return c.GetInstanceProfile(ctx, roleName)
 		},
 		Matches: func(p *iamtypes.InstanceProfile, _ time.Time) error {
-			return errors.Join(differs("path", aws.ToString(p.Path), path), holdsOnly(p, roleName))
+			if err := errors.Join(differs("path", aws.ToString(p.Path), path), holdsOnly(p, roleName)); err != nil {
+				return err
+			}
+			if inState || ownProfile(p) {
+				return nil
+			}
+			return fmt.Errorf("this provider did not create it: it lacks the tag %s = %s, and it is %s",
+				ProfileOwnerTagKey, ProfileOwnerTagValue, describeProfile(p))
 		},
 		AdoptPreexisting: true,
 	})
@@ -50,6 +68,29 @@ func (c *Client) CreateRoleInstanceProfile(ctx context.Context, roleName, path s
 	}
 	err = c.addRoleToInstanceProfile(ctx, roleName)
 	return profileARN, err == nil, err
+}
+
+// withOwnerTag returns tags with the owner tag set, replacing a tag of that key.
+func withOwnerTag(tags []iamtypes.Tag) []iamtypes.Tag {
+	out := slices.DeleteFunc(slices.Clone(tags), func(t iamtypes.Tag) bool {
+		return aws.ToString(t.Key) == ProfileOwnerTagKey
+	})
+	return append(out, iamtypes.Tag{Key: aws.String(ProfileOwnerTagKey), Value: aws.String(ProfileOwnerTagValue)})
+}
+
+// ownProfile reports whether the profile carries the owner tag this provider gives the profiles it creates.
+func ownProfile(p *iamtypes.InstanceProfile) bool {
+	return TagMap(p.Tags)[ProfileOwnerTagKey] == ProfileOwnerTagValue
+}
+
+// describeProfile quotes what exists: the profile's ARN, roles, tags and creation date.
+func describeProfile(p *iamtypes.InstanceProfile) string {
+	roles := make([]string, 0, len(p.Roles))
+	for _, r := range p.Roles {
+		roles = append(roles, aws.ToString(r.RoleName))
+	}
+	return fmt.Sprintf("%s holding roles %v, tagged %v, created %s", aws.ToString(p.Arn), roles, TagMap(p.Tags),
+		formatTime(p.CreateDate))
 }
 
 // GetInstanceProfile reads an instance profile by name.

@@ -127,7 +127,8 @@ func (r *applianceRoleResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Sensitive: true,
 				MarkdownDescription: "External ID the appliance sends when it assumes a role in another account; " +
 					"the role's trust policy must require the same. Write-only in the appliance: its drift cannot " +
-					"be seen (see above). Not allowed for a role in the appliance's own account.",
+					"be seen (see above). Not allowed for a role in the appliance's own account." +
+					externalIDSensitiveRule,
 				Validators: externalIDValidators(),
 			},
 			"permissions": schema.SetAttribute{

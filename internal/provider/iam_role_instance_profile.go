@@ -14,16 +14,18 @@ import (
 // The instance profile of vbaws_iam_role: one named like the role, on its path, when create_instance_profile is
 // true.
 
-// createInstanceProfile makes sure the profile of the role's name and path exists and holds the role, adopting an
-// empty one left behind by an earlier role of that name (see awsclient.CreateRoleInstanceProfile). The model then
-// says what IAM holds: create_instance_profile is whether the role is in it, instance_profile_arn is set while
-// the profile exists, so that destroy and the next apply find it.
-func (r *iamRoleResource) createInstanceProfile(ctx context.Context, m *iamRoleModel) error {
+// createInstanceProfile makes sure the profile of the role's name and path exists and holds the role. An existing
+// empty profile is used only when this provider made it (its owner tag) or state holds it (inState); any other is
+// refused and left untouched (see awsclient.CreateRoleInstanceProfile). The model then says what IAM holds:
+// create_instance_profile is whether the role is in it, instance_profile_arn is set while the profile exists, so
+// that destroy and the next apply find it.
+func (r *iamRoleResource) createInstanceProfile(ctx context.Context, m *iamRoleModel, inState bool) error {
 	arn, member, err := r.client.CreateRoleInstanceProfile(
 		ctx,
 		m.ID.ValueString(),
 		m.Path.ValueString(),
 		iamTags(ctx, m.Tags),
+		inState,
 	)
 	m.CreateInstanceProfile = types.BoolValue(member)
 	m.InstanceProfileARN = stringOrNull(&arn)
@@ -54,13 +56,13 @@ func (r *iamRoleResource) readInstanceProfile(ctx context.Context, m *iamRoleMod
 	return diags
 }
 
-// updateInstanceProfile creates or adopts the role's profile, or deletes it (also an empty one left in state by
-// a failed create).
+// updateInstanceProfile creates the role's profile, or takes back an empty one state holds, or deletes it (also an
+// empty one left in state by a failed create).
 func (r *iamRoleResource) updateInstanceProfile(ctx context.Context, plan iamRoleModel, result *iamRoleModel) error {
 	want, have := plan.CreateInstanceProfile.ValueBool(), result.CreateInstanceProfile.ValueBool()
 	switch {
 	case want && !have:
-		return r.createInstanceProfile(ctx, result)
+		return r.createInstanceProfile(ctx, result, !result.InstanceProfileARN.IsNull())
 	case !want && (have || !result.InstanceProfileARN.IsNull()):
 		if err := r.deleteOwnInstanceProfile(ctx, result.ID.ValueString(), result.Path.ValueString()); err != nil {
 			return err

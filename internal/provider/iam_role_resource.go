@@ -74,6 +74,9 @@ type iamRoleModel struct {
 	InlinePolicies      types.Map      `tfsdk:"inline_policies"`
 	AccountID           types.String   `tfsdk:"account_id"`
 	AcknowledgeRoot     types.Bool     `tfsdk:"acknowledge_account_root"`
+	AllowPublicTrust    types.Bool     `tfsdk:"allow_public_trust"`
+	TrustPolicyQuota    types.Int64    `tfsdk:"trust_policy_quota"`
+	ManagedPolicyQuota  types.Int64    `tfsdk:"managed_policies_quota"`
 	Timeouts            timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -107,6 +110,9 @@ var (
 	pathRoleAccountID         = path.Root("account_id")
 	pathTrustedPrincipals     = path.Root("trusted_principal_arns")
 	pathAdditionalTrust       = path.Root("additional_trust_policy")
+	pathAllowPublicTrust      = path.Root("allow_public_trust")
+	pathTrustPolicyQuota      = path.Root("trust_policy_quota")
+	pathManagedPoliciesQuota  = path.Root("managed_policies_quota")
 )
 
 func (r *iamRoleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -196,7 +202,7 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"external_id": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Adds `Condition.StringEquals.\"sts:ExternalId\"` to the statement of " +
-					"`trusted_principal_arns`.",
+					"`trusted_principal_arns`." + externalIDRule,
 				Validators: externalIDValidators(),
 			},
 			"service_principals": schema.SetAttribute{
@@ -213,14 +219,21 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "Managed policies to attach, for example `vbaws_role_template.x.policy_arns`. " +
 					"When set (also to `[]`), it is authoritative: other attachments are detached on apply. Left out, " +
 					"attachments are not managed.",
-				Validators: []validator.Set{setvalidator.ValueStringsAre(policyARNValidator())},
+				Validators: []validator.Set{setvalidator.ValueStringsAre(policyARNValidator()),
+					managedPoliciesQuotaValidator{quota: pathManagedPoliciesQuota}},
 			},
 			"create_instance_profile": schema.BoolAttribute{
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "Create an instance profile of the same name and path containing the role. " +
-					"Veeam's worker roles need one.",
+					"Veeam's worker roles need one. The profile gets the role's `tags` and the tag " +
+					"`vbaws:created-by = vbaws_iam_role`, which marks it as made by this provider. An existing profile " +
+					"of that name and path is used only when it carries that tag (such as the empty profile left " +
+					"behind when the role was deleted out of band) or state already holds it; any other is refused " +
+					"at apply, quoted in the error and left untouched, tags included, and destroy never deletes it. " +
+					"To manage such a profile with the role, add the role to it and import the role: import takes " +
+					"the profile of the role's name and path that holds the role.",
 			},
 			"max_session_duration": schema.Int64Attribute{
 				Optional:            true,
@@ -270,11 +283,41 @@ func withAdoptionAttributes(attributes map[string]schema.Attribute) map[string]s
 	attributes["additional_trust_policy"] = schema.StringAttribute{
 		Optional:   true,
 		CustomType: PolicyType{},
-		Validators: []validator.String{additionalTrustValidator{}},
+		Validators: []validator.String{additionalTrustValidator{},
+			publicTrustValidator{acknowledgement: pathAllowPublicTrust}},
 		MarkdownDescription: "Trust statements beyond Veeam's, as a policy document (for example a break-glass " +
 			"principal or an OIDC federation), compared by meaning. The trust policy is the statements generated " +
 			"from `trusted_principal_arns`, `external_id` and `service_principals`, followed by these. Import fills " +
-			"it with the statements that are not Veeam's.",
+			"it with the statements that are not Veeam's. Checked during plan: every statement needs a " +
+			"`Principal`, and a statement that lets anyone assume the role fails the plan unless " +
+			"`allow_public_trust` is `true`. Open means an Allow for `sts:AssumeRole`, " +
+			"`sts:AssumeRoleWithWebIdentity` or `sts:AssumeRoleWithSAML` with `NotPrincipal`; or with a principal " +
+			"that is `\"*\"` or has a wildcard (`{\"AWS\": \"*\"}`, `arn:aws:iam::*:root`) and no condition " +
+			"naming the caller (`StringEquals`, `StringLike`, `ArnEquals` or `ArnLike` on `aws:PrincipalArn`, " +
+			"`aws:PrincipalAccount`, `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:SourceAccount`, " +
+			"`aws:SourceArn`, `aws:SourceOrgID`, `aws:SourceOrgPaths` or `aws:userid`, with a value other than " +
+			"`*`; `sts:ExternalId` alone does not count); or with a web identity provider (`Federated`, other " +
+			"than a SAML provider) and no condition at all.",
+	}
+	attributes["trust_policy_quota"] = schema.Int64Attribute{
+		Optional: true,
+		MarkdownDescription: fmt.Sprintf("The account's IAM quota *Role trust policy length*, in characters not "+
+			"counting whitespace: %d unless set. The plan fails when the trust policy is longer. Set it only "+
+			"after raising the quota in Service Quotas (at most %d).", defaultTrustPolicyQuota, maxTrustPolicyQuota),
+		Validators: []validator.Int64{int64validator.Between(defaultTrustPolicyQuota, maxTrustPolicyQuota)},
+	}
+	attributes["managed_policies_quota"] = schema.Int64Attribute{
+		Optional: true,
+		MarkdownDescription: fmt.Sprintf("The account's IAM quota *Managed policies per role*: %d unless set. The "+
+			"plan fails when `managed_policy_arns` has more. Set it only after raising the quota in Service "+
+			"Quotas (at most %d).", defaultManagedPoliciesQuota, maxManagedPoliciesQuota),
+		Validators: []validator.Int64{int64validator.Between(defaultManagedPoliciesQuota, maxManagedPoliciesQuota)},
+	}
+	attributes["allow_public_trust"] = schema.BoolAttribute{
+		Optional: true,
+		MarkdownDescription: "Set to `true` to acknowledge that `additional_trust_policy` lets anyone assume the " +
+			"role (see there); without it such a statement fails the plan. `trusted_principal_arns` and " +
+			"`service_principals` never accept wildcards.",
 	}
 	attributes["inline_policies"] = schema.MapAttribute{
 		Optional:    true,
@@ -329,7 +372,7 @@ func (r *iamRoleResource) Create(ctx context.Context, req resource.CreateRequest
 	if plan.CreateInstanceProfile.ValueBool() {
 		plan.CreateInstanceProfile, plan.InstanceProfileARN = types.BoolValue(false), types.StringNull()
 		if err == nil {
-			err = r.createInstanceProfile(ctx, &plan)
+			err = r.createInstanceProfile(ctx, &plan, false)
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -408,7 +451,9 @@ func (r *iamRoleResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	defer cancel()
 	result := state
-	result.Timeouts, result.AcknowledgeRoot = plan.Timeouts, plan.AcknowledgeRoot
+	result.Timeouts, result.AcknowledgeRoot, result.AllowPublicTrust = plan.Timeouts, plan.AcknowledgeRoot,
+		plan.AllowPublicTrust
+	result.TrustPolicyQuota, result.ManagedPolicyQuota = plan.TrustPolicyQuota, plan.ManagedPolicyQuota
 	for _, step := range r.updateSteps(ctx, plan, &result, trust) {
 		if err := step(); err != nil {
 			addAWSError(&resp.Diagnostics, "Cannot update IAM role", fmt.Errorf(

@@ -28,7 +28,8 @@ func sameTrust(a, b string) bool {
 // trust policy of an imported role by what its statements mean, so that a role made by Veeam's CloudFormation
 // (Sid-less statements) imports as well as one this resource made. A trust naming no principal the appliance can
 // use (the Impersonation role itself, a service role) leaves trusted_principal_arns null, which plans with a
-// warning; every statement that is not Veeam's goes, unchanged, into additional_trust_policy.
+// warning; every statement that is not Veeam's goes, unchanged, into additional_trust_policy, and when one of them
+// lets anyone in, allow_public_trust is true, so that the configuration generated on import plans.
 func (m *iamRoleModel) importTrust(trust string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	doc, err := policy.Parse(trust)
@@ -43,6 +44,10 @@ func (m *iamRoleModel) importTrust(trust string) diag.Diagnostics {
 	m.AdditionalTrustPolicy = PolicyValue{StringValue: types.StringNull()}
 	if len(others) > 0 {
 		m.AdditionalTrustPolicy = NewPolicyValue(jsonencodeForm(policy.NewDocument(others...).Marshal()))
+	}
+	m.AllowPublicTrust = types.BoolNull()
+	if len(policy.OpenStatements(policy.NewDocument(others...))) > 0 {
+		m.AllowPublicTrust = types.BoolValue(true) // the generated configuration then states what the role trusts
 	}
 	return diags
 }

@@ -99,8 +99,11 @@ func (d *roleCheckDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			},
 			"ok": schema.BoolAttribute{
 				Computed: true,
-				MarkdownDescription: "True only when no action, service principal, trust, instance profile or " +
-					"assume permission is missing and every policy could be evaluated.",
+				MarkdownDescription: "True only when nothing is wrong and nothing is left undecided: no action, " +
+					"service principal, trust, instance profile or assume permission is missing, every policy could " +
+					"be evaluated, and the trusted principal's own side could be checked. A `trusted_principal_arn` " +
+					"in another account, or an account as a whole, makes it false, because that account's policies " +
+					"cannot be seen from here: `problems` then says what to check by hand. Assert on this attribute.",
 			},
 			"missing_actions": schema.SetAttribute{
 				Computed:            true,
@@ -176,7 +179,8 @@ const roleCheckDescription = "Veeam's **Check Permissions** at plan time, for an
 	"policies, resource control policies, session policies and resource-based policies cannot be seen from the " +
 	"account and are not evaluated locally: an action only they deny is still reported as granted. The simulator " +
 	"takes service control policies into account, except those with conditions, as Veeam documents for its own " +
-	"check. For a trusted principal in another account, `problems` says that its own policies could not be seen."
+	"check. For a trusted principal in another account, or an account trusted as a whole, `ok` is false and " +
+	"`problems` says what to check by hand in that account."
 
 func (d *roleCheckDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m roleCheckModel
@@ -213,6 +217,7 @@ type roleCheck struct {
 	inProfile          bool
 	principalCanAssume *bool
 	assumeFindings     []policy.Finding
+	principalMissing   bool
 	principalNote      string
 }
 
@@ -326,13 +331,14 @@ func (d *roleCheckDataSource) checkPrincipal(ctx context.Context, c *roleCheck, 
 	c.trustsPrincipal = &trusted
 	switch {
 	case p.IsAccountRoot():
-		c.principalNote = fmt.Sprintf("Account %s is trusted as a whole, so which of its principals may assume "+
-			"role %s depends on their own policies, which this check does not evaluate.", p.AccountID,
-			aws.ToString(c.role.RoleName))
+		c.principalNote = fmt.Sprintf("Check by hand: account %s is trusted as a whole, so which of its "+
+			"principals may assume role %s depends on their own policies, which this check does not evaluate; "+
+			"make sure the appliance's role in that account is allowed sts:AssumeRole on %s.", p.AccountID,
+			aws.ToString(c.role.RoleName), aws.ToString(c.role.Arn))
 		return nil
 	case d.client.AccountID == "" || p.AccountID != d.client.AccountID:
-		c.principalNote = fmt.Sprintf("Role %s is in account %s, whose policies, service control policies and "+
-			"boundaries cannot be seen from here; make sure its own policies allow sts:AssumeRole on %s.",
+		c.principalNote = fmt.Sprintf("Check by hand: role %s is in account %s, whose policies, service control "+
+			"policies and boundaries cannot be seen from here; make sure its own policies allow sts:AssumeRole on %s.",
 			p.ARN(), p.AccountID, aws.ToString(c.role.Arn))
 		return nil
 	}
@@ -346,6 +352,7 @@ func (d *roleCheckDataSource) checkPrincipal(ctx context.Context, c *roleCheck, 
 func (d *roleCheckDataSource) roleMayAssume(ctx context.Context, c *roleCheck, p principal.Principal) (bool, error) {
 	role, err := d.client.ReadRole(ctx, p.Name, awsclient.RoleHint{Path: p.Path})
 	if awsclient.IsNoSuchEntity(err) {
+		c.principalMissing = true
 		return false, nil
 	}
 	if err != nil {
@@ -407,9 +414,10 @@ func (m *roleCheckModel) fill(ctx context.Context, tpl template.Template, c role
 	return diags
 }
 
-// ok reports whether nothing is missing.
+// ok reports whether nothing is missing and nothing is left to check by hand.
 func (c roleCheck) ok() bool {
 	return len(c.permissions.Findings) == 0 && len(c.permissions.Unparsed) == 0 && c.trustErr == nil &&
+		c.principalNote == "" &&
 		len(c.missingServices) == 0 && (!c.needsProfile || c.inProfile) &&
 		(c.trustsPrincipal == nil || *c.trustsPrincipal) && (c.principalCanAssume == nil || *c.principalCanAssume)
 }
@@ -493,6 +501,10 @@ func (c roleCheck) untrustedBecause() string {
 // cannotAssumeProblem says why the trusted role may not assume the checked role.
 func (c roleCheck) cannotAssumeProblem() string {
 	target := aws.ToString(c.role.Arn)
+	if c.principalMissing {
+		return fmt.Sprintf("The trusted role %s does not exist, so nothing can assume %s through it; create it, or "+
+			"set trusted_principal_arn to the appliance's Impersonation role.", c.principalARN, target)
+	}
 	if len(c.assumeFindings) > 0 {
 		f := c.assumeFindings[0]
 		switch f.Verdict {
@@ -504,7 +516,7 @@ func (c roleCheck) cannotAssumeProblem() string {
 				"add it to the boundary.", f.Policy, target)
 		}
 	}
-	return fmt.Sprintf("The trusted role's own policies do not allow sts:AssumeRole on %s (or it does not exist); "+
+	return fmt.Sprintf("The trusted role's own policies do not allow sts:AssumeRole on %s; "+
 		"allow that action on this role's ARN or on \"*\", or name the trusted role's ARN in the trust policy.", target)
 }
 

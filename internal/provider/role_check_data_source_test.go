@@ -449,7 +449,7 @@ data "vbaws_role_check" %q {
 	checks = append(checks, checkValueOf("data.vbaws_role_check.other_account", "problems", knownvalue.ListExact(
 		[]knownvalue.Check{
 			knownvalue.StringRegexp(regexp.MustCompile(`^The trust policy of role .* does not let`)),
-			knownvalue.StringRegexp(regexp.MustCompile(`is in account 210987654321, whose policies, service control `)),
+			knownvalue.StringRegexp(regexp.MustCompile(`^Check by hand: role .* is in account 210987654321, whose `)),
 		})),
 		checkValueOf("data.vbaws_role_check.scoped_to_other_roles", "problems", problemMatching(
 			`own policies do not allow sts:AssumeRole on arn:aws:iam::`+emulatorAccount+`:role/`+byAccount)))
@@ -765,4 +765,58 @@ func TestAccRoleCheck_trustNamingAnSTSARN(t *testing.T) {
 				name, appliance, sts, appliance))})),
 		},
 	}))
+}
+
+// Issue 30, item 6: ok means nothing is wrong and nothing is left undecided. A trusted role in another account is
+// trusted by the policy, but that account's own policies cannot be seen, so ok is false and problems says what to
+// check by hand; the same for an account trusted as a whole, and a trusted role that does not exist. A
+// postcondition on ok, as the docs recommend, fails with that sentence.
+func TestAccRoleCheck_undecidedIsNotOK(t *testing.T) {
+	client := acctest.IAMClient(t)
+	crossAccount := "arn:aws:iam::210987654321:role/VeeamImpersonation"
+	accountRoot := "arn:aws:iam::" + emulatorAccount + ":root"
+	missing := "arn:aws:iam::" + emulatorAccount + ":role/" + acctest.RandomName("vbaws-gone")
+	withExternalID := `{"StringEquals":{"sts:ExternalId":"veeam-7"}}`
+	name := acctest.RandomName("vbaws-undecided")
+	fixtureRole(t, client, name, "/", trustOf(trustStatementFor(crossAccount, withExternalID),
+		trustStatementFor(accountRoot, withExternalID)), map[string]string{"all": allowEverything})
+	config := acctest.ProviderConfig() + roleCheckBlock("cross", name, crossAccount, "veeam-7") +
+		roleCheckBlock("root", name, accountRoot, "veeam-7") + roleCheckBlock("gone", name, missing, "veeam-7")
+	checks := []statecheck.StateCheck{
+		checkValueOf("data.vbaws_role_check.cross", "trusts_principal", knownvalue.Bool(true)),
+		checkValueOf("data.vbaws_role_check.cross", "principal_can_assume", knownvalue.Null()),
+		checkValueOf("data.vbaws_role_check.cross", "missing_actions", knownvalue.SetSizeExact(0)),
+		checkValueOf("data.vbaws_role_check.cross", "ok", knownvalue.Bool(false)),
+		checkValueOf("data.vbaws_role_check.cross", "problems", knownvalue.ListExact([]knownvalue.Check{
+			knownvalue.StringRegexp(regexp.MustCompile(`^Check by hand: role ` + regexp.QuoteMeta(crossAccount) +
+				` is in account 210987654321, .* allow sts:AssumeRole on arn:aws:iam::` + emulatorAccount +
+				`:role/` + name + `\.$`))})),
+		checkValueOf("data.vbaws_role_check.root", "trusts_principal", knownvalue.Bool(true)),
+		checkValueOf("data.vbaws_role_check.root", "ok", knownvalue.Bool(false)),
+		checkValueOf("data.vbaws_role_check.root", "problems", problemMatching(
+			`^Check by hand: account `+emulatorAccount+` is trusted as a whole`)),
+		checkValueOf("data.vbaws_role_check.gone", "principal_can_assume", knownvalue.Bool(false)),
+		checkValueOf("data.vbaws_role_check.gone", "ok", knownvalue.Bool(false)),
+		checkValueOf("data.vbaws_role_check.gone", "problems", problemMatching(
+			`^The trusted role `+regexp.QuoteMeta(missing)+` does not exist`)),
+	}
+	postcondition := acctest.ProviderConfig() + fmt.Sprintf(`
+data "vbaws_role_check" "cross" {
+  role_name             = %q
+  operations            = ["organization_rescan"]
+  trusted_principal_arn = %q
+  external_id           = "veeam-7"
+  evaluator             = "local"
+  lifecycle {
+    postcondition {
+      condition     = self.ok
+      error_message = join("\n", self.problems)
+    }
+  }
+}`, name, crossAccount)
+	resource.ParallelTest(t, testAccCase(t,
+		resource.TestStep{Config: config, ConfigStateChecks: checks},
+		resource.TestStep{Config: postcondition,
+			ExpectError: regexp.MustCompile(`(?s)postcondition failed.*Check by hand: role`)},
+	))
 }

@@ -109,7 +109,7 @@ func (r *trustRelationshipResource) Schema(
 			"external_id": schema.StringAttribute{
 				Optional:            true,
 				Validators:          externalIDValidators(),
-				MarkdownDescription: "Adds `Condition.StringEquals.\"sts:ExternalId\"` to the statement.",
+				MarkdownDescription: "Adds `Condition.StringEquals.\"sts:ExternalId\"` to the statement." + externalIDRule,
 			},
 			"service_principals": schema.SetAttribute{
 				Optional:    true,

@@ -12,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -139,13 +141,14 @@ var policyARNPattern = regexp.MustCompile(
 	`^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/([\x21-\x7E]*/)?[\w+=,.@-]{1,128}$`,
 )
 
-// additionalTrustValidator checks that additional_trust_policy is a policy document whose Sids do not collide
-// with the statements this resource writes.
+// additionalTrustValidator checks that additional_trust_policy is a policy document whose statements each have a
+// Principal (IAM refuses a trust statement without one) and whose Sids do not collide with the statements this
+// resource writes.
 type additionalTrustValidator struct{}
 
 func (additionalTrustValidator) Description(context.Context) string {
-	return "a trust policy document whose statements do not use the Sids " + veeamTrustSid + " or " +
-		policy.ServicesSid(veeamTrustSid)
+	return "a trust policy document whose statements each have a Principal and do not use the Sids " +
+		veeamTrustSid + " or " + policy.ServicesSid(veeamTrustSid)
 }
 
 func (v additionalTrustValidator) MarkdownDescription(ctx context.Context) string {
@@ -162,6 +165,12 @@ func (additionalTrustValidator) ValidateString(_ context.Context, req validator.
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid additional trust policy", err.Error())
 		return
 	}
+	for _, i := range policy.MissingPrincipal(doc) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Trust statement without Principal", fmt.Sprintf(
+			"Statement %d has no Principal: a trust policy statement must say who may assume the role, and IAM "+
+				"refuses the policy otherwise. Add a Principal, such as {\"AWS\" = \"arn:aws:iam::<ACCOUNT_ID>:role/"+
+				"<NAME>\"}.", i+1))
+	}
 	for _, sid := range []string{veeamTrustSid, policy.ServicesSid(veeamTrustSid)} {
 		if _, taken := doc.Find(sid); taken {
 			resp.Diagnostics.AddAttributeError(req.Path, "Statement ID taken", fmt.Sprintf(
@@ -169,6 +178,119 @@ func (additionalTrustValidator) ValidateString(_ context.Context, req validator.
 					"use another Sid or none.", sid))
 		}
 	}
+}
+
+// publicTrustValidator refuses trust statements that let anyone in (policy.OpenStatements) unless the boolean
+// attribute at acknowledgement is true.
+type publicTrustValidator struct {
+	acknowledgement path.Path
+}
+
+func (v publicTrustValidator) Description(context.Context) string {
+	return "no statement that lets anyone assume the role, unless " + v.acknowledgement.String() + " is true"
+}
+
+func (v publicTrustValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v publicTrustValidator) ValidateString(ctx context.Context, req validator.StringRequest,
+	resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	doc, err := policy.Parse(req.ConfigValue.ValueString())
+	if err != nil {
+		return // additionalTrustValidator reports it
+	}
+	open := policy.OpenStatements(doc)
+	if len(open) == 0 {
+		return
+	}
+	var acknowledged types.Bool
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, v.acknowledgement, &acknowledged)...)
+	if acknowledged.IsUnknown() || acknowledged.ValueBool() {
+		return
+	}
+	for _, o := range open {
+		resp.Diagnostics.AddAttributeError(req.Path, "Trust open to everyone", fmt.Sprintf(
+			"The %s: anyone could assume this role. Name the principals (a role or account ARN), or add a "+
+				"condition on who the caller is (such as aws:PrincipalOrgID or aws:PrincipalArn; for a web "+
+				"identity provider, its aud or sub claim). If the role really is meant to be open, set %s = true.",
+			o, v.acknowledgement))
+	}
+}
+
+// IAM's default quotas for a role and the most they can be raised to (Service Quotas, service IAM).
+const (
+	defaultTrustPolicyQuota     = 2048
+	maxTrustPolicyQuota         = 8192
+	defaultManagedPoliciesQuota = 10
+	maxManagedPoliciesQuota     = 20
+)
+
+// quotaOf reads an optional quota attribute from configuration or plan, with its default when it is null or
+// unknown.
+func quotaOf(ctx context.Context, get func(context.Context, path.Path, any) diag.Diagnostics, at path.Path,
+	fallback int64) (int64, diag.Diagnostics) {
+	var quota types.Int64
+	diags := get(ctx, at, &quota)
+	if quota.IsNull() || quota.IsUnknown() {
+		return fallback, diags
+	}
+	return quota.ValueInt64(), diags
+}
+
+// managedPoliciesQuotaValidator refuses more managed policies than the role's quota, read from the attribute at
+// quota (IAM's default when it is null).
+type managedPoliciesQuotaValidator struct {
+	quota path.Path
+}
+
+func (v managedPoliciesQuotaValidator) Description(context.Context) string {
+	return fmt.Sprintf("at most %s managed policies (%d unless set)", v.quota, defaultManagedPoliciesQuota)
+}
+
+func (v managedPoliciesQuotaValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v managedPoliciesQuotaValidator) ValidateSet(ctx context.Context, req validator.SetRequest,
+	resp *validator.SetResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	quota, diags := quotaOf(ctx, req.Config.GetAttribute, v.quota, defaultManagedPoliciesQuota)
+	resp.Diagnostics.Append(diags...)
+	if n := len(req.ConfigValue.Elements()); int64(n) > quota {
+		resp.Diagnostics.AddAttributeError(req.Path, "Too many managed policies", fmt.Sprintf(
+			"A role may have %d managed policies attached (IAM's quota \"Managed policies per role\"; the default "+
+				"is %d and it can be raised to %d in Service Quotas); these are %d. Combine policies, or raise the "+
+				"quota and set %s to it.", quota, defaultManagedPoliciesQuota, maxManagedPoliciesQuota, n, v.quota))
+	}
+}
+
+// checkTrustSize refuses a trust policy larger than quota characters, not counting whitespace as IAM does. The
+// diagnostic goes on additional_trust_policy when it is set, else on trusted_principal_arns.
+func checkTrustSize(trust PolicyValue, in roleTrustInputs, quota int64) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if trust.IsNull() || trust.IsUnknown() {
+		return diags
+	}
+	size := policy.Size(trust.ValueString())
+	if int64(size) <= quota {
+		return diags
+	}
+	at := pathTrustedPrincipals
+	if !in.AdditionalTrustPolicy.IsNull() {
+		at = pathAdditionalTrust
+	}
+	diags.AddAttributeError(at, "Trust policy too large", fmt.Sprintf(
+		"The trust policy would have %d characters, not counting whitespace, but IAM allows %d for a role's trust "+
+			"policy (quota \"Role trust policy length\": %d by default, which can be raised to %d in Service "+
+			"Quotas). Trust fewer principals, shorten additional_trust_policy, or raise the quota and set %s to it.",
+		size, quota, defaultTrustPolicyQuota, maxTrustPolicyQuota, pathTrustPolicyQuota))
+	return diags
 }
 
 // namePrefixValidator lets name and name_prefix appear together only when name is made from name_prefix, as in a
@@ -246,6 +368,18 @@ func (inlineSizeValidator) ValidateMap(_ context.Context, req validator.MapReque
 
 // externalIDPattern is the characters IAM accepts in an sts:ExternalId value.
 var externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+
+// The one rule for external_id, stated in each one's description: sensitive where the provider only hands it to
+// the appliance, not sensitive where the provider writes it into a trust policy, which shows it anyway.
+const (
+	externalIDRule = " Not sensitive: the provider writes it into the role's trust policy, which " +
+		"`assume_role_policy` and `statement` show, as IAM shows it to anyone allowed `iam:GetRole`; an external ID " +
+		"guards against the confused deputy problem and is not a secret. Only `vbaws_appliance_role`, which hands " +
+		"it to the appliance and writes no trust policy, marks it sensitive."
+	externalIDSensitiveRule = " Sensitive: it is handed to the appliance only, so plans and logs never show it; " +
+		"`vbaws_iam_role` and `vbaws_trust_relationship`, which write it into a trust policy that shows it, do not " +
+		"mark it sensitive."
+)
 
 // externalIDValidators check an sts:ExternalId value at plan time as IAM does, with one wording wherever an
 // external_id is taken.
