@@ -44,9 +44,9 @@ const (
 	// attemptsPerCall is how many attempts at least fit into the call timeout: the request timeout is at most a
 	// third of it.
 	attemptsPerCall = 3
-	firstBackoff          = 100 * time.Millisecond
-	maxBackoff            = 2 * time.Second
-	dialTimeout           = 10 * time.Second
+	firstBackoff    = 100 * time.Millisecond
+	maxBackoff      = 2 * time.Second
+	dialTimeout     = 10 * time.Second
 	// connectAttempts is how often a call is tried when no connection can be set up at all.
 	connectAttempts = 3
 	// passwordBudget is how often one login sends the password, negotiation and retries included.
