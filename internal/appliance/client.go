@@ -303,7 +303,7 @@ func (c *Client) do(ctx context.Context, req call, out any) error {
 			renegotiated = true
 			switched, rerr := c.renegotiate(ctx, a.revision, a.token)
 			if rerr != nil {
-				return rerr
+				return errors.Join(a.err, rerr) // both: what the call got, and why no other revision helped
 			}
 			if !switched {
 				return a.err

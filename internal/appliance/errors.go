@@ -98,8 +98,8 @@ func parseAPIError(method, path string, resp *http.Response, body []byte, redact
 	var eb errorBody
 	if json.Unmarshal(body, &eb) != nil {
 		contentType := resp.Header.Get("Content-Type")
-		if text := excerpt(contentType, body); text != "" {
-			e.Details = redact(text)
+		if text := excerpt(contentType, body, redact); text != "" {
+			e.Details = text
 		} else if len(bytes.TrimSpace(body)) > 0 {
 			e.Details = "the appliance answered with " + bodyKind(contentType, body)
 		}
@@ -162,15 +162,24 @@ func (e *APIError) text() string {
 	return strings.ToLower(strings.Join([]string{e.Type, e.Title, e.Details, e.ErrorCode}, " "))
 }
 
-// isUnsupportedRevision reports whether the appliance refused the x-api-version header in words: HTTP 400 whose
-// body names one of the problems unsupportedApiVersion, invalidApiVersion or apiVersionUnspecified (verified
-// names; that they come as 400 is inferred from ASP.NET API Versioning), or speaks of an API version.
+// isUnsupportedRevision reports whether the appliance refused the x-api-version header by name: HTTP 400 whose
+// problem type, title or error code is one of unsupportedApiVersion, invalidApiVersion or apiVersionUnspecified
+// (verified names; that they come as 400 is inferred from ASP.NET API Versioning), or speaks of an API version.
+// Free text (details) is not read: an appliance that echoes the request's headers would match.
 func (e *APIError) isUnsupportedRevision() bool {
 	if e.Status != http.StatusBadRequest {
 		return false
 	}
-	t := strings.ReplaceAll(strings.ReplaceAll(e.text(), " ", ""), "-", "")
-	return strings.Contains(t, "apiversion")
+	named := strings.ToLower(strings.Join([]string{e.Type, e.Title, e.ErrorCode}, " "))
+	named = strings.NewReplacer(" ", "", "-", "", "_", "").Replace(named)
+	return strings.Contains(named, "apiversion")
+}
+
+// speaksOfRevision is isUnsupportedRevision, or a 400 whose details speak of an "API version" in words, as a
+// plain-text refusal may. It only decides whether to check the revision again, which costs one request.
+func (e *APIError) speaksOfRevision() bool {
+	return e.isUnsupportedRevision() ||
+		(e.Status == http.StatusBadRequest && strings.Contains(strings.ToLower(e.Details), "api version"))
 }
 
 // refusesRevision reports whether an answer may mean that the appliance does not know the revision the request
@@ -323,7 +332,7 @@ type TimeoutError struct {
 }
 
 func (e *TimeoutError) Error() string {
-	msg := fmt.Sprintf("%s at %s got no complete answer within %s (%d attempts", e.What, e.URL, e.Within,
+	msg := fmt.Sprintf("%s to %s got no complete answer within %s (%d attempts", e.What, e.URL, e.Within,
 		e.Attempts)
 	if e.Err != nil {
 		msg += "; last: " + e.Err.Error()
@@ -348,7 +357,7 @@ func (e *RedirectError) Error() string {
 	if to == "" {
 		to = "an address it did not give"
 	}
-	return fmt.Sprintf("%s at %s failed: the appliance answered %d %s, a redirect to %s. The provider follows no "+
+	return fmt.Sprintf("%s to %s failed: the appliance answered %d %s, a redirect to %s. The provider follows no "+
 		"redirect, so nothing was sent there; check that url is the appliance's own REST address", e.What, e.URL,
 		e.Status, http.StatusText(e.Status), to)
 }
@@ -361,7 +370,7 @@ type AnswerError struct {
 }
 
 func (e *AnswerError) Error() string {
-	return fmt.Sprintf("%s at %s failed: %s", e.What, e.URL, e.Reason)
+	return fmt.Sprintf("%s to %s failed: %s", e.What, e.URL, e.Reason)
 }
 
 // bodyKind says in words what a body that is not the JSON expected holds.
@@ -382,9 +391,9 @@ func bodyKind(contentType string, body []byte) string {
 // excerptLimit bounds the text of a body that is not JSON quoted in an error.
 const excerptLimit = 200
 
-// excerpt is the first line of a plain-text body, shortened, for an error message; "" for HTML, which says
-// little in its first line.
-func excerpt(contentType string, body []byte) string {
+// excerpt is the first line of a plain-text body, redacted and then shortened (so that no secret is cut in two
+// and left half-visible), for an error message; "" for HTML, which says little in its first line.
+func excerpt(contentType string, body []byte, redact func(string) string) string {
 	if bodyKind(contentType, body) != "plain text, not JSON" {
 		return ""
 	}
@@ -395,8 +404,9 @@ func excerpt(contentType string, body []byte) string {
 		}
 		return -1
 	}, line)
-	if len(line) > excerptLimit {
-		line = line[:excerptLimit] + "…"
+	line = redact(line)
+	if runes := []rune(line); len(runes) > excerptLimit {
+		line = string(runes[:excerptLimit]) + "…"
 	}
 	return line
 }

@@ -173,7 +173,7 @@ func (c *Client) mayRenegotiate(rev string, err error) bool {
 	}
 	var e *APIError
 	return errors.As(err, &e) && (e.Status == http.StatusNotAcceptable ||
-		e.Status == http.StatusUnsupportedMediaType || e.isUnsupportedRevision())
+		e.Status == http.StatusUnsupportedMediaType || e.speaksOfRevision())
 }
 
 // renegotiate checks rev again with token and, when the appliance refuses it, steps down to the newest older
