@@ -304,7 +304,8 @@ func TestClient_negotiationRespectsThePasswordBudget(t *testing.T) {
 		AuthBeforeVersion: true, Revisions: []string{"1.5-rev0"}})
 	c, _ := hostileClient(t, h, nil)
 	_, err := c.List(context.Background(), "")
-	if err == nil || !strings.Contains(err.Error(), "set api_version") {
+	var revErr *appliance.RevisionError
+	if !errors.As(err, &revErr) || !strings.Contains(err.Error(), "at most 3 times per login") {
 		t.Errorf("List: %v", err)
 	}
 	if n := h.PasswordsReceived(); n != 3 {

@@ -120,8 +120,7 @@ func (c *Client) negotiate(ctx context.Context) error {
 			}
 		}
 		if len(refused.Tried) > 0 && c.passwordsLeft == 0 {
-			return fmt.Errorf("%w; the password is sent at most %d times per login, so set api_version to "+
-				"the revision the appliance speaks", refused, passwordBudget)
+			return fmt.Errorf("%w; the password is sent at most %d times per login", refused, passwordBudget)
 		}
 		err = c.passwordGrant(ctx, rev)
 		if err == nil {
