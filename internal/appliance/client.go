@@ -302,8 +302,14 @@ func (c *Client) do(ctx context.Context, req call, out any) error {
 			}
 			renegotiated = true
 			switched, rerr := c.renegotiate(ctx, a.revision, a.token)
-			if rerr != nil {
-				return errors.Join(a.err, rerr) // both: what the call got, and why no other revision helped
+			var refused *RevisionError
+			switch {
+			case errors.As(rerr, &refused):
+				// Every revision refused: the refusal may not be about the revision at all, so it stays the
+				// error, with what the check found.
+				return fmt.Errorf("%w (no other revision did better: %s)", a.err, rerr.Error())
+			case rerr != nil:
+				return rerr
 			}
 			if !switched {
 				return a.err

@@ -197,7 +197,6 @@ func (c *Client) renegotiate(ctx context.Context, rev, token string) (bool, erro
 		var refused *RevisionError
 		if errors.As(err, &refused) {
 			refused.Tried = append([]string{rev}, refused.Tried...)
-			c.loginErr = refused
 		}
 		return false, err
 	}

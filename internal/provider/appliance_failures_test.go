@@ -287,7 +287,7 @@ func TestAccApplianceRoles_hostileAppliance(t *testing.T) {
 		{name: "login echoed", opts: acctest.HostileOptions{Mode: acctest.HostileEcho},
 			want: `(?s)Cannot log in to the Veeam appliance.*\(removed\)`, passwords: 1},
 		{name: "later call echoed", opts: acctest.HostileOptions{Mode: acctest.HostileEchoLater},
-			want: `(?s)Cannot list the appliance's IAM role records.*Bearer \(removed\)`, passwords: 1},
+			want: `(?s)Cannot list the appliance's IAM role records.*Bearer\s+\(removed\)`, passwords: 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
