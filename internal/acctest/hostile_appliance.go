@@ -35,6 +35,8 @@ const (
 	HostileRedirectLater HostileMode = "redirect-later"
 	// HostileEndlessBody answers an authenticated list with 200 and a JSON body that never ends.
 	HostileEndlessBody HostileMode = "endless-body"
+	// HostileEndlessLogin answers the login with 200 and a JSON body that never ends.
+	HostileEndlessLogin HostileMode = "endless-login"
 	// HostileEndlessPages reports a totalCount of 10^15 and fills every page with new records.
 	HostileEndlessPages HostileMode = "endless-pages"
 	// HostileRepeatingPages reports a totalCount of 10^15 and answers every offset with the first page.
@@ -263,6 +265,9 @@ func (h *HostileAppliance) login(w http.ResponseWriter, r *http.Request, body st
 	switch h.opts.Mode {
 	case HostileRedirectLogin:
 		h.redirect(w, r)
+		return
+	case HostileEndlessLogin:
+		h.endless(w)
 		return
 	case HostileHTMLLogin:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -80,22 +80,30 @@ func TestClient_followsNoRedirect(t *testing.T) {
 
 func TestClient_capsEndlessBody(t *testing.T) {
 	t.Parallel()
-	h := acctest.NewHostileAppliance(t, acctest.HostileOptions{Mode: acctest.HostileEndlessBody})
-	c, _ := hostileClient(t, h, nil)
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	start := time.Now()
-	_, err := c.List(context.Background(), "")
-	runtime.ReadMemStats(&after)
-	var answerErr *appliance.AnswerError
-	if !errors.As(err, &answerErr) || !strings.Contains(err.Error(), "larger than 32 MiB") ||
-		!strings.Contains(err.Error(), h.URL()) {
-		t.Errorf("List of an endless page: %v", err)
+	cases := map[acctest.HostileMode]string{
+		acctest.HostileEndlessLogin: "the login to %s failed: the answer is larger than 4 MiB",
+		acctest.HostileEndlessBody:  "GET /api/v1/accounts/amazon to %s failed: the answer is larger than 32 MiB",
 	}
-	allocated := (after.TotalAlloc - before.TotalAlloc) >> 20
-	t.Logf("an endless body cost %s and %d MiB allocated", time.Since(start).Round(time.Millisecond), allocated)
-	if allocated > 256 {
-		t.Errorf("reading an endless body allocated %d MiB", allocated)
+	for mode, want := range cases {
+		t.Run(string(mode), func(t *testing.T) {
+			h := acctest.NewHostileAppliance(t, acctest.HostileOptions{Mode: mode})
+			c, _ := hostileClient(t, h, nil)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			start := time.Now()
+			_, err := c.List(context.Background(), "")
+			runtime.ReadMemStats(&after)
+			var answerErr *appliance.AnswerError
+			if !errors.As(err, &answerErr) || !strings.Contains(err.Error(), fmt.Sprintf(want, h.URL())) {
+				t.Errorf("List: %v; want %q", err, fmt.Sprintf(want, h.URL()))
+			}
+			allocated := (after.TotalAlloc - before.TotalAlloc) >> 20
+			t.Logf("an endless body cost %s and %d MiB allocated", time.Since(start).Round(time.Millisecond),
+				allocated)
+			if allocated > 256 {
+				t.Errorf("reading an endless body allocated %d MiB", allocated)
+			}
+		})
 	}
 }
 
