@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"time"
 )
 
@@ -60,86 +59,51 @@ func (c *Client) renewAfter401(ctx context.Context, stale string) error {
 	return c.renewLocked(ctx)
 }
 
-// renewLocked refreshes the session, or logs in when there is none or the refresh token is refused. A revision
-// refusal is kept: the appliance's window does not change while the client runs.
+// renewLocked refreshes the session, or logs in when there is none or the refresh token is refused. A login that
+// failed for good (refused, unreachable, silent, no revision in common) is kept: the appliance will not change
+// its mind while the client runs, and every later call fails with the same error at once instead of sending the
+// password again.
 func (c *Client) renewLocked(ctx context.Context) error {
-	if c.revisionErr != nil {
-		return c.revisionErr
+	if c.loginErr != nil {
+		return c.loginErr
 	}
 	if c.session != nil && c.session.refresh != "" {
 		form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {c.session.refresh}}
-		err := c.grant(ctx, form, c.revision)
+		err := c.grant(ctx, form, c.revision, false)
 		var apiErr *APIError
 		if err == nil || !errors.As(err, &apiErr) || apiErr.Status >= 500 {
-			return err
+			return c.keepIfFinal(ctx, err)
 		}
 		c.session = nil // the refresh token expired or was revoked: log in again
 	}
+	c.passwordsLeft = passwordBudget
 	var err error
 	if c.revision != "" {
 		err = c.passwordGrant(ctx, c.revision)
 	} else {
 		err = c.negotiate(ctx)
 	}
-	var revErr *RevisionError
-	var apiErr *APIError
-	if errors.As(err, &revErr) || (errors.As(err, &apiErr) && apiErr.isUnsupportedRevision()) {
-		c.revisionErr = err
+	return c.keepIfFinal(ctx, err)
+}
+
+// keepIfFinal keeps err as the client's login error unless the caller, not the appliance, ended the attempt.
+func (c *Client) keepIfFinal(ctx context.Context, err error) error {
+	if err != nil && (ctx.Err() == nil || c.callTimedOut(ctx)) {
+		c.loginErr = err
 	}
 	return err
-}
-
-// negotiate logs in with the newest known revision the appliance accepts: it tries KnownRevisions newest first
-// and steps down whenever the appliance refuses the header. When the refusal lists the revisions the appliance
-// supports (api-supported-versions, inferred), it jumps to the newest known one among them.
-func (c *Client) negotiate(ctx context.Context) error {
-	var tried []string
-	var supported []string
-	for i := 0; i < len(KnownRevisions); i++ {
-		rev := KnownRevisions[i]
-		err := c.passwordGrant(ctx, rev)
-		var apiErr *APIError
-		if err == nil {
-			c.revision = rev
-			c.log(ctx, "negotiated the appliance's REST revision", map[string]any{"api_version": rev, "tried": tried})
-			return nil
-		}
-		if !errors.As(err, &apiErr) || !apiErr.isUnsupportedRevision() {
-			return err
-		}
-		tried = append(tried, rev)
-		if len(apiErr.SupportedRevisions) > 0 {
-			supported = apiErr.SupportedRevisions
-			i = nextSupported(i, supported) - 1
-		}
-	}
-	return &RevisionError{URL: c.base, Tried: tried, Supported: supported}
-}
-
-// nextSupported is the index of the first revision after i in KnownRevisions that supported lists, or
-// len(KnownRevisions) when there is none.
-func nextSupported(i int, supported []string) int {
-	for j := i + 1; j < len(KnownRevisions); j++ {
-		if slices.Contains(supported, KnownRevisions[j]) {
-			return j
-		}
-	}
-	return len(KnownRevisions)
 }
 
 // passwordGrant logs in with the configured user (grant_type=password, form-encoded, verified).
 func (c *Client) passwordGrant(ctx context.Context, rev string) error {
 	form := url.Values{"grant_type": {"password"}, "username": {c.cfg.Username}, "password": {c.cfg.Password}}
-	err := c.grant(ctx, form, rev)
+	err := c.grant(ctx, form, rev, true)
 	var apiErr *APIError
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &apiErr) && apiErr.isUnsupportedRevision():
-		if c.pinned {
-			return fmt.Errorf("the appliance refuses api_version %s: %w", rev, err)
-		}
-		return err
+	case c.pinned && refusesRevision(err, false):
+		return fmt.Errorf("the appliance refuses api_version %s: %w", rev, err)
 	case errors.As(err, &apiErr) && apiErr.Status < 500:
 		// Inferred: which of 400 and 401 a wrong password gets is not public, so every refusal of the password
 		// grant that is not about the revision counts as refused credentials.
@@ -151,9 +115,10 @@ func (c *Client) passwordGrant(ctx context.Context, rev string) error {
 }
 
 // grant calls the token endpoint and keeps the tokens it answers with.
-func (c *Client) grant(ctx context.Context, form url.Values, rev string) error {
+func (c *Client) grant(ctx context.Context, form url.Values, rev string, password bool) error {
 	var answer tokenAnswer
-	err := c.do(ctx, call{method: http.MethodPost, path: "/token", form: form, revision: rev, safe: true}, &answer)
+	err := c.do(ctx, call{method: http.MethodPost, path: "/token", form: form, revision: rev, safe: true,
+		password: password}, &answer)
 	if err != nil {
 		return err
 	}
@@ -164,6 +129,7 @@ func (c *Client) grant(ctx context.Context, form url.Values, rev string) error {
 		}
 		return &AuthError{URL: c.base, Username: c.cfg.Username, Reason: reason}
 	}
+	c.secrets.add(answer.AccessToken, answer.RefreshToken)
 	c.session = &session{access: answer.AccessToken, refresh: answer.RefreshToken}
 	c.session.life = tokenLife(answer)
 	c.session.expires = time.Now().Add(c.session.life)
@@ -181,10 +147,22 @@ func tokenLife(a tokenAnswer) time.Duration {
 	return defaultTokenLife
 }
 
-// Revision logs in if needed and returns the revision the client speaks.
+// Revision logs in if needed and returns the revision the client speaks. A negotiated revision that no call has
+// used yet is checked first, so that a token endpoint that ignores the header cannot have chosen it.
 func (c *Client) Revision(ctx context.Context) (Revision, error) {
-	if _, err := c.bearer(ctx); err != nil {
+	ctx, cancel := context.WithTimeoutCause(ctx, c.cfg.CallTimeout, errCallTimeout)
+	defer cancel()
+	token, err := c.bearer(ctx)
+	if err != nil {
 		return Revision{}, err
+	}
+	c.mu.Lock()
+	rev, unconfirmed := c.revision, !c.pinned && !c.confirmed
+	c.mu.Unlock()
+	if unconfirmed {
+		if _, err := c.renegotiate(ctx, rev, token); err != nil {
+			return Revision{}, err
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

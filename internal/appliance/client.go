@@ -38,11 +38,26 @@ const (
 	DefaultMaxAttempts = 12
 	// DefaultRequestTimeout bounds one attempt, from sending the request to reading the whole answer.
 	DefaultRequestTimeout = 60 * time.Second
-	firstBackoff          = 100 * time.Millisecond
-	maxBackoff            = 2 * time.Second
-	dialTimeout           = 10 * time.Second
+	// DefaultCallTimeout bounds one operation: every attempt, the pauses between them, and the login or
+	// negotiation it needs.
+	DefaultCallTimeout = 3 * time.Minute
+	// attemptsPerCall is how many attempts at least fit into the call timeout: the request timeout is at most a
+	// third of it.
+	attemptsPerCall = 3
+	firstBackoff    = 100 * time.Millisecond
+	maxBackoff      = 2 * time.Second
+	dialTimeout     = 10 * time.Second
 	// connectAttempts is how often a call is tried when no connection can be set up at all.
 	connectAttempts = 3
+	// passwordBudget is how often one login sends the password, negotiation and retries included.
+	passwordBudget = 3
+)
+
+// Caps on what the client reads of one answer: no answer of this API comes near them, and an appliance that
+// sends more must not exhaust the memory of Terraform's machine.
+const (
+	maxBodyBytes     = 4 << 20
+	maxListPageBytes = 32 << 20
 )
 
 // LogFunc receives one DEBUG line per HTTP attempt (method, path, status, duration) and per negotiation. The
@@ -64,8 +79,10 @@ type Config struct {
 	APIVersion string
 	// Log receives the call log; nil logs nothing.
 	Log LogFunc
-	// MaxAttempts and RequestTimeout default to DefaultMaxAttempts and DefaultRequestTimeout when zero.
+	// MaxAttempts and CallTimeout default to DefaultMaxAttempts and DefaultCallTimeout when zero;
+	// RequestTimeout to DefaultRequestTimeout or a third of CallTimeout, whichever is shorter.
 	MaxAttempts    int
+	CallTimeout    time.Duration
 	RequestTimeout time.Duration
 }
 
@@ -76,11 +93,18 @@ type Client struct {
 	base string
 	http *http.Client
 
-	mu          sync.Mutex // serialises login, refresh, negotiation and logout
-	pinned      bool
-	revision    string
-	revisionErr error // why no revision can be spoken, once known
-	session     *session
+	mu       sync.Mutex // serialises login, refresh, negotiation and logout
+	pinned   bool
+	revision string
+	// confirmed says that an authenticated call succeeded under revision: a token endpoint that ignores the
+	// header cannot have chosen it.
+	confirmed bool
+	// loginErr is why logging in failed for good (refused, unreachable, silent): later calls fail with it at
+	// once instead of sending the password again.
+	loginErr      error
+	passwordsLeft int // of the current login
+	session       *session
+	secrets       secrets
 
 	accountMu sync.Mutex
 	account   *string // the appliance's own AWS account once learned; "" when it has no default record
@@ -125,24 +149,37 @@ func New(cfg Config) (*Client, error) {
 	if c.cfg.MaxAttempts <= 0 {
 		c.cfg.MaxAttempts = DefaultMaxAttempts
 	}
-	if c.cfg.RequestTimeout <= 0 {
-		c.cfg.RequestTimeout = DefaultRequestTimeout
+	if c.cfg.CallTimeout <= 0 {
+		c.cfg.CallTimeout = DefaultCallTimeout
 	}
+	if c.cfg.RequestTimeout <= 0 {
+		c.cfg.RequestTimeout = min(DefaultRequestTimeout, c.cfg.CallTimeout/attemptsPerCall)
+	}
+	c.secrets.add(cfg.Password)
 	tc, err := tlsConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
+	dial := min(dialTimeout, c.cfg.RequestTimeout)
 	transport := &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:         (&net.Dialer{Timeout: dial, KeepAlive: 30 * time.Second}).DialContext,
 		TLSClientConfig:     tc,
-		TLSHandshakeTimeout: dialTimeout,
+		TLSHandshakeTimeout: dial,
 		MaxIdleConnsPerHost: 16,
 		IdleConnTimeout:     90 * time.Second,
 	}
-	c.http = &http.Client{Transport: transport, Timeout: c.cfg.RequestTimeout}
+	c.http = &http.Client{Transport: transport, Timeout: c.cfg.RequestTimeout, CheckRedirect: refuseRedirects}
 	return c, nil
 }
+
+// refuseRedirects keeps net/http from following any redirect: the 3xx answer itself comes back, and the client
+// fails with a RedirectError. A redirect could carry the password or a bearer token to another host, or to plain
+// HTTP.
+func refuseRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// CallTimeout is how long one operation may take, every attempt and the login included.
+func (c *Client) CallTimeout() time.Duration { return c.cfg.CallTimeout }
 
 // URL is the appliance's normalised address.
 func (c *Client) URL() string { return c.base }
@@ -164,7 +201,32 @@ type call struct {
 	// lost is asked, after an unsafe request's answer was lost, whether the request took effect; when it did,
 	// the call succeeds without sending it again (lost fills the result itself).
 	lost func(ctx context.Context) (bool, error)
+	// maxBody caps the answer read; maxBodyBytes when zero.
+	maxBody int64
+	// password says that the request carries the password, which one login sends at most passwordBudget times.
+	password bool
+	// probe marks a revision check, named so in messages.
+	probe bool
 }
+
+// what names the call in messages: "the login", or its method and path.
+func (r call) what() string {
+	switch {
+	case r.path == "/token" && r.method == http.MethodPost && r.password:
+		return "the login"
+	case r.path == "/token" && r.method == http.MethodPost:
+		return "the token refresh"
+	case r.path == "/token" && r.method == http.MethodDelete:
+		return "the logout"
+	case r.probe:
+		return "the check of REST revision " + r.revision
+	}
+	return r.method + " " + apiPrefix + r.path
+}
+
+// negotiates says that a refusal of this call may mean the revision is wrong: an ordinary authenticated call
+// under the negotiated revision.
+func (r call) negotiates() bool { return r.auth && r.token == "" && r.revision == "" }
 
 // outcome is what one attempt calls for next.
 type outcome int
@@ -177,21 +239,46 @@ const (
 	reauthNeed         // 401 for a bearer token
 )
 
-// do runs c until it succeeds or fails for good, and decodes the answer into out.
+// answer is what one attempt brought back.
+type answer struct {
+	body        []byte
+	contentType string
+	status      int
+	token       string // the bearer token the request carried
+	revision    string // the x-api-version it carried
+	next        outcome
+	err         error
+}
+
+// errCallTimeout is the cause of a call's context when the call's own time limit ends it.
+var errCallTimeout = errors.New("the call's time limit ended")
+
+// do runs c until it succeeds or fails for good, within the call timeout, and decodes the answer into out.
 func (c *Client) do(ctx context.Context, req call, out any) error {
-	renewed := false
+	ctx, cancel := context.WithTimeoutCause(ctx, c.cfg.CallTimeout, errCallTimeout)
+	defer cancel()
+	renewed, renegotiated := false, false
 	delay := firstBackoff
+	var last error
 	for attempt := 1; ; attempt++ {
-		body, token, next, err := c.attempt(ctx, req, attempt)
-		switch next {
+		if req.password && !c.spendPassword() {
+			return c.budgetSpent(last)
+		}
+		a := c.attempt(ctx, req, attempt)
+		if a.err != nil && c.callTimedOut(ctx) {
+			return c.timeoutError(req, attempt, last, a.err)
+		}
+		last = a.err
+		switch a.next {
 		case succeeded:
-			return decode(body, out)
+			c.confirm(req, a.revision)
+			return c.decode(req, a, out)
 		case reauthNeed:
 			if renewed {
-				return err
+				return a.err
 			}
 			renewed = true
-			if rerr := c.renewAfter401(ctx, token); rerr != nil {
+			if rerr := c.renewAfter401(ctx, a.token); rerr != nil {
 				return rerr
 			}
 			attempt--
@@ -199,54 +286,152 @@ func (c *Client) do(ctx context.Context, req call, out any) error {
 		case uncertain:
 			if !req.safe {
 				if req.lost == nil {
-					return err
+					return a.err
 				}
 				took, lerr := req.lost(ctx)
 				if lerr != nil {
-					return fmt.Errorf("%w (and checking whether it took effect failed: %w)", err, lerr)
+					return fmt.Errorf("%w (and checking whether it took effect failed: %w)", a.err, lerr)
 				}
 				if took {
 					return nil
 				}
 			}
 		case failed:
-			return err
+			if renegotiated || !req.negotiates() || a.status == 0 || !c.mayRenegotiate(a.revision, a.err) {
+				return a.err
+			}
+			renegotiated = true
+			switched, rerr := c.renegotiate(ctx, a.revision, a.token)
+			var refused *RevisionError
+			switch {
+			case errors.As(rerr, &refused):
+				// Every revision refused: the refusal may not be about the revision at all, so it stays the
+				// error, with what the check found.
+				return fmt.Errorf("%w (no other revision did better: %s)", a.err, rerr.Error())
+			case rerr != nil:
+				return rerr
+			}
+			if !switched {
+				return a.err
+			}
+			attempt--
+			continue
 		}
-		if attempt >= c.cfg.MaxAttempts || (isConnectError(err) && attempt >= connectAttempts) {
-			return fmt.Errorf("gave up after %d attempts: %w", attempt, err)
+		if isConnectError(a.err) && attempt >= connectAttempts {
+			return &ConnectError{URL: c.base, Attempts: attempt, Err: rootCause(a.err)}
+		}
+		if attempt >= c.cfg.MaxAttempts {
+			return fmt.Errorf("gave up after %d attempts: %w", attempt, a.err)
 		}
 		if serr := sleep(ctx, jitter(delay)); serr != nil {
-			return fmt.Errorf("%w (last error: %w)", serr, err)
+			if c.callTimedOut(ctx) {
+				return c.timeoutError(req, attempt, last, serr)
+			}
+			return fmt.Errorf("%w (last error: %w)", serr, a.err)
 		}
 		delay = min(2*delay, maxBackoff)
 	}
 }
 
-// attempt sends req once and says what to do next. It returns the answer's body and the bearer token it used.
-func (c *Client) attempt(ctx context.Context, req call, n int) ([]byte, string, outcome, error) {
-	token := req.token
-	if req.auth && token == "" {
+// spendPassword takes one sending of the password from the current login's budget; false when none is left.
+// Only logins, which hold c.mu, send the password.
+func (c *Client) spendPassword() bool {
+	if c.passwordsLeft <= 0 {
+		return false
+	}
+	c.passwordsLeft--
+	return true
+}
+
+// budgetSpent is the error of a login that would send the password once more than passwordBudget allows.
+func (c *Client) budgetSpent(last error) error {
+	msg := fmt.Sprintf("the login to %s stopped after sending the password %d times, the most one login may",
+		c.base, passwordBudget)
+	if last == nil {
+		return errors.New(msg)
+	}
+	return fmt.Errorf("%s: %w", msg, last)
+}
+
+// callTimedOut reports whether the call's own time limit, rather than its caller, ended ctx.
+func (c *Client) callTimedOut(ctx context.Context) bool {
+	return ctx.Err() != nil && errors.Is(context.Cause(ctx), errCallTimeout)
+}
+
+// timeoutError is the error of a call whose time limit ended: it names the call and the address, with the last
+// failure before the limit when there was one.
+func (c *Client) timeoutError(req call, attempt int, last, current error) error {
+	var inner *TimeoutError
+	if errors.As(current, &inner) {
+		return inner // a login inside the call ran out of time first: it says so itself
+	}
+	return &TimeoutError{URL: c.base, What: req.what(), Within: c.cfg.CallTimeout, Attempts: attempt, Err: last}
+}
+
+// attempt sends req once and says what to do next.
+func (c *Client) attempt(ctx context.Context, req call, n int) answer {
+	a := answer{token: req.token}
+	if req.auth && a.token == "" {
 		var err error
-		if token, err = c.bearer(ctx); err != nil {
-			return nil, "", failed, err
+		if a.token, err = c.bearer(ctx); err != nil {
+			return answer{next: failed, err: err}
 		}
 	}
-	httpReq, err := c.newRequest(ctx, req, token)
+	httpReq, err := c.newRequest(ctx, req, a.token)
 	if err != nil {
-		return nil, token, failed, err
+		return answer{next: failed, err: err}
 	}
+	a.revision = httpReq.Header.Get("x-api-version")
 	start := time.Now()
 	resp, err := c.http.Do(httpReq)
-	var body []byte
 	if err == nil {
-		body, err = io.ReadAll(resp.Body)
+		a.status, a.contentType = resp.StatusCode, resp.Header.Get("Content-Type")
+		a.body, err = readCapped(resp.Body, req.bodyLimit())
 		_ = resp.Body.Close()
 	}
 	c.logAttempt(ctx, req, httpReq, resp, err, n, time.Since(start))
-	if err != nil {
-		return nil, token, c.transportOutcome(ctx, err), c.transportError(req, err)
+	switch {
+	case errors.Is(err, errTooLarge):
+		a.next, a.err = failed, &AnswerError{URL: c.base, What: req.what(), Reason: fmt.Sprintf(
+			"the answer is larger than %d MiB, more than any answer of this API holds; the provider stopped "+
+				"reading it", req.bodyLimit()>>20)}
+	case err != nil:
+		a.next, a.err = c.transportOutcome(ctx, err), c.transportError(req, err)
+	default:
+		a.next, a.err = classify(req, resp), c.statusError(req, resp, a.body)
 	}
-	return body, token, classify(req, resp), c.statusError(req, resp, body)
+	return a
+}
+
+func (r call) bodyLimit() int64 {
+	if r.maxBody > 0 {
+		return r.maxBody
+	}
+	return maxBodyBytes
+}
+
+// errTooLarge says that an answer's body is longer than its cap.
+var errTooLarge = errors.New("answer too large")
+
+// readCapped reads body up to limit bytes, and fails with errTooLarge when there is more.
+func readCapped(body io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err == nil && int64(len(b)) > limit {
+		return nil, errTooLarge
+	}
+	return b, err
+}
+
+// confirm records that an authenticated call succeeded under rev.
+func (c *Client) confirm(req call, rev string) {
+	if !req.negotiates() {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.revision == rev {
+		c.confirmed = true
+	}
 }
 
 func (c *Client) newRequest(ctx context.Context, req call, token string) (*http.Request, error) {
@@ -258,12 +443,14 @@ func (c *Client) newRequest(ctx context.Context, req call, token string) (*http.
 	contentType := ""
 	switch {
 	case req.form != nil:
+		c.secrets.addFrom(req.form, nil)
 		body, contentType = strings.NewReader(req.form.Encode()), "application/x-www-form-urlencoded"
 	case req.body != nil:
 		b, err := json.Marshal(req.body)
 		if err != nil {
 			return nil, err
 		}
+		c.secrets.addFrom(nil, b)
 		body, contentType = bytes.NewReader(b), "application/json"
 	}
 	httpReq, err := http.NewRequestWithContext(ctx, req.method, u, body)
@@ -276,6 +463,7 @@ func (c *Client) newRequest(ctx context.Context, req call, token string) (*http.
 		httpReq.Header.Set("Content-Type", contentType)
 	}
 	if token != "" {
+		c.secrets.add(token)
 		httpReq.Header.Set("Authorization", "Bearer "+token)
 	}
 	return httpReq, nil
@@ -317,6 +505,8 @@ func classify(req call, resp *http.Response) outcome {
 	switch s := resp.StatusCode; {
 	case s >= 200 && s < 300:
 		return succeeded
+	case s >= 300 && s < 400:
+		return failed // never followed
 	case s == http.StatusUnauthorized && req.auth && req.token == "":
 		return reauthNeed
 	case s == http.StatusTooManyRequests:
@@ -330,10 +520,24 @@ func classify(req call, resp *http.Response) outcome {
 }
 
 func (c *Client) statusError(req call, resp *http.Response, body []byte) error {
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+	switch s := resp.StatusCode; {
+	case s >= 200 && s < 300:
 		return nil
+	case s >= 300 && s < 400:
+		return &RedirectError{URL: c.base, What: req.what(), Status: s,
+			Location: c.secrets.redact(safeLocation(resp.Header.Get("Location")))}
 	}
-	return parseAPIError(req.method, apiPrefix+req.path, resp, body)
+	return parseAPIError(req.method, apiPrefix+req.path, resp, body, c.secrets.redact)
+}
+
+// safeLocation is a redirect's target as scheme, host and path, without a query or user information that may
+// hold anything.
+func safeLocation(location string) string {
+	u, err := url.Parse(location)
+	if err != nil || location == "" {
+		return ""
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }
 
 func (c *Client) transportOutcome(ctx context.Context, err error) outcome {
@@ -348,7 +552,7 @@ func (c *Client) transportOutcome(ctx context.Context, err error) outcome {
 
 func (c *Client) transportError(req call, err error) error {
 	if isTLSFailure(err) {
-		return &TLSError{URL: c.base, Err: unwrapURLError(err)}
+		return &TLSError{URL: c.base, Err: unwrapURLError(err), CAGiven: c.cfg.CAFile != "" || c.cfg.CAPEM != ""}
 	}
 	return fmt.Errorf("%s %s: %w", req.method, apiPrefix+req.path, unwrapURLError(err))
 }
@@ -362,6 +566,22 @@ func unwrapURLError(err error) error {
 	return err
 }
 
+// rootCause is the innermost error of a failed connection, such as "connection refused".
+func rootCause(err error) error {
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &dnsErr):
+		return dnsErr
+	case errors.As(err, &opErr) && opErr.Err != nil:
+		if inner := errors.Unwrap(opErr.Err); inner != nil {
+			return inner
+		}
+		return opErr.Err
+	}
+	return unwrapURLError(err)
+}
+
 // isConnectError reports whether no connection could be set up (refused, unreachable, unknown host): the request
 // was never sent.
 func isConnectError(err error) bool {
@@ -370,14 +590,30 @@ func isConnectError(err error) bool {
 	return (errors.As(err, &opErr) && opErr.Op == "dial") || errors.As(err, &dnsErr)
 }
 
-func decode(body []byte, out any) error {
-	if out == nil || len(bytes.TrimSpace(body)) == 0 {
+// decode reads a successful answer into out, and says in words what failed when it is not the JSON expected.
+func (c *Client) decode(req call, a answer, out any) error {
+	if out == nil || len(bytes.TrimSpace(a.body)) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("reading the appliance's answer: %w", err)
+	err := json.Unmarshal(a.body, out)
+	if err == nil {
+		return nil
 	}
-	return nil
+	kind := bodyKind(a.contentType, a.body)
+	reason := fmt.Sprintf("the appliance answered with %s (%d %s", kind, a.status, http.StatusText(a.status))
+	if a.contentType != "" {
+		reason += ", " + a.contentType
+	}
+	reason += ")"
+	var syntax *json.SyntaxError
+	switch {
+	case kind == "HTML, not JSON":
+		reason += fmt.Sprintf("; check that url is the appliance's REST API (port %s), not its web console or "+
+			"a proxy's page", DefaultPort)
+	case !errors.As(err, &syntax):
+		reason = "the appliance's JSON answer does not have the expected shape: " + c.secrets.redact(err.Error())
+	}
+	return &AnswerError{URL: c.base, What: req.what(), Reason: reason}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

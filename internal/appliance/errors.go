@@ -1,14 +1,18 @@
 package appliance
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"sort"
 	"strings"
+	"time"
+	"unicode"
 )
 
 // APIError is an answer of the appliance other than success, with what its error body says.
@@ -81,9 +85,10 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-// parseAPIError builds the APIError of an answer from its status, headers and body. A body that is not JSON (an
-// nginx error page, say) leaves only the status.
-func parseAPIError(method, path string, resp *http.Response, body []byte) *APIError {
+// parseAPIError builds the APIError of an answer from its status, headers and body, with every text the appliance
+// sent passed through redact. A body that is not JSON (an nginx error page, say) is described, and a plain-text
+// one quoted by its first line.
+func parseAPIError(method, path string, resp *http.Response, body []byte, redact func(string) string) *APIError {
 	e := &APIError{Method: method, Path: path, Status: resp.StatusCode}
 	if h := resp.Header.Get("api-supported-versions"); h != "" {
 		for _, v := range strings.Split(h, ",") {
@@ -92,16 +97,28 @@ func parseAPIError(method, path string, resp *http.Response, body []byte) *APIEr
 	}
 	var eb errorBody
 	if json.Unmarshal(body, &eb) != nil {
+		contentType := resp.Header.Get("Content-Type")
+		if text := excerpt(contentType, body, redact); text != "" {
+			e.Details = text
+		} else if len(bytes.TrimSpace(body)) > 0 {
+			e.Details = "the appliance answered with " + bodyKind(contentType, body)
+		}
 		return e
 	}
-	e.Type, e.Title = eb.Type, eb.Title
-	e.Details = firstOf(eb.Details, eb.Detail, eb.Message)
-	e.ErrorCode = firstOf(eb.ErrorCode, eb.Code)
+	e.Type, e.Title = redact(eb.Type), redact(eb.Title)
+	e.Details = redact(firstOf(eb.Details, eb.Detail, eb.Message))
+	e.ErrorCode = redact(firstOf(eb.ErrorCode, eb.Code))
 	if eb.Error != nil {
-		e.ErrorCode = firstOf(e.ErrorCode, eb.Error.Code)
-		e.Details = firstOf(e.Details, eb.Error.Message)
+		e.ErrorCode = firstOf(e.ErrorCode, redact(eb.Error.Code))
+		e.Details = firstOf(e.Details, redact(eb.Error.Message))
 	}
 	e.Validation = fieldErrors(eb.Errors)
+	for i := range e.Validation {
+		e.Validation[i].Field = redact(e.Validation[i].Field)
+		for j, m := range e.Validation[i].Messages {
+			e.Validation[i].Messages[j] = redact(m)
+		}
+	}
 	return e
 }
 
@@ -145,18 +162,40 @@ func (e *APIError) text() string {
 	return strings.ToLower(strings.Join([]string{e.Type, e.Title, e.Details, e.ErrorCode}, " "))
 }
 
-// isUnsupportedRevision reports whether the appliance refused the x-api-version header: HTTP 400 with one of the
-// problems unsupportedApiVersion, invalidApiVersion or apiVersionUnspecified (verified names; that they come as
-// 400 is inferred from ASP.NET API Versioning).
+// isUnsupportedRevision reports whether the appliance refused the x-api-version header by name: HTTP 400 whose
+// problem type, title or error code is one of unsupportedApiVersion, invalidApiVersion or apiVersionUnspecified
+// (verified names; that they come as 400 is inferred from ASP.NET API Versioning), or speaks of an API version.
+// Free text (details) is not read: an appliance that echoes the request's headers would match.
 func (e *APIError) isUnsupportedRevision() bool {
 	if e.Status != http.StatusBadRequest {
 		return false
 	}
-	t := strings.ReplaceAll(e.text(), " ", "")
-	for _, marker := range []string{"unsupportedapiversion", "invalidapiversion", "apiversionunspecified"} {
-		if strings.Contains(t, marker) {
-			return true
-		}
+	named := strings.ToLower(strings.Join([]string{e.Type, e.Title, e.ErrorCode}, " "))
+	named = strings.NewReplacer(" ", "", "-", "", "_", "").Replace(named)
+	return strings.Contains(named, "apiversion")
+}
+
+// speaksOfRevision is isUnsupportedRevision, or a 400 whose details speak of an "API version" in words, as a
+// plain-text refusal may. It only decides whether to check the revision again, which costs one request.
+func (e *APIError) speaksOfRevision() bool {
+	return e.isUnsupportedRevision() ||
+		(e.Status == http.StatusBadRequest && strings.Contains(strings.ToLower(e.Details), "api version"))
+}
+
+// refusesRevision reports whether an answer may mean that the appliance does not know the revision the request
+// carried: 404, 405, 406 and 415 whatever the body says, and 400 (any body) when anyBadRequest is true, else only
+// a 400 that says so.
+func refusesRevision(err error, anyBadRequest bool) bool {
+	var e *APIError
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Status {
+	case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotAcceptable,
+		http.StatusUnsupportedMediaType:
+		return true
+	case http.StatusBadRequest:
+		return anyBadRequest || e.isUnsupportedRevision()
 	}
 	return false
 }
@@ -202,14 +241,32 @@ func (e *AuthError) Error() string {
 func (e *AuthError) Unwrap() error { return e.Err }
 
 // TLSError is a connection whose TLS handshake failed, usually because the appliance's certificate is not
-// trusted. It is never retried.
+// trusted. It is never retried. Its message says what to do, which depends on what failed and on whether a
+// certificate was given in ca_file or ca_pem.
 type TLSError struct {
 	URL string
 	Err error
+	// CAGiven says that ca_file or ca_pem was set, so that advice to set them would mislead.
+	CAGiven bool
 }
 
 func (e *TLSError) Error() string {
-	return fmt.Sprintf("cannot verify the TLS certificate of the appliance at %s: %v", e.URL, e.Err)
+	var hostname x509.HostnameError
+	var header tls.RecordHeaderError
+	switch {
+	case errors.As(e.Err, &hostname):
+		return fmt.Sprintf("the certificate of the appliance at %s does not match its address: %v. Write the "+
+			"host name the certificate was issued for in url", e.URL, e.Err)
+	case errors.As(e.Err, &header):
+		return fmt.Sprintf("the server at %s does not speak TLS (%v). Check the host and port of url: the "+
+			"appliance's REST API listens on HTTPS port %s unless changed", e.URL, e.Err, DefaultPort)
+	case e.CAGiven:
+		return fmt.Sprintf("cannot verify the TLS certificate of the appliance at %s with the certificate(s) in "+
+			"ca_file or ca_pem: %v. Check that they hold the appliance's current certificate (regenerating it in "+
+			"the appliance replaces it) or the CA that issued it", e.URL, e.Err)
+	}
+	return fmt.Sprintf("cannot verify the TLS certificate of the appliance at %s: %v. Give the appliance's "+
+		"certificate, or the CA that issued it, in ca_file or ca_pem of the provider's appliance block", e.URL, e.Err)
 }
 
 func (e *TLSError) Unwrap() error { return e.Err }
@@ -232,6 +289,8 @@ type RevisionError struct {
 	URL       string
 	Tried     []string
 	Supported []string
+	// Answers are the distinct statuses the refusals came with, such as "400 Bad Request".
+	Answers []string
 }
 
 func (e *RevisionError) Error() string {
@@ -240,5 +299,114 @@ func (e *RevisionError) Error() string {
 	if len(e.Supported) > 0 {
 		msg += "; it announces " + strings.Join(e.Supported, ", ")
 	}
+	if len(e.Answers) > 0 {
+		msg += "; it answered " + strings.Join(e.Answers, ", ")
+	}
 	return msg
+}
+
+// ConnectError says that no connection to the appliance could be set up at all: the address is wrong, nothing
+// listens on the port, or the host is unknown or unreachable.
+type ConnectError struct {
+	URL      string
+	Attempts int
+	Err      error
+}
+
+func (e *ConnectError) Error() string {
+	return fmt.Sprintf("cannot connect to the appliance at %s (%v; %d attempts). Check the host and port of url "+
+		"in the provider's appliance block: the appliance's REST API listens on port %s unless changed",
+		e.URL, e.Err, e.Attempts, DefaultPort)
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// TimeoutError says that the appliance did not finish answering an operation within the time allowed for it,
+// every attempt and the login included.
+type TimeoutError struct {
+	URL      string
+	What     string
+	Within   time.Duration
+	Attempts int
+	Err      error
+}
+
+func (e *TimeoutError) Error() string {
+	msg := fmt.Sprintf("%s to %s got no complete answer within %s (%d attempts", e.What, e.URL, e.Within,
+		e.Attempts)
+	if e.Err != nil {
+		msg += "; last: " + e.Err.Error()
+	}
+	return msg + "). Check that url is the appliance's REST address and that the appliance is up; timeout in " +
+		"the provider's appliance block sets this limit"
+}
+
+func (e *TimeoutError) Unwrap() error { return e.Err }
+
+// RedirectError says that the appliance answered with a redirect, which the client never follows: a redirect
+// could carry the password or a token to another host.
+type RedirectError struct {
+	URL      string
+	What     string
+	Status   int
+	Location string
+}
+
+func (e *RedirectError) Error() string {
+	to := e.Location
+	if to == "" {
+		to = "an address it did not give"
+	}
+	return fmt.Sprintf("%s to %s failed: the appliance answered %d %s, a redirect to %s. The provider follows no "+
+		"redirect, so nothing was sent there; check that url is the appliance's own REST address", e.What, e.URL,
+		e.Status, http.StatusText(e.Status), to)
+}
+
+// AnswerError says that a successful answer could not be used: it is not JSON, does not fit, or is too large.
+type AnswerError struct {
+	URL    string
+	What   string
+	Reason string
+}
+
+func (e *AnswerError) Error() string {
+	return fmt.Sprintf("%s to %s failed: %s", e.What, e.URL, e.Reason)
+}
+
+// bodyKind says in words what a body that is not the JSON expected holds.
+func bodyKind(contentType string, body []byte) string {
+	trimmed := bytes.TrimSpace(body)
+	mediaType, _, _ := mime.ParseMediaType(contentType)
+	switch {
+	case len(trimmed) == 0:
+		return "an empty answer"
+	case mediaType == "text/html" || bytes.HasPrefix(trimmed, []byte("<")):
+		return "HTML, not JSON"
+	case strings.HasPrefix(mediaType, "text/"):
+		return "plain text, not JSON"
+	}
+	return "something that is not JSON"
+}
+
+// excerptLimit bounds the text of a body that is not JSON quoted in an error.
+const excerptLimit = 200
+
+// excerpt is the first line of a plain-text body, redacted and then shortened (so that no secret is cut in two
+// and left half-visible), for an error message; "" for HTML, which says little in its first line.
+func excerpt(contentType string, body []byte, redact func(string) string) string {
+	if bodyKind(contentType, body) != "plain text, not JSON" {
+		return ""
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(string(body)), "\n")
+	line = strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return -1
+	}, line)
+	line = redact(line)
+	if runes := []rune(line); len(runes) > excerptLimit {
+		line = string(runes[:excerptLimit]) + "…"
+	}
+	return line
 }

@@ -323,27 +323,22 @@ func (c *Client) ValidateDelete(ctx context.Context, id string) ([]ValidationMes
 // documented; "" lists all), paging through with Offset and Limit (verified) in name order.
 func (c *Client) List(ctx context.Context, pattern string) ([]Role, error) {
 	var roles []Role
-	seen := map[string]bool{}
+	pages := newPager(c.base)
 	for offset := 0; ; {
 		q := url.Values{"Offset": {strconv.Itoa(offset)}, "Limit": {strconv.Itoa(pageSize)}, "Sort": {"nameAsc"}}
 		if pattern != "" {
 			q.Set("SearchPattern", pattern)
 		}
 		var page wirePage
-		if err := c.do(ctx, call{method: http.MethodGet, path: accountsPath, query: q, auth: true, safe: true},
-			&page); err != nil {
+		if err := c.do(ctx, call{method: http.MethodGet, path: accountsPath, query: q, auth: true, safe: true,
+			maxBody: maxListPageBytes}, &page); err != nil {
 			return nil, err
 		}
-		for _, w := range page.Results {
-			if !seen[w.ID] {
-				seen[w.ID] = true
-				roles = append(roles, w.role())
-			}
+		done, err := pages.add(page, offset, &roles)
+		if done || err != nil {
+			return roles, err
 		}
 		offset += len(page.Results)
-		if len(page.Results) == 0 || offset >= page.TotalCount {
-			return roles, nil
-		}
 	}
 }
 

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -96,17 +97,22 @@ func TestAccApplianceRole_tokenExpiresDuringApply(t *testing.T) {
 	}))
 }
 
-// 20% of the calls get 503 and 10% lose their answer after taking effect, on a 30-role apply and its destroy:
-// no record twice, none left, and the plan after the apply is empty.
+// Every operation but the login meets 503s and answers lost after taking effect (dropped connections and 504s),
+// on a 30-role apply and its destroy: no record twice, none left, and the plan after the apply is empty. The login
+// is spared: it sends the password at most three times and then fails the run (TestAccApplianceRoles_hostileAppliance).
 func TestAccApplianceRole_faultsMakeNoDuplicates(t *testing.T) {
 	emu, name, roleARN := applianceFixture(t, applianceemu.Options{})
-	emu.SetChaos(applianceemu.Chaos{Seed: 24, Unavailable: 0.2, Lost: 0.1})
+	for _, op := range []string{"create", "get", "validateName", "validateDelete", "delete"} {
+		emu.Inject(applianceemu.Fault{Op: op, Times: 3, Status: 503})
+		emu.Inject(applianceemu.Fault{Op: op, Times: 2, Lost: true})
+		emu.Inject(applianceemu.Fault{Op: op, Times: 2, Lost: true, Status: 504})
+	}
 	resource.ParallelTest(t, applianceCase(t, emu, []resource.TestStep{{
 		Config: manyApplianceRoles(acctest.ProviderConfigWithAppliance(emu, ""), name, roleARN, 30),
 		ConfigStateChecks: []statecheck.StateCheck{
 			expectRecords(emu, uniqueNames(name, 30)),
 			expectRemote(func() error {
-				if injected := emu.Injected(); injected["lost create"] == 0 || injected["503 create"] == 0 {
+				if injected := emu.Injected(); injected["lost create"] < 4 || injected["503 create"] < 3 {
 					return fmt.Errorf("faults %v: the test proves nothing without lost and refused creates", injected)
 				}
 				return nil
@@ -239,5 +245,116 @@ func TestAccApplianceRole_noSecretsInTraceLogs(t *testing.T) {
 		if strings.Contains(text, secret) {
 			t.Errorf("the TRACE log contains %q", secret)
 		}
+	}
+}
+
+// failsWith runs config through real Terraform, expects it to fail with an error matching want, and returns the
+// error's text (Terraform's output) for further checks. It fails the test when the configuration applies.
+func failsWith(t *testing.T, config string, want *regexp.Regexp) string {
+	t.Helper()
+	var output string
+	c := testAccCase(t, resource.TestStep{Config: config})
+	c.ErrorCheck = func(err error) error {
+		output = err.Error()
+		if !want.MatchString(output) {
+			return fmt.Errorf("want an error matching %s, got: %w", want, err)
+		}
+		return nil
+	}
+	resource.Test(t, c)
+	if output == "" {
+		t.Fatalf("the configuration applied; want an error matching %s", want)
+	}
+	return output
+}
+
+// An appliance that redirects, falls silent or echoes what it was sent fails vbaws_appliance_roles with one
+// message that names the address: no redirect is followed, a silent one gives up within the appliance block's
+// timeout, and neither the password nor a token reaches Terraform's output.
+func TestAccApplianceRoles_hostileAppliance(t *testing.T) {
+	cases := []struct {
+		name      string
+		opts      acctest.HostileOptions
+		sink      bool // redirect to a plain-HTTP sink, else to an HTTPS one on another host name
+		extra     string
+		want      string
+		passwords int // at most
+	}{
+		{name: "login redirected to plain http", opts: acctest.HostileOptions{Mode: acctest.HostileRedirectLogin},
+			sink: true, want: `(?s)The Veeam appliance answered with a redirect.*follows no redirect`, passwords: 1},
+		{name: "later call redirected to another host", opts: acctest.HostileOptions{
+			Mode: acctest.HostileRedirectLater, RedirectStatus: 308},
+			want: `(?s)The Veeam appliance answered with a redirect.*308 Permanent Redirect.*localhost`, passwords: 1},
+		{name: "silent", opts: acctest.HostileOptions{Mode: acctest.HostileSilent}, extra: `timeout = "2s"`,
+			want: `(?s)The Veeam appliance did not answer in time.*127\.0\.0\.1.*within 2s`, passwords: 0},
+		{name: "silent login", opts: acctest.HostileOptions{Mode: acctest.HostileSilentLogin}, extra: `timeout = "2s"`,
+			want: `(?s)did not answer in time.*the login to https://127\.0\.0\.1`, passwords: 3},
+		{name: "login echoed", opts: acctest.HostileOptions{Mode: acctest.HostileEcho},
+			want: `(?s)Cannot log in to the Veeam appliance.*\(removed\)`, passwords: 1},
+		{name: "later call echoed", opts: acctest.HostileOptions{Mode: acctest.HostileEchoLater},
+			want: `(?s)Cannot list the appliance's IAM role records.*Bearer\s+\(removed\)`, passwords: 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var sinks []*acctest.RedirectSink
+			if tc.opts.Mode == acctest.HostileRedirectLogin || tc.opts.Mode == acctest.HostileRedirectLater {
+				sinks = append(sinks, acctest.NewRedirectSink(t, !tc.sink))
+				tc.opts.RedirectTo = sinks[0].URL()
+			}
+			h := acctest.NewHostileAppliance(t, tc.opts)
+			start := time.Now()
+			output := failsWith(t, acctest.ProviderConfigWithHostileAppliance(h, tc.extra)+
+				"data \"vbaws_appliance_roles\" \"all\" {}\n", regexp.MustCompile(tc.want))
+			t.Logf("failed after %s; the appliance received the password %d times",
+				time.Since(start).Round(time.Millisecond), h.PasswordsReceived())
+			for _, secret := range append(h.Tokens(), h.Password()) {
+				if strings.Contains(output, secret) {
+					t.Errorf("Terraform's output holds a secret: %s", output)
+				}
+			}
+			if n := h.PasswordsReceived(); n > tc.passwords {
+				t.Errorf("the appliance received the password %d times, want at most %d", n, tc.passwords)
+			}
+			for _, sink := range sinks {
+				if got := sink.Received(); len(got) > 0 {
+					t.Errorf("the redirect's target received %+v", got)
+				}
+			}
+			if took := time.Since(start); took > 60*time.Second {
+				t.Errorf("failing took %s", took.Round(time.Second))
+			}
+		})
+	}
+}
+
+// A wrong appliance port gives one error, which says to check the address and port, however many calls of the
+// plan need the appliance.
+func TestAccApplianceRole_wrongPortGivesOneError(t *testing.T) {
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	address := listener.Addr().String()
+	_ = listener.Close() // nothing listens there now
+	base := strings.TrimSuffix(strings.TrimSpace(acctest.ProviderConfig()), "}")
+	config := fmt.Sprintf(`%s
+  appliance {
+    url      = "https://%s"
+    username = "terraform"
+    password = "vbaws-wrong-port-password"
+  }
+}
+
+resource "vbaws_appliance_role" "one" {
+  name        = "wrong-port"
+  role_arn    = "arn:aws:iam::210987654321:role/veeam-wrong-port"
+  permissions = ["ec2_backup"]
+}
+`, base, address)
+	output := failsWith(t, config, regexp.MustCompile(`(?s)Cannot reach the Veeam appliance.*`+
+		regexp.QuoteMeta(address)+`.*Check the host and port of url`))
+	if n := strings.Count(output, "Error: "); n != 1 {
+		t.Errorf("%d errors, want one:\n%s", n, output)
 	}
 }

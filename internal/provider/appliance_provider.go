@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -36,13 +37,14 @@ const (
 const ApplianceLogSubsystem = "appliance"
 
 type applianceModel struct {
-	URL                types.String `tfsdk:"url"`
-	Username           types.String `tfsdk:"username"`
-	Password           types.String `tfsdk:"password"`
-	CAFile             types.String `tfsdk:"ca_file"`
-	CAPEM              types.String `tfsdk:"ca_pem"`
-	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
-	APIVersion         types.String `tfsdk:"api_version"`
+	URL                types.String         `tfsdk:"url"`
+	Username           types.String         `tfsdk:"username"`
+	Password           types.String         `tfsdk:"password"`
+	CAFile             types.String         `tfsdk:"ca_file"`
+	CAPEM              types.String         `tfsdk:"ca_pem"`
+	InsecureSkipVerify types.Bool           `tfsdk:"insecure_skip_verify"`
+	APIVersion         types.String         `tfsdk:"api_version"`
+	Timeout            timetypes.GoDuration `tfsdk:"timeout"`
 }
 
 var pathAppliance = path.Root("appliance")
@@ -94,13 +96,24 @@ func applianceBlock() schema.SingleNestedBlock {
 				MarkdownDescription: "Do not verify the appliance's certificate. Allowed, with a warning: " +
 					"prefer `ca_file` or `ca_pem` with the appliance's certificate.",
 			},
+			"timeout": schema.StringAttribute{
+				Optional:   true,
+				CustomType: timetypes.GoDurationType{},
+				MarkdownDescription: fmt.Sprintf("How long one appliance operation may take, every attempt, the "+
+					"pauses between them and the login included, such as `90s`; `%s` when not set. Each attempt "+
+					"waits at most a third of it (and at most %s). An appliance that does not answer within it "+
+					"fails the operation with a message that names its address.",
+					shortDuration(appliance.DefaultCallTimeout), shortDuration(appliance.DefaultRequestTimeout)),
+				Validators: []validator.String{minimumDuration{least: minimumApplianceTimeout}},
+			},
 			"api_version": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "REST revision sent in `x-api-version`. `auto` (the default) negotiates " +
 					"once per provider process: it tries " + codeList(appliance.KnownRevisions) + " in this order " +
-					"and steps down whenever the appliance refuses one. A revision such as `1.8-rev0` is sent as " +
-					"is; one newer than " + appliance.KnownRevisions[0] + " is spoken with the shapes of " +
-					appliance.KnownRevisions[0] + ".",
+					"and steps down whenever the appliance refuses one, whatever the wording of the refusal, " +
+					"checking revisions with requests that carry no credentials where the appliance allows it. A " +
+					"revision such as `1.8-rev0` is sent as is; one newer than " + appliance.KnownRevisions[0] +
+					" is spoken with the shapes of " + appliance.KnownRevisions[0] + ".",
 				Validators: []validator.String{stringvalidator.RegexMatches(apiVersionPattern,
 					"must be auto or a revision such as 1.8-rev0")},
 			},
@@ -109,6 +122,43 @@ func applianceBlock() schema.SingleNestedBlock {
 }
 
 var apiVersionPattern = regexp.MustCompile(`^(auto|\d+\.\d+-rev\d+)$`)
+
+// minimumApplianceTimeout is the shortest timeout the appliance block takes: a login needs a few round trips.
+const minimumApplianceTimeout = time.Second
+
+// minimumDuration refuses a duration shorter than least (the value's own type checks that it parses).
+type minimumDuration struct{ least time.Duration }
+
+func (v minimumDuration) Description(context.Context) string {
+	return "must be at least " + shortDuration(v.least)
+}
+
+func (v minimumDuration) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v minimumDuration) ValidateString(_ context.Context, req validator.StringRequest,
+	resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err == nil && d < v.least {
+		resp.Diagnostics.AddAttributeError(req.Path, "Appliance timeout too short", fmt.Sprintf(
+			"timeout %s is shorter than %s, too short for a login; write a duration such as \"90s\" or \"3m\".",
+			req.ConfigValue.ValueString(), shortDuration(v.least)))
+	}
+}
+
+// shortDuration writes d as "3m" rather than "3m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
 
 func codeList(values []string) string { return strings.Join(codeSpans(values), ", ") }
 
@@ -128,6 +178,11 @@ func newProviderClients(client *awsclient.Client, m *applianceModel, diags *diag
 		InsecureSkipVerify: m.InsecureSkipVerify.ValueBool(),
 		APIVersion:         m.APIVersion.ValueString(),
 		Log:                logApplianceCall,
+	}
+	if !m.Timeout.IsNull() && !m.Timeout.IsUnknown() {
+		timeout, more := m.Timeout.ValueGoDuration()
+		diags.Append(more...)
+		cfg.CallTimeout = timeout
 	}
 	if cfg.Username == "" || cfg.Password == "" {
 		diags.AddAttributeError(pathAppliance, "Missing appliance credentials", fmt.Sprintf(

@@ -26,20 +26,29 @@ func addAWSError(diags *diag.Diagnostics, summary string, err error) {
 	diags.AddError(summary, err.Error())
 }
 
-// addApplianceError reports an appliance failure under summary, unless it is a refused login, an untrusted
-// certificate, no common revision or a user without the right role: those get a summary and advice of their
-// own, whatever the caller was doing.
+// addApplianceError reports an appliance failure under summary, unless it is a refused login, an unreachable,
+// silent or redirecting appliance, an untrusted certificate, no common revision or a user without the right role:
+// those get a summary of their own whatever the caller was doing, so that one cause met by several calls of one
+// plan reads as one error. The client's messages name the address and say what to check.
 func addApplianceError(diags *diag.Diagnostics, summary string, err error) {
 	var auth *appliance.AuthError
 	var tlsErr *appliance.TLSError
 	var revErr *appliance.RevisionError
+	var connectErr *appliance.ConnectError
+	var timeoutErr *appliance.TimeoutError
+	var redirectErr *appliance.RedirectError
 	switch {
 	case errors.As(err, &auth):
 		diags.AddError("Cannot log in to the Veeam appliance", err.Error()+". Check username and password in "+
 			"the provider's appliance block (or "+envApplianceUsername+" and "+envAppliancePassword+").")
+	case errors.As(err, &connectErr):
+		diags.AddError("Cannot reach the Veeam appliance", err.Error()+".")
+	case errors.As(err, &timeoutErr):
+		diags.AddError("The Veeam appliance did not answer in time", err.Error()+".")
+	case errors.As(err, &redirectErr):
+		diags.AddError("The Veeam appliance answered with a redirect", err.Error()+".")
 	case errors.As(err, &tlsErr):
-		diags.AddError("Cannot verify the Veeam appliance's certificate", err.Error()+". Give the appliance's "+
-			"certificate, or the CA that issued it, in ca_file or ca_pem of the provider's appliance block.")
+		diags.AddError("Cannot verify the Veeam appliance's certificate", err.Error()+".")
 	case errors.As(err, &revErr):
 		diags.AddError("No REST revision in common with the Veeam appliance", err.Error()+". Set api_version "+
 			"in the provider's appliance block to a revision the appliance accepts.")
