@@ -491,7 +491,7 @@ func TestPermissionsCoverEveryOperation(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
 	mapped := 0
-	for _, op := range catalog.OperationNames() {
+	for _, op := range catalog.AllOperations() {
 		if documented, err := catalog.Get(catalog.DefaultVersion, op); err == nil && documented.AppliancePermission == "" {
 			continue // the catalog knows no appliance permission for it (flr_worker)
 		}

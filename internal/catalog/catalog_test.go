@@ -2,7 +2,10 @@ package catalog
 
 import (
 	"encoding/json"
+	"errors"
 	"io/fs"
+	"maps"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -85,13 +88,18 @@ func TestVersionsAndBuilds(t *testing.T) {
 }
 
 func TestOperationNamesOrder(t *testing.T) {
-	names := OperationNames()
+	names := AllOperations()
 	if len(names) != 23 || names[0] != "organization_rescan" || names[22] != "redshift_serverless_restore" {
-		t.Fatalf("OperationNames() = %v", names)
+		t.Fatalf("AllOperations() = %v", names)
 	}
 	names[0] = "mutated"
-	if OperationNames()[0] != "organization_rescan" {
-		t.Fatal("OperationNames returns shared slice")
+	if AllOperations()[0] != "organization_rescan" {
+		t.Fatal("AllOperations returns shared slice")
+	}
+	for _, v := range Versions() {
+		if got, err := Operations(v); err != nil || !slices.Equal(got, AllOperations()) {
+			t.Errorf("Operations(%s) = %v, %v", v, got, err)
+		}
 	}
 	if len(wantCounts) != 23 {
 		t.Fatalf("wantCounts has %d entries", len(wantCounts))
@@ -100,7 +108,7 @@ func TestOperationNamesOrder(t *testing.T) {
 
 func TestAllOperationsWellFormed(t *testing.T) {
 	for _, v := range Versions() {
-		for _, name := range OperationNames() {
+		for _, name := range AllOperations() {
 			op := mustGet(t, v, name)
 			if op.Name != name || len(op.Sources) == 0 || op.Notes == "" || op.Purpose == "" {
 				t.Errorf("%s/%s: name %q, sources %q, notes empty=%v, purpose empty=%v",
@@ -166,7 +174,7 @@ func TestTrustAndInstanceProfile(t *testing.T) {
 		"redshift_backup": backup, "redshift_restore": backup,
 	}
 	for _, v := range Versions() {
-		for _, name := range OperationNames() {
+		for _, name := range AllOperations() {
 			op := mustGet(t, v, name)
 			if !slices.Equal(op.ServicePrincipals, want[name]) {
 				t.Errorf("%s/%s: principals %v, want %v", v, name, op.ServicePrincipals, want[name])
@@ -315,7 +323,7 @@ func TestUnionEqualsFullList(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sel, err := Resolve(v, OperationNames(), false)
+		sel, err := Resolve(v, AllOperations(), false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -330,7 +338,7 @@ func TestUnionEqualsFullList(t *testing.T) {
 				t.Errorf("v%s: %s in full list but in no operation", v, k)
 			}
 		}
-		withExtras, _ := Resolve(v, OperationNames(), true)
+		withExtras, _ := Resolve(v, AllOperations(), true)
 		if len(withExtras.Actions) != len(sel.Actions) {
 			t.Errorf("v%s: production extras add actions outside the full list", v)
 		}
@@ -388,7 +396,7 @@ func TestVersion11Delta(t *testing.T) {
 			t.Errorf("v11 %s sources %q lack the changelog", name, v11.Sources)
 		}
 	}
-	for _, name := range OperationNames() {
+	for _, name := range AllOperations() {
 		if _, ok := added[name]; ok {
 			continue
 		}
@@ -496,7 +504,7 @@ func TestResolveProductionWorkersFlag(t *testing.T) {
 }
 
 func TestResolvePrincipalsAndProfile(t *testing.T) {
-	sel, err := Resolve("11", OperationNames(), false)
+	sel, err := Resolve("11", AllOperations(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -614,7 +622,6 @@ func TestLoadRejectsMalformedData(t *testing.T) {
 		"wrong version":              func(a, b map[string]any) (any, any) { a["version"] = "9"; return a, b },
 		"missing build":              func(a, b map[string]any) (any, any) { delete(a, "build"); return a, b },
 		"missing full":               func(a, b map[string]any) (any, any) { delete(a, "full_list"); return a, b },
-		"missing v11 file":           func(a, b map[string]any) (any, any) { return a, nil },
 		"malformed action":           withAction("ec2_backup", "ec2 DescribeThings"),
 		"action in lower camel case": withAction("ec2_restore", "ec2:describeThings"),
 		"acronym in another case":    withAction("rds_backup", "rds:DescribeDbThings"),
@@ -639,13 +646,64 @@ func TestLoadRejectsMalformedData(t *testing.T) {
 			ops(a)[0].(map[string]any)["lists"] = []any{"nope"}
 			return a, b
 		},
-		"operation missing": func(a, b map[string]any) (any, any) {
-			a["operations"] = ops(a)[1:]
+		"operation twice": func(a, b map[string]any) (any, any) {
+			a["operations"] = append(ops(a), ops(a)[0])
 			return a, b
 		},
-		"operations reordered": func(a, b map[string]any) (any, any) {
-			o := ops(a)
-			o[0], o[1] = o[1], o[0]
+		"operation name not snake_case": func(a, b map[string]any) (any, any) {
+			ops(a)[0].(map[string]any)["name"] = "OrganizationRescan"
+			return a, b
+		},
+		"no appliance_permission": func(a, b map[string]any) (any, any) {
+			delete(ops(a)[0].(map[string]any), "appliance_permission")
+			return a, b
+		},
+		"no appliance permission and nothing instead": func(a, b map[string]any) (any, any) {
+			delete(ops(a)[3].(map[string]any), "appliance_instead")
+			return a, b
+		},
+		"instead names an operation without a permission": func(a, b map[string]any) (any, any) {
+			ops(a)[3].(map[string]any)["appliance_instead"] = "flr_worker"
+			return a, b
+		},
+		"instead beside a permission": func(a, b map[string]any) (any, any) {
+			ops(a)[0].(map[string]any)["appliance_instead"] = "repository"
+			return a, b
+		},
+		"appliance permission twice": func(a, b map[string]any) (any, any) {
+			ops(a)[1].(map[string]any)["appliance_permission"] = "OrganizationRescanRole"
+			return a, b
+		},
+		"missing base file": func(a, b map[string]any) (any, any) { return nil, b },
+		"delta adds an operation its base has": func(a, b map[string]any) (any, any) {
+			b["operations"] = []any{ops(a)[0]}
+			return a, b
+		},
+		"delta drops an operation its base lacks": func(a, b map[string]any) (any, any) {
+			b["dropped_operations"] = []any{map[string]any{"operation": "ec2_bakup", "source": "s", "notes": "n"}}
+			return a, b
+		},
+		"delta drops without a source": func(a, b map[string]any) (any, any) {
+			b["dropped_operations"] = []any{map[string]any{"operation": "ec2_backup", "notes": "n"}}
+			return a, b
+		},
+		"delta redefines a base list": func(a, b map[string]any) (any, any) {
+			b["lists"] = map[string]any{"repository": lists(a)["repository"]}
+			return a, b
+		},
+		"delta defines the full list": func(a, b map[string]any) (any, any) {
+			b["full_list"] = a["full_list"]
+			return a, b
+		},
+		"delta adds to a dropped operation": func(a, b map[string]any) (any, any) {
+			b["dropped_operations"] = []any{map[string]any{"operation": "ec2_backup", "source": "s", "notes": "n"}}
+			return a, b
+		},
+		"delta gives a permission to another operation": func(a, b map[string]any) (any, any) {
+			b["dropped_operations"] = []any{map[string]any{"operation": "vpc_restore", "source": "s", "notes": "n"}}
+			op := maps.Clone(ops(a)[14].(map[string]any))
+			op["name"] = "vpc_recovery"
+			b["operations"] = []any{op}
 			return a, b
 		},
 		"delta on unknown operation": func(a, b map[string]any) (any, any) {
@@ -656,7 +714,7 @@ func TestLoadRejectsMalformedData(t *testing.T) {
 			b["additions"].([]any)[0].(map[string]any)["actions"] = []any{"GetSnapshotBlock"}
 			return a, b
 		},
-		"delta defines lists": func(a, b map[string]any) (any, any) {
+		"delta defines a bad list": func(a, b map[string]any) (any, any) {
 			b["lists"] = map[string]any{"x": map[string]any{}}
 			return a, b
 		},
@@ -667,8 +725,8 @@ func TestLoadRejectsMalformedData(t *testing.T) {
 			a, b := validFiles(t)
 			ma, mb := mutate(a, b)
 			fsys := mapFS(t, ma, mb)
-			if mb == nil {
-				delete(fsys, "data/v11.json")
+			if ma == nil {
+				delete(fsys, "data/v10.json")
 			}
 			if _, err := load(fsys); err == nil {
 				t.Fatal("malformed data accepted")
@@ -678,7 +736,7 @@ func TestLoadRejectsMalformedData(t *testing.T) {
 }
 
 func BenchmarkResolveAll(b *testing.B) {
-	names := OperationNames()
+	names := AllOperations()
 	if _, err := Resolve(DefaultVersion, names, true); err != nil {
 		b.Fatal(err)
 	}
@@ -696,4 +754,83 @@ func compareFolded(a, b string) int {
 		return c
 	}
 	return strings.Compare(a, b)
+}
+
+// A product version adds and drops operations in its own data file alone: every function of the package, which
+// the provider, the guide, the appliance client and the emulator read, sees them in that version only.
+func TestVersionDataAddsAndDropsOperations(t *testing.T) {
+	v12, err := os.ReadFile("testdata/v12.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	restore, err := AddVersionForTest("12", v12)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	names, err := Operations("12")
+	if err != nil || names[len(names)-1] != "s3_inventory" || slices.Contains(names, "vpc_restore") {
+		t.Errorf("Operations(12) = %v, %v", names, err)
+	}
+	if !slices.Equal(Versions(), []string{"10", "11", "12"}) || !slices.Contains(AllOperations(), "s3_inventory") ||
+		!slices.Contains(AllOperations(), "vpc_restore") || !slices.Equal(VersionsOf("s3_inventory"), []string{"12"}) {
+		t.Errorf("Versions() = %v, AllOperations() = %v", Versions(), AllOperations())
+	}
+	sel, err := Resolve("12", []string{"s3_inventory"}, false)
+	if err != nil || !slices.Contains(sel.Actions, "s3:GetInventoryConfiguration") ||
+		!slices.Contains(sel.Actions, "s3:PutObject") {
+		t.Errorf("Resolve(12, s3_inventory) = %v, %v", sel.Actions, err)
+	}
+	if full, _ := fullList("12"); !slices.Contains(full, "s3:GetInventoryConfiguration") {
+		t.Error("the added operation's actions are not in the version's full list")
+	}
+	if _, err := Resolve("11", []string{"s3_inventory"}, false); err == nil ||
+		err.Error() != `operation "s3_inventory" is not in version 11; it is in version 12` {
+		t.Errorf("Resolve(11, s3_inventory) error = %v", err)
+	}
+	if _, err := Get("12", "vpc_restore"); err == nil || !strings.Contains(err.Error(), "it is in version 10, 11") {
+		t.Errorf("Get(12, vpc_restore) error = %v", err)
+	}
+	if p, err := AppliancePermission("s3_inventory"); p != "S3Inventory" || err != nil {
+		t.Errorf("AppliancePermission(s3_inventory) = %q, %v", p, err)
+	}
+	if op, ok := OperationOfPermission("S3Inventory"); op != "s3_inventory" || !ok ||
+		!slices.Contains(AppliancePermissions(), "S3Inventory") || Suggest("s3_inventroy") != "s3_inventory" {
+		t.Errorf("OperationOfPermission(S3Inventory) = %q, %v", op, ok)
+	}
+	restore()
+	if !slices.Equal(Versions(), []string{"10", "11"}) || slices.Contains(AllOperations(), "s3_inventory") {
+		t.Errorf("after restore: Versions() = %v", Versions())
+	}
+}
+
+// Each operation carries its appliance permission, or says it has none and names the operation to register
+// instead; the permission names and the operations map one to one.
+func TestAppliancePermissions(t *testing.T) {
+	_, err := AppliancePermission("flr_worker")
+	var none *NoAppliancePermissionError
+	if !errors.As(err, &none) || none.Instead != "production_worker" ||
+		!strings.Contains(err.Error(), `register "production_worker" instead`) {
+		t.Errorf("AppliancePermission(flr_worker) error = %v", err)
+	}
+	if _, err := AppliancePermission("ec2_bakup"); err == nil || !strings.Contains(err.Error(), "did you mean") {
+		t.Errorf("AppliancePermission(ec2_bakup) error = %v", err)
+	}
+	all := AppliancePermissions()
+	if len(all) != 22 || !slices.IsSorted(all) || len(ApplianceOperations()) != 22 ||
+		slices.Contains(ApplianceOperations(), "flr_worker") {
+		t.Errorf("AppliancePermissions() = %v, ApplianceOperations() = %v", all, ApplianceOperations())
+	}
+	for _, name := range ApplianceOperations() {
+		p, err := AppliancePermission(name)
+		if back, ok := OperationOfPermission(p); err != nil || back != name || !ok {
+			t.Errorf("%s → %q (%v) → %q", name, p, err, back)
+		}
+		if mustGet(t, DefaultVersion, name).AppliancePermission != p {
+			t.Errorf("Get(%s).AppliancePermission differs from AppliancePermission", name)
+		}
+	}
+	if got, _ := AppliancePermission("ec2_backup"); got != "EC2BackupSnapshot" {
+		t.Errorf("ec2_backup → %q", got)
+	}
 }

@@ -37,13 +37,13 @@ func TestGuideDescribesEveryOperation(t *testing.T) {
 		t.Fatal(err)
 	}
 	sections := strings.Split(string(guide), "\n### ")
-	for _, name := range catalog.OperationNames() {
+	for _, name := range catalog.AllOperations() {
 		section := sectionOf(sections, name)
 		if section == "" {
 			t.Errorf("no section for %s", name)
 			continue
 		}
-		for _, version := range catalog.Versions() {
+		for _, version := range catalog.VersionsOf(name) {
 			op, err := catalog.Get(version, name)
 			if err != nil {
 				t.Fatal(err)
@@ -53,7 +53,7 @@ func TestGuideDescribesEveryOperation(t *testing.T) {
 				want = append(want, "<"+source+">")
 			}
 			if op.AppliancePermission == "" {
-				want = append(want, "**Appliance permission:** none known")
+				want = append(want, "**Appliance permission:** none", "[`"+op.ApplianceInstead+"`]")
 			} else {
 				want = append(want, "**Appliance permission:** `"+op.AppliancePermission+"`")
 			}
