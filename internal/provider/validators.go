@@ -309,12 +309,21 @@ func (v operationValidator) ValidateString(ctx context.Context, req validator.St
 	}
 	if in := catalog.VersionsOf(name); len(in) > 0 {
 		resp.Diagnostics.AddAttributeError(req.Path, "Operation not in this product version",
-			fmt.Sprintf("%q is not an operation of Veeam Backup for AWS version %s; version %s has it. Set "+
-				"product_version to such a version, or choose from: %s.", name, version, strings.Join(in, ", "),
+			fmt.Sprintf("%q is not an operation of Veeam Backup for AWS version %s, only of %s. Set "+
+				"product_version to one of them, or choose from: %s.", name, version, versionsList(in),
 				strings.Join(valid, ", ")))
 		return
 	}
 	unknownOperation(req, resp, name, valid)
+}
+
+// versionsList names product versions in words: "version 12", "versions 10 and 11".
+func versionsList(versions []string) string {
+	if len(versions) == 1 {
+		return "version " + versions[0]
+	}
+	last := len(versions) - 1
+	return "versions " + strings.Join(versions[:last], ", ") + " and " + versions[last]
 }
 
 // productVersion is the product version to check against, and whether it is known yet; the default when
