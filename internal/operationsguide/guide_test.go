@@ -130,3 +130,32 @@ func sectionOf(sections []string, name string) string {
 	}
 	return ""
 }
+
+// A version's data file alone adds an operation to the guide, with a dash for the versions without it, and drops
+// one from the versions that drop it.
+func TestGuideFollowsAVersionsOperations(t *testing.T) {
+	data, err := os.ReadFile("../catalog/testdata/v12.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	restore, err := catalog.AddVersionForTest("12", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restore()
+	guide, err := Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| Operation | Actions (v10 / v11 / v12) |",
+		"| [`s3_inventory`](#s3_inventory) | – / – / 29 | none | no | `S3Inventory` |",
+		"| [`vpc_restore`](#vpc_restore) | 179 / 179 / – |",
+		"\n### s3_inventory\n",
+		"- **Actions:** 29 in version 12 (build 12.0.0.1).",
+	} {
+		if !strings.Contains(string(guide), want) {
+			t.Errorf("the guide lacks %q", want)
+		}
+	}
+}
