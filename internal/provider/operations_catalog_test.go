@@ -24,8 +24,9 @@ func TestAccApplianceRole_refusesOperationWithoutAppliancePermission(t *testing.
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
 		Config: acctest.ProviderConfigWithAppliance(emu, "") + applianceRoleArgs{name: name,
 			roleARN: `"` + roleARN + `"`, permissions: `["ec2_backup", "flr_worker"]`}.block(),
-		PlanOnly:    true,
-		ExpectError: regexp.MustCompile(`(?s)Operation the appliance cannot grant.*"flr_worker".*Write\s+"production_worker"`),
+		PlanOnly: true,
+		ExpectError: regexp.MustCompile(
+			`(?s)Operation the appliance cannot grant.*"flr_worker".*Write\s+"production_worker"`),
 	}))
 	if records := emu.Records(); len(records) != 1 || !records[0].IsDefault {
 		t.Errorf("the appliance holds %+v", records)
