@@ -96,3 +96,13 @@ data "vbaws_role_template_document" "test" {
 				0: knownvalue.StringRegexp(regexp.MustCompile(`s3:GetInventoryConfiguration`))}))},
 	}))
 }
+
+// defaultOperations are the operations of the default product version, which a template without product_version
+// takes.
+func defaultOperations() []string {
+	names, err := catalog.Operations(catalog.DefaultVersion)
+	if err != nil {
+		panic(err)
+	}
+	return names
+}
