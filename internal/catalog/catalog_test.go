@@ -778,37 +778,37 @@ func TestVersionDataAddsAndDropsOperations(t *testing.T) {
 	}
 
 	names, err := Operations("12")
-	if err != nil || names[len(names)-1] != "s3_inventory" || slices.Contains(names, "vpc_restore") {
+	if err != nil || names[len(names)-1] != "test_inventory" || slices.Contains(names, "vpc_restore") {
 		t.Errorf("Operations(12) = %v, %v", names, err)
 	}
-	if !slices.Equal(Versions(), []string{"10", "11", "12"}) || !slices.Contains(AllOperations(), "s3_inventory") ||
-		!slices.Contains(AllOperations(), "vpc_restore") || !slices.Equal(VersionsOf("s3_inventory"), []string{"12"}) {
+	if !slices.Equal(Versions(), []string{"10", "11", "12"}) || !slices.Contains(AllOperations(), "test_inventory") ||
+		!slices.Contains(AllOperations(), "vpc_restore") || !slices.Equal(VersionsOf("test_inventory"), []string{"12"}) {
 		t.Errorf("Versions() = %v, AllOperations() = %v", Versions(), AllOperations())
 	}
-	sel, err := Resolve("12", []string{"s3_inventory"}, false)
+	sel, err := Resolve("12", []string{"test_inventory"}, false)
 	if err != nil || !slices.Contains(sel.Actions, "s3:GetInventoryConfiguration") ||
 		!slices.Contains(sel.Actions, "s3:PutObject") {
-		t.Errorf("Resolve(12, s3_inventory) = %v, %v", sel.Actions, err)
+		t.Errorf("Resolve(12, test_inventory) = %v, %v", sel.Actions, err)
 	}
 	if full, _ := fullList("12"); !slices.Contains(full, "s3:GetInventoryConfiguration") {
 		t.Error("the added operation's actions are not in the version's full list")
 	}
-	if _, err := Resolve("11", []string{"s3_inventory"}, false); err == nil ||
-		err.Error() != `operation "s3_inventory" is not in version 11; it is in version 12` {
-		t.Errorf("Resolve(11, s3_inventory) error = %v", err)
+	if _, err := Resolve("11", []string{"test_inventory"}, false); err == nil ||
+		err.Error() != `operation "test_inventory" is not in version 11; it is in version 12` {
+		t.Errorf("Resolve(11, test_inventory) error = %v", err)
 	}
 	if _, err := Get("12", "vpc_restore"); err == nil || !strings.Contains(err.Error(), "it is in version 10, 11") {
 		t.Errorf("Get(12, vpc_restore) error = %v", err)
 	}
-	if p, err := AppliancePermission("s3_inventory"); p != "S3Inventory" || err != nil {
-		t.Errorf("AppliancePermission(s3_inventory) = %q, %v", p, err)
+	if p, err := AppliancePermission("test_inventory"); p != "TestInventory" || err != nil {
+		t.Errorf("AppliancePermission(test_inventory) = %q, %v", p, err)
 	}
-	if op, ok := OperationOfPermission("S3Inventory"); op != "s3_inventory" || !ok ||
-		!slices.Contains(AppliancePermissions(), "S3Inventory") || Suggest("s3_inventroy") != "s3_inventory" {
-		t.Errorf("OperationOfPermission(S3Inventory) = %q, %v", op, ok)
+	if op, ok := OperationOfPermission("TestInventory"); op != "test_inventory" || !ok ||
+		!slices.Contains(AppliancePermissions(), "TestInventory") || Suggest("test_inventroy") != "test_inventory" {
+		t.Errorf("OperationOfPermission(TestInventory) = %q, %v", op, ok)
 	}
 	restore()
-	if !slices.Equal(Versions(), []string{"10", "11"}) || slices.Contains(AllOperations(), "s3_inventory") {
+	if !slices.Equal(Versions(), []string{"10", "11"}) || slices.Contains(AllOperations(), "test_inventory") {
 		t.Errorf("after restore: Versions() = %v", Versions())
 	}
 }
@@ -835,7 +835,7 @@ func TestAppliancePermissions(t *testing.T) {
 		if back, ok := OperationOfPermission(p); err != nil || back != name || !ok {
 			t.Errorf("%s → %q (%v) → %q", name, p, err, back)
 		}
-		if mustGet(t, DefaultVersion, name).AppliancePermission != p {
+		if mustGet(t, VersionsOf(name)[0], name).AppliancePermission != p {
 			t.Errorf("Get(%s).AppliancePermission differs from AppliancePermission", name)
 		}
 	}

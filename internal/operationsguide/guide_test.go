@@ -149,9 +149,9 @@ func TestGuideFollowsAVersionsOperations(t *testing.T) {
 	}
 	for _, want := range []string{
 		"| Operation | Actions (v10 / v11 / v12) |",
-		"| [`s3_inventory`](#s3_inventory) | – / – / 29 | none | no | `S3Inventory` |",
+		"| [`test_inventory`](#test_inventory) | – / – / 29 | none | no | `TestInventory` |",
 		"| [`vpc_restore`](#vpc_restore) | 179 / 179 / – |",
-		"\n### s3_inventory\n",
+		"\n### test_inventory\n",
 		"- **Actions:** 29 in version 12 (build 12.0.0.1).",
 	} {
 		if !strings.Contains(string(guide), want) {

@@ -33,7 +33,7 @@ func TestAccApplianceRole_refusesOperationWithoutAppliancePermission(t *testing.
 	}
 }
 
-// useTestVersion adds the catalog's test-only version 12 (which adds s3_inventory and drops vpc_restore) until the
+// useTestVersion adds the catalog's test-only version 12 (which adds test_inventory and drops vpc_restore) until the
 // test ends. Tests that use it must not run in parallel.
 func useTestVersion(t *testing.T) {
 	t.Helper()
@@ -52,20 +52,20 @@ func useTestVersion(t *testing.T) {
 // product_version argument, with no other edit.
 func TestOperationsFollowTheProductVersion_functions(t *testing.T) {
 	useTestVersion(t)
-	result, funcErr := runFunction(t, newPermissionDocumentsFunction(), stringSet([]string{"s3_inventory"}),
+	result, funcErr := runFunction(t, newPermissionDocumentsFunction(), stringSet([]string{"test_inventory"}),
 		types.StringValue("12"))
 	if funcErr != nil || !strings.Contains(result.String(), "s3:GetInventoryConfiguration") {
-		t.Errorf("permission_documents([s3_inventory], 12) = %v, %v", result, funcErr)
+		t.Errorf("permission_documents([test_inventory], 12) = %v, %v", result, funcErr)
 	}
 	refused := map[string]struct {
 		operation string
 		version   types.String
 		message   string
 	}{
-		"added later":  {"s3_inventory", types.StringValue("11"), `version 11, only of version 12\.`},
-		"default":      {"s3_inventory", types.StringNull(), `version 10, only of version 12\.`},
+		"added later":  {"test_inventory", types.StringValue("11"), `version 11, only of version 12\.`},
+		"default":      {"test_inventory", types.StringNull(), `version 10, only of version 12\.`},
 		"dropped":      {"vpc_restore", types.StringValue("12"), `version 12, only of versions 10 and 11\.`},
-		"unknown case": {"s3_inventroy", types.StringValue("12"), `Did you mean "s3_inventory"\?`},
+		"unknown case": {"test_inventroy", types.StringValue("12"), `Did you mean "test_inventory"\?`},
 	}
 	for name, c := range refused {
 		_, funcErr := runFunction(t, newOperationRequirementsFunction(), stringSet([]string{c.operation}), c.version)
@@ -81,7 +81,7 @@ func TestAccOperationsFollowTheProductVersion_dataSource(t *testing.T) {
 	config := func(version string) string {
 		return acctest.RequiredProviders() + acctest.ProviderConfig() + `
 data "vbaws_role_template_document" "test" {
-  operations      = ["s3_inventory"]
+  operations      = ["test_inventory"]
   product_version = "` + version + `"
 }
 `
