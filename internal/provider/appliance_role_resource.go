@@ -134,7 +134,8 @@ func (r *applianceRoleResource) Schema(ctx context.Context, _ resource.SchemaReq
 				ElementType: types.StringType,
 				MarkdownDescription: "Operations the appliance may use the role for, as the console's permission " +
 					"check boxes: " + applianceOperationsDescription() + ". Leave it out (or `[]`) for all of them. " +
-					"Needs REST revision 1.5-rev0 or later (appliance 7.0 and later); the plan fails on an older appliance. It only narrows what the " +
+					"Needs REST revision 1.5-rev0 or later (appliance 7.0 and later); the plan fails on an older " +
+					"appliance. It only narrows what the " +
 					"appliance offers the role for and never changes the role in AWS.",
 				Validators: []validator.Set{setvalidator.ValueStringsAre(applianceOperationValidator{})},
 			},
