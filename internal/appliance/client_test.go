@@ -15,6 +15,7 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/appliance"
 	"github.com/vbaws/terraform-provider-vbaws/internal/applianceemu"
 	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
+	"github.com/vbaws/terraform-provider-vbaws/internal/veeamrest"
 )
 
 // The client's tests run against the emulated appliance over HTTPS on loopback; nothing is mocked.
@@ -179,7 +180,7 @@ func TestClient_negotiation(t *testing.T) {
 		tokenCall int
 		wantErr   string
 	}{
-		{name: "newest", opts: applianceemu.Options{}, want: "1.9-rev0", tokenCall: 1},
+		{name: "newest", opts: applianceemu.Options{}, want: veeamrest.Newest(), tokenCall: 1},
 		{name: "only older", opts: applianceemu.Options{Revisions: []string{"1.6-rev0", "1.5-rev1", "1.5-rev0",
 			"1.4-rev0"}}, want: "1.6-rev0", tokenCall: 1},
 		{name: "announced", opts: applianceemu.Options{Revisions: []string{"1.3-rev0"}, AnnounceRevisions: true},
@@ -457,7 +458,7 @@ func TestClient_logsCallsWithoutSecrets(t *testing.T) {
 	logged := lines.all()
 	text := fmt.Sprint(logged)
 	for _, want := range []string{"POST", "/api/v1/token", "/api/v1/accounts/amazon", "status:201", "status:204",
-		"duration_ms", "api_version:1.9-rev0"} {
+		"duration_ms", "api_version:" + veeamrest.Newest()} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the log lacks %q: %s", want, text)
 		}
@@ -496,7 +497,7 @@ func TestPermissionsCoverEveryOperation(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
 	mapped := 0
-	for _, op := range catalog.OperationNames() {
+	for _, op := range catalog.AllOperations() {
 		if documented, err := catalog.Get(catalog.DefaultVersion, op); err == nil && documented.AppliancePermission == "" {
 			continue // the catalog knows no appliance permission for it (flr_worker)
 		}

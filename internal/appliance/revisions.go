@@ -4,17 +4,13 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/veeamrest"
 )
 
-// KnownRevisions are the REST revisions this client knows, newest first. "auto" negotiation tries them in this
-// order. Which appliance speaks which revision (veeam-rest.md §1): 1.0-rev0 for 2.0 and 3.0, 1.2-rev0 for 4.0,
-// 1.3-rev0 for 5.0, 1.4-rev0 for 6.0, 1.5-rev0/1.5-rev1 for 7.0, 1.6-rev0 for 8.x, 1.7-rev0 (and 1.7-rev1) for
-// 9.x, 1.8-rev0 and 1.9-rev0 for 10.x, 1.9-rev0 for 11. 1.1-rev0 appears in Veeam's versioning table without a
-// product; it is kept so that an appliance that speaks only it can still be reached.
-var KnownRevisions = []string{
-	"1.9-rev0", "1.8-rev0", "1.7-rev1", "1.7-rev0", "1.6-rev0", "1.5-rev1", "1.5-rev0",
-	"1.4-rev0", "1.3-rev0", "1.2-rev0", "1.1-rev0", "1.0-rev0",
-}
+// KnownRevisions are the REST revisions this client knows, newest first: veeamrest's list, the one place a new
+// revision is added. "auto" negotiation tries them in this order.
+var KnownRevisions = veeamrest.Revisions()
 
 // AutoRevision asks the client to negotiate the revision with the appliance.
 const AutoRevision = "auto"

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
 )
 
 // Record is an IAM role record of the emulated appliance.
@@ -34,14 +36,9 @@ type Record struct {
 	InUseBy string
 }
 
-// permissionNames are the permission names the emulator accepts (verified only as a 1.8-rev0 client sends
-// them; inferred for other revisions).
-var permissionNames = []string{
-	"RepositoryPermissions", "BackupAccountWorkerRole", "ProductionAccountWorkerRole", "EC2BackupSnapshot",
-	"EC2Replication", "EC2Restore", "RDSSnapshot", "RDSReplication", "RDSRestore", "EFSBackup", "EFSRestore",
-	"VPCBackup", "VPCRestore", "DynamoDbBackup", "DynamoDbRestore", "FsxBackup", "FsxRestore", "RedshiftBackup",
-	"RedshiftRestore", "RedshiftServerlessBackup", "RedshiftServerlessRestore", "OrganizationRescanRole",
-}
+// permissionNames are the permission names the emulator accepts, and offers a record when none are requested:
+// the catalog's (verified only as a 1.8-rev0 client sends them; inferred for other revisions).
+var permissionNames = catalog.AppliancePermissions()
 
 // spec is AmazonAccountCreateSpec = AmazonAccountUpdateSpec (verified: 1.0-rev0). JSON keys match regardless of
 // case, as in ASP.NET Core, and unknown properties are ignored.

@@ -24,12 +24,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/veeamrest"
 )
 
 // DefaultRevisions is the emulator's window of accepted revisions unless Options say otherwise: the newest
-// four this project knows. Inferred: the window of 10.x and 11 is not public; 7.0 and 8.0 accepted four
-// (verified).
-var DefaultRevisions = []string{"1.9-rev0", "1.8-rev0", "1.7-rev1", "1.7-rev0"}
+// four this project knows (veeamrest's list). Inferred: the window of 10.x and 11 is not public; 7.0 and 8.0
+// accepted four (verified).
+var DefaultRevisions = veeamrest.Revisions()[:4]
 
 // Default credentials and account of an emulated appliance.
 const (

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/veeamrest"
 )
 
 // These tests speak raw HTTP to the emulator, so that its answers are checked apart from the client that
@@ -77,18 +79,18 @@ func TestRevisionWindow(t *testing.T) {
 
 func TestTokensAndBearerChecks(t *testing.T) {
 	s, c := startForTest(t, Options{AccessTokenLifetime: time.Second})
-	status, body, _ := send(t, c, tokenRequest(t, s, "1.9-rev0", "wrong"))
+	status, body, _ := send(t, c, tokenRequest(t, s, veeamrest.Newest(), "wrong"))
 	if status != 401 || body["errorCode"] != "AccessDenied" {
 		t.Errorf("wrong password: %d %v", status, body)
 	}
-	status, body, _ = send(t, c, tokenRequest(t, s, "1.9-rev0", s.Password()))
+	status, body, _ = send(t, c, tokenRequest(t, s, veeamrest.Newest(), s.Password()))
 	if status != 200 || body["expires_in"] != float64(1) || body["refresh_token"] == nil {
 		t.Fatalf("login: %d %v", status, body)
 	}
 	access, _ := body["access_token"].(string)
 	list := func(token string) (int, string) {
 		req, _ := http.NewRequest(http.MethodGet, s.URL()+"/api/v1/accounts/amazon", nil)
-		req.Header.Set("x-api-version", "1.9-rev0")
+		req.Header.Set("x-api-version", veeamrest.Newest())
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}

@@ -24,38 +24,6 @@ import (
 // choose one: Veeam Backup for AWS 10 (build 10.0.0.232).
 const DefaultVersion = "10"
 
-// versions lists the supported product versions, oldest first. Each one has
-// a data/v<version>.json file.
-var versions = []string{"10", "11"}
-
-// operationNames is the canonical operation order, following Veeam's
-// permission enum (snake_case) as shown in the role wizard.
-var operationNames = []string{
-	"organization_rescan",
-	"worker_deployment",
-	"production_worker",
-	"flr_worker",
-	"repository",
-	"ec2_backup",
-	"ec2_replication",
-	"ec2_restore",
-	"rds_snapshot",
-	"rds_replication",
-	"rds_restore",
-	"efs_backup",
-	"efs_restore",
-	"vpc_backup",
-	"vpc_restore",
-	"dynamodb_backup",
-	"dynamodb_restore",
-	"fsx_backup",
-	"fsx_restore",
-	"redshift_backup",
-	"redshift_restore",
-	"redshift_serverless_backup",
-	"redshift_serverless_restore",
-}
-
 // Operation is the permission set Veeam requires for one operation (one
 // check box of Veeam's "granular permissions" dialog).
 type Operation struct {
@@ -65,8 +33,16 @@ type Operation struct {
 	Purpose string
 	// AppliancePermission is the name of the matching permission of
 	// Veeam's REST API and role wizard, e.g. "EC2BackupSnapshot", or ""
-	// when Veeam has none for the operation.
+	// when Veeam has none for the operation. The names are those sent to
+	// 1.8-rev0 appliances (veeam-rest.md §2.3, seen in a client's code,
+	// not in Veeam's text); inferred: that 1.5-rev0 to 1.7-rev1 and
+	// 1.9-rev0 use the same names, and that each check box is exactly one
+	// name.
 	AppliancePermission string
+	// ApplianceInstead names the operation whose appliance permission
+	// covers this one when AppliancePermission is "" (e.g. the console's
+	// production worker check box for flr_worker), and is "" otherwise.
+	ApplianceInstead string
 	// Actions are the IAM actions the role needs, spelled as AWS spells
 	// them, deduplicated case-insensitively and sorted.
 	Actions []string
@@ -106,14 +82,40 @@ type Selection struct {
 	RequiresInstanceProfile bool
 }
 
-// Versions returns the supported product versions, oldest first.
+// Versions returns the supported product versions, oldest first: one per
+// data/v<version>.json file.
 func Versions() []string {
-	return slices.Clone(versions)
+	return slices.Clone(mustLoad().order)
 }
 
-// OperationNames returns the names of all operations in canonical order.
-func OperationNames() []string {
-	return slices.Clone(operationNames)
+// Operations returns the names of the operations of version, in the order
+// of its data: its base version's, without the ones it drops, then the
+// ones it adds.
+func Operations(version string) ([]string, error) {
+	v, err := lookupVersion(version)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(v.names), nil
+}
+
+// AllOperations returns the name of every operation of any version, each
+// once, in the order they first appear from the oldest version on.
+func AllOperations() []string {
+	return slices.Clone(mustLoad().allNames)
+}
+
+// VersionsOf returns the versions that have the operation name, oldest
+// first; none for an unknown name.
+func VersionsOf(name string) []string {
+	c := mustLoad()
+	var in []string
+	for _, version := range c.order {
+		if _, ok := c.versions[version].operations[name]; ok {
+			in = append(in, version)
+		}
+	}
+	return in
 }
 
 // Build returns the Veeam product build the lists of version were taken
@@ -134,7 +136,7 @@ func Get(version, name string) (Operation, error) {
 	}
 	op, ok := v.operations[name]
 	if !ok {
-		return Operation{}, unknownOperationError(name)
+		return Operation{}, unknownOperationError(version, name)
 	}
 	return cloneOperation(op), nil
 }
@@ -160,18 +162,34 @@ func lookupVersion(version string) (*versionData, error) {
 	}
 	v, ok := c.versions[version]
 	if !ok {
-		return nil, fmt.Errorf("unknown Veeam version %q; valid versions: %s", version, quoteList(versions))
+		return nil, fmt.Errorf("unknown Veeam version %q; valid versions: %s", version, quoteList(c.order))
 	}
 	return v, nil
 }
 
-// unknownOperationError reports an unknown operation name with a "did you
-// mean" hint, or the list of valid names when nothing is close.
-func unknownOperationError(name string) error {
+// mustLoad returns the embedded catalog. Its data is checked by the tests, so
+// a failure here is a build that cannot work at all.
+func mustLoad() *catalog {
+	c, err := loadEmbedded()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// unknownOperationError reports an operation name version does not have: the
+// versions that do have it, or a "did you mean" hint, or the list of valid
+// names when nothing is close.
+func unknownOperationError(version, name string) error {
+	if in := VersionsOf(name); len(in) > 0 {
+		return fmt.Errorf("operation %q is not in version %s; it is in version %s", name, version,
+			strings.Join(in, ", "))
+	}
 	if s := Suggest(name); s != "" {
 		return fmt.Errorf("unknown operation %q; did you mean %q?", name, s)
 	}
-	return fmt.Errorf("unknown operation %q; valid operations: %s", name, strings.Join(operationNames, ", "))
+	names, _ := Operations(version)
+	return fmt.Errorf("unknown operation %q; valid operations: %s", name, strings.Join(names, ", "))
 }
 
 // quoteList renders values as a comma-separated list of quoted strings.

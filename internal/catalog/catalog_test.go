@@ -2,7 +2,10 @@ package catalog
 
 import (
 	"encoding/json"
+	"errors"
 	"io/fs"
+	"maps"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,7 +15,8 @@ import (
 
 // wantCounts pins the number of actions per operation, counted by hand from
 // the reference lists (union of the lists each operation maps to,
-// case-insensitive): {v10 actions, v11 actions, production-worker actions}.
+// case-insensitive): {v10 actions, v11 actions, production-worker actions};
+// -1 for a version without the operation.
 var wantCounts = map[string][3]int{
 	"organization_rescan":         {8, 8, 0},
 	"worker_deployment":           {77, 77, 0},
@@ -50,6 +54,15 @@ func mustGet(t testing.TB, version, name string) Operation {
 	return op
 }
 
+func mustOperations(t testing.TB, version string) []string {
+	t.Helper()
+	names, err := Operations(version)
+	if err != nil {
+		t.Fatalf("Operations(%q): %v", version, err)
+	}
+	return names
+}
+
 func lowerSet(actions []string) map[string]bool {
 	s := make(map[string]bool, len(actions))
 	for _, a := range actions {
@@ -85,22 +98,24 @@ func TestVersionsAndBuilds(t *testing.T) {
 }
 
 func TestOperationNamesOrder(t *testing.T) {
-	names := OperationNames()
-	if len(names) != 23 || names[0] != "organization_rescan" || names[22] != "redshift_serverless_restore" {
-		t.Fatalf("OperationNames() = %v", names)
+	names := AllOperations()
+	if len(names) != len(wantCounts) || names[0] != "organization_rescan" {
+		t.Fatalf("AllOperations() = %v, want the %d operations of wantCounts", names, len(wantCounts))
 	}
 	names[0] = "mutated"
-	if OperationNames()[0] != "organization_rescan" {
-		t.Fatal("OperationNames returns shared slice")
+	if AllOperations()[0] != "organization_rescan" {
+		t.Fatal("AllOperations returns shared slice")
 	}
-	if len(wantCounts) != 23 {
-		t.Fatalf("wantCounts has %d entries", len(wantCounts))
+	for _, name := range AllOperations() {
+		if _, ok := wantCounts[name]; !ok {
+			t.Errorf("%s has no pinned counts", name)
+		}
 	}
 }
 
 func TestAllOperationsWellFormed(t *testing.T) {
 	for _, v := range Versions() {
-		for _, name := range OperationNames() {
+		for _, name := range mustOperations(t, v) {
 			op := mustGet(t, v, name)
 			if op.Name != name || len(op.Sources) == 0 || op.Notes == "" || op.Purpose == "" {
 				t.Errorf("%s/%s: name %q, sources %q, notes empty=%v, purpose empty=%v",
@@ -139,16 +154,18 @@ func checkActionList(t *testing.T, what string, actions []string) {
 
 func TestPinnedCounts(t *testing.T) {
 	for name, want := range wantCounts {
-		v10, v11 := mustGet(t, "10", name), mustGet(t, "11", name)
-		if len(v10.Actions) != want[0] {
-			t.Errorf("v10 %s: %d actions, want %d", name, len(v10.Actions), want[0])
-		}
-		if len(v11.Actions) != want[1] {
-			t.Errorf("v11 %s: %d actions, want %d", name, len(v11.Actions), want[1])
-		}
-		if len(v10.ProductionWorkerActions) != want[2] || len(v11.ProductionWorkerActions) != want[2] {
-			t.Errorf("%s: production actions %d/%d, want %d", name,
-				len(v10.ProductionWorkerActions), len(v11.ProductionWorkerActions), want[2])
+		for i, version := range []string{"10", "11"} {
+			op, err := Get(version, name)
+			switch {
+			case want[i] < 0 && err == nil:
+				t.Errorf("v%s has %s", version, name)
+			case want[i] < 0:
+			case err != nil || len(op.Actions) != want[i]:
+				t.Errorf("v%s %s: %d actions (%v), want %d", version, name, len(op.Actions), err, want[i])
+			case len(op.ProductionWorkerActions) != want[2]:
+				t.Errorf("v%s %s: production actions %d, want %d", version, name, len(op.ProductionWorkerActions),
+					want[2])
+			}
 		}
 	}
 }
@@ -166,7 +183,7 @@ func TestTrustAndInstanceProfile(t *testing.T) {
 		"redshift_backup": backup, "redshift_restore": backup,
 	}
 	for _, v := range Versions() {
-		for _, name := range OperationNames() {
+		for _, name := range mustOperations(t, v) {
 			op := mustGet(t, v, name)
 			if !slices.Equal(op.ServicePrincipals, want[name]) {
 				t.Errorf("%s/%s: principals %v, want %v", v, name, op.ServicePrincipals, want[name])
@@ -315,7 +332,7 @@ func TestUnionEqualsFullList(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sel, err := Resolve(v, OperationNames(), false)
+		sel, err := Resolve(v, mustOperations(t, v), false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -330,7 +347,7 @@ func TestUnionEqualsFullList(t *testing.T) {
 				t.Errorf("v%s: %s in full list but in no operation", v, k)
 			}
 		}
-		withExtras, _ := Resolve(v, OperationNames(), true)
+		withExtras, _ := Resolve(v, mustOperations(t, v), true)
 		if len(withExtras.Actions) != len(sel.Actions) {
 			t.Errorf("v%s: production extras add actions outside the full list", v)
 		}
@@ -388,7 +405,7 @@ func TestVersion11Delta(t *testing.T) {
 			t.Errorf("v11 %s sources %q lack the changelog", name, v11.Sources)
 		}
 	}
-	for _, name := range OperationNames() {
+	for _, name := range mustOperations(t, "10") {
 		if _, ok := added[name]; ok {
 			continue
 		}
@@ -496,7 +513,7 @@ func TestResolveProductionWorkersFlag(t *testing.T) {
 }
 
 func TestResolvePrincipalsAndProfile(t *testing.T) {
-	sel, err := Resolve("11", OperationNames(), false)
+	sel, err := Resolve("11", mustOperations(t, "11"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -509,7 +526,7 @@ func TestResolvePrincipalsAndProfile(t *testing.T) {
 	if !slices.Equal(sel.ServicePrincipals, want) || !sel.RequiresInstanceProfile {
 		t.Errorf("principals %v profile %v", sel.ServicePrincipals, sel.RequiresInstanceProfile)
 	}
-	if len(sel.Operations) != 23 {
+	if all, _ := Operations("11"); !slices.Equal(sel.Operations, sortedUnique(all)) {
 		t.Errorf("Operations = %v", sel.Operations)
 	}
 }
@@ -614,7 +631,6 @@ func TestLoadRejectsMalformedData(t *testing.T) {
 		"wrong version":              func(a, b map[string]any) (any, any) { a["version"] = "9"; return a, b },
 		"missing build":              func(a, b map[string]any) (any, any) { delete(a, "build"); return a, b },
 		"missing full":               func(a, b map[string]any) (any, any) { delete(a, "full_list"); return a, b },
-		"missing v11 file":           func(a, b map[string]any) (any, any) { return a, nil },
 		"malformed action":           withAction("ec2_backup", "ec2 DescribeThings"),
 		"action in lower camel case": withAction("ec2_restore", "ec2:describeThings"),
 		"acronym in another case":    withAction("rds_backup", "rds:DescribeDbThings"),
@@ -639,13 +655,64 @@ func TestLoadRejectsMalformedData(t *testing.T) {
 			ops(a)[0].(map[string]any)["lists"] = []any{"nope"}
 			return a, b
 		},
-		"operation missing": func(a, b map[string]any) (any, any) {
-			a["operations"] = ops(a)[1:]
+		"operation twice": func(a, b map[string]any) (any, any) {
+			a["operations"] = append(ops(a), ops(a)[0])
 			return a, b
 		},
-		"operations reordered": func(a, b map[string]any) (any, any) {
-			o := ops(a)
-			o[0], o[1] = o[1], o[0]
+		"operation name not snake_case": func(a, b map[string]any) (any, any) {
+			ops(a)[0].(map[string]any)["name"] = "OrganizationRescan"
+			return a, b
+		},
+		"no appliance_permission": func(a, b map[string]any) (any, any) {
+			delete(ops(a)[0].(map[string]any), "appliance_permission")
+			return a, b
+		},
+		"no appliance permission and nothing instead": func(a, b map[string]any) (any, any) {
+			delete(ops(a)[3].(map[string]any), "appliance_instead")
+			return a, b
+		},
+		"instead names an operation without a permission": func(a, b map[string]any) (any, any) {
+			ops(a)[3].(map[string]any)["appliance_instead"] = "flr_worker"
+			return a, b
+		},
+		"instead beside a permission": func(a, b map[string]any) (any, any) {
+			ops(a)[0].(map[string]any)["appliance_instead"] = "repository"
+			return a, b
+		},
+		"appliance permission twice": func(a, b map[string]any) (any, any) {
+			ops(a)[1].(map[string]any)["appliance_permission"] = "OrganizationRescanRole"
+			return a, b
+		},
+		"missing base file": func(a, b map[string]any) (any, any) { return nil, b },
+		"delta adds an operation its base has": func(a, b map[string]any) (any, any) {
+			b["operations"] = []any{ops(a)[0]}
+			return a, b
+		},
+		"delta drops an operation its base lacks": func(a, b map[string]any) (any, any) {
+			b["dropped_operations"] = []any{map[string]any{"operation": "ec2_bakup", "source": "s", "notes": "n"}}
+			return a, b
+		},
+		"delta drops without a source": func(a, b map[string]any) (any, any) {
+			b["dropped_operations"] = []any{map[string]any{"operation": "ec2_backup", "notes": "n"}}
+			return a, b
+		},
+		"delta redefines a base list": func(a, b map[string]any) (any, any) {
+			b["lists"] = map[string]any{"repository": lists(a)["repository"]}
+			return a, b
+		},
+		"delta defines the full list": func(a, b map[string]any) (any, any) {
+			b["full_list"] = a["full_list"]
+			return a, b
+		},
+		"delta adds to a dropped operation": func(a, b map[string]any) (any, any) {
+			b["dropped_operations"] = []any{map[string]any{"operation": "ec2_backup", "source": "s", "notes": "n"}}
+			return a, b
+		},
+		"delta gives a permission to another operation": func(a, b map[string]any) (any, any) {
+			b["dropped_operations"] = []any{map[string]any{"operation": "vpc_restore", "source": "s", "notes": "n"}}
+			op := maps.Clone(ops(a)[14].(map[string]any))
+			op["name"] = "vpc_recovery"
+			b["operations"] = []any{op}
 			return a, b
 		},
 		"delta on unknown operation": func(a, b map[string]any) (any, any) {
@@ -656,7 +723,7 @@ func TestLoadRejectsMalformedData(t *testing.T) {
 			b["additions"].([]any)[0].(map[string]any)["actions"] = []any{"GetSnapshotBlock"}
 			return a, b
 		},
-		"delta defines lists": func(a, b map[string]any) (any, any) {
+		"delta defines a bad list": func(a, b map[string]any) (any, any) {
 			b["lists"] = map[string]any{"x": map[string]any{}}
 			return a, b
 		},
@@ -667,8 +734,8 @@ func TestLoadRejectsMalformedData(t *testing.T) {
 			a, b := validFiles(t)
 			ma, mb := mutate(a, b)
 			fsys := mapFS(t, ma, mb)
-			if mb == nil {
-				delete(fsys, "data/v11.json")
+			if ma == nil {
+				delete(fsys, "data/v10.json")
 			}
 			if _, err := load(fsys); err == nil {
 				t.Fatal("malformed data accepted")
@@ -678,7 +745,7 @@ func TestLoadRejectsMalformedData(t *testing.T) {
 }
 
 func BenchmarkResolveAll(b *testing.B) {
-	names := OperationNames()
+	names := AllOperations()
 	if _, err := Resolve(DefaultVersion, names, true); err != nil {
 		b.Fatal(err)
 	}
@@ -696,4 +763,83 @@ func compareFolded(a, b string) int {
 		return c
 	}
 	return strings.Compare(a, b)
+}
+
+// A product version adds and drops operations in its own data file alone: every function of the package, which
+// the provider, the guide, the appliance client and the emulator read, sees them in that version only.
+func TestVersionDataAddsAndDropsOperations(t *testing.T) {
+	v12, err := os.ReadFile("testdata/v12.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	restore, err := AddVersionForTest("12", v12)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	names, err := Operations("12")
+	if err != nil || names[len(names)-1] != "test_inventory" || slices.Contains(names, "vpc_restore") {
+		t.Errorf("Operations(12) = %v, %v", names, err)
+	}
+	if !slices.Equal(Versions(), []string{"10", "11", "12"}) || !slices.Contains(AllOperations(), "test_inventory") ||
+		!slices.Contains(AllOperations(), "vpc_restore") || !slices.Equal(VersionsOf("test_inventory"), []string{"12"}) {
+		t.Errorf("Versions() = %v, AllOperations() = %v", Versions(), AllOperations())
+	}
+	sel, err := Resolve("12", []string{"test_inventory"}, false)
+	if err != nil || !slices.Contains(sel.Actions, "s3:GetInventoryConfiguration") ||
+		!slices.Contains(sel.Actions, "s3:PutObject") {
+		t.Errorf("Resolve(12, test_inventory) = %v, %v", sel.Actions, err)
+	}
+	if full, _ := fullList("12"); !slices.Contains(full, "s3:GetInventoryConfiguration") {
+		t.Error("the added operation's actions are not in the version's full list")
+	}
+	if _, err := Resolve("11", []string{"test_inventory"}, false); err == nil ||
+		err.Error() != `operation "test_inventory" is not in version 11; it is in version 12` {
+		t.Errorf("Resolve(11, test_inventory) error = %v", err)
+	}
+	if _, err := Get("12", "vpc_restore"); err == nil || !strings.Contains(err.Error(), "it is in version 10, 11") {
+		t.Errorf("Get(12, vpc_restore) error = %v", err)
+	}
+	if p, err := AppliancePermission("test_inventory"); p != "TestInventory" || err != nil {
+		t.Errorf("AppliancePermission(test_inventory) = %q, %v", p, err)
+	}
+	if op, ok := OperationOfPermission("TestInventory"); op != "test_inventory" || !ok ||
+		!slices.Contains(AppliancePermissions(), "TestInventory") || Suggest("test_inventroy") != "test_inventory" {
+		t.Errorf("OperationOfPermission(TestInventory) = %q, %v", op, ok)
+	}
+	restore()
+	if !slices.Equal(Versions(), []string{"10", "11"}) || slices.Contains(AllOperations(), "test_inventory") {
+		t.Errorf("after restore: Versions() = %v", Versions())
+	}
+}
+
+// Each operation carries its appliance permission, or says it has none and names the operation to register
+// instead; the permission names and the operations map one to one.
+func TestAppliancePermissions(t *testing.T) {
+	_, err := AppliancePermission("flr_worker")
+	var none *NoAppliancePermissionError
+	if !errors.As(err, &none) || none.Instead != "production_worker" ||
+		!strings.Contains(err.Error(), `register "production_worker" instead`) {
+		t.Errorf("AppliancePermission(flr_worker) error = %v", err)
+	}
+	if _, err := AppliancePermission("ec2_bakup"); err == nil || !strings.Contains(err.Error(), "did you mean") {
+		t.Errorf("AppliancePermission(ec2_bakup) error = %v", err)
+	}
+	all := AppliancePermissions()
+	if len(all) != len(ApplianceOperations()) || !slices.IsSorted(all) ||
+		slices.Contains(ApplianceOperations(), "flr_worker") {
+		t.Errorf("AppliancePermissions() = %v, ApplianceOperations() = %v", all, ApplianceOperations())
+	}
+	for _, name := range ApplianceOperations() {
+		p, err := AppliancePermission(name)
+		if back, ok := OperationOfPermission(p); err != nil || back != name || !ok {
+			t.Errorf("%s → %q (%v) → %q", name, p, err, back)
+		}
+		if mustGet(t, VersionsOf(name)[0], name).AppliancePermission != p {
+			t.Errorf("Get(%s).AppliancePermission differs from AppliancePermission", name)
+		}
+	}
+	if got, _ := AppliancePermission("ec2_backup"); got != "EC2BackupSnapshot" {
+		t.Errorf("ec2_backup → %q", got)
+	}
 }

@@ -2,15 +2,19 @@ package catalog
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"testing/fstest"
 )
 
 //go:embed data/*.json
@@ -32,16 +36,27 @@ var acronyms = map[string][]string{
 	"ec2": {"Acl", "Dhcp", "Ebs", "Ip", "Kms", "Vpc"},
 }
 
+// operationNamePattern is the shape of every operation name: snake_case.
+var operationNamePattern = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+
 // catalog is the parsed, validated and resolved data of every version.
 type catalog struct {
+	// order lists the versions oldest first.
+	order    []string
 	versions map[string]*versionData
+	// allNames lists every operation of any version once, in order of first appearance.
+	allNames []string
 }
 
 // versionData is one product version with its operations fully resolved.
 type versionData struct {
-	build      string
+	build string
+	// names lists the operations in the order of the data.
+	names      []string
 	operations map[string]Operation
-	fullList   []string
+	// lists are the published lists of the version and its bases, which its own operations may refer to.
+	lists    map[string]fileList
+	fullList []string
 }
 
 // fileList is one published permission list.
@@ -57,7 +72,8 @@ type fileList struct {
 type fileOperation struct {
 	Name                    string   `json:"name"`
 	Purpose                 string   `json:"purpose"`
-	AppliancePermission     string   `json:"appliance_permission"`
+	AppliancePermission     *string  `json:"appliance_permission"`
+	ApplianceInstead        string   `json:"appliance_instead"`
 	Lists                   []string `json:"lists"`
 	ProductionWorkerLists   []string `json:"production_worker_lists"`
 	ServicePrincipals       []string `json:"service_principals"`
@@ -74,8 +90,17 @@ type fileAddition struct {
 	Actions   []string `json:"actions"`
 }
 
+// fileDrop removes an operation a delta version's base has.
+type fileDrop struct {
+	Operation string `json:"operation"`
+	Source    string `json:"source"`
+	Notes     string `json:"notes"`
+}
+
 // fileVersion is the schema of data/v<version>.json. A full version has
-// lists, operations and full_list; a delta version has base and additions.
+// lists, operations and full_list; a delta version has base, and may have
+// additions to its base's operations, dropped operations, and lists and
+// operations of its own.
 type fileVersion struct {
 	Version           string              `json:"version"`
 	Base              string              `json:"base"`
@@ -88,36 +113,88 @@ type fileVersion struct {
 	FullList          *fileList           `json:"full_list"`
 	FullListAdditions []fileAddition      `json:"full_list_additions"`
 	Additions         []fileAddition      `json:"additions"`
+	Drops             []fileDrop          `json:"dropped_operations"`
 }
 
-// load reads data/v<version>.json for every supported version from fsys,
+// load reads data/v<version>.json for every version in fsys, oldest first,
 // validates it and resolves delta versions against their base.
 func load(fsys fs.FS) (*catalog, error) {
-	c := &catalog{versions: make(map[string]*versionData, len(versions))}
-	for _, version := range versions {
+	order, err := versionsIn(fsys)
+	if err != nil {
+		return nil, err
+	}
+	c := &catalog{order: order, versions: make(map[string]*versionData, len(order))}
+	for _, version := range order {
 		v, err := loadVersion(fsys, version, c)
 		if err != nil {
 			return nil, fmt.Errorf("catalog data for version %s: %w", version, err)
 		}
 		c.versions[version] = v
+		for _, name := range v.names {
+			if !slices.Contains(c.allNames, name) {
+				c.allNames = append(c.allNames, name)
+			}
+		}
 	}
-	return c, nil
+	if _, ok := c.versions[DefaultVersion]; !ok {
+		return nil, fmt.Errorf("no data for the default version %s", DefaultVersion)
+	}
+	return c, checkPermissionsAgree(c)
 }
 
-// loadVersion parses one version file; a delta's base must be loaded first.
+// versionsIn lists the versions of the data files in fsys, oldest first.
+func versionsIn(fsys fs.FS) ([]string, error) {
+	files, err := fs.Glob(fsys, "data/v*.json")
+	if err != nil {
+		return nil, err
+	}
+	versions := make([]string, len(files))
+	for i, f := range files {
+		versions[i] = strings.TrimSuffix(strings.TrimPrefix(f, "data/v"), ".json")
+	}
+	slices.SortFunc(versions, compareVersions)
+	return versions, nil
+}
+
+// compareVersions orders product versions such as "10", "11" and "12.1" by their numeric parts.
+func compareVersions(a, b string) int {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := range min(len(as), len(bs)) {
+		if c := comparePart(as[i], bs[i]); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(len(as), len(bs))
+}
+
+// comparePart compares two parts of a version as numbers, or as text when either is not a number.
+func comparePart(a, b string) int {
+	x, errX := strconv.Atoi(a)
+	y, errY := strconv.Atoi(b)
+	if errX != nil || errY != nil {
+		return strings.Compare(a, b)
+	}
+	return cmp.Compare(x, y)
+}
+
+// loadVersion parses one version file; a delta's base must be an older version.
 func loadVersion(fsys fs.FS, version string, c *catalog) (*versionData, error) {
 	f, err := readVersionFile(fsys, version)
 	if err != nil {
 		return nil, err
 	}
+	var v *versionData
 	if f.Base == "" {
-		return buildFull(f)
+		v, err = buildFull(f)
+	} else if base, ok := c.versions[f.Base]; ok {
+		v, err = applyDelta(base, f)
+	} else {
+		return nil, fmt.Errorf("base version %q is not an older version of the data", f.Base)
 	}
-	base, ok := c.versions[f.Base]
-	if !ok {
-		return nil, fmt.Errorf("base version %q is not loaded before it", f.Base)
+	if err != nil {
+		return nil, err
 	}
-	return applyDelta(base, f)
+	return v, checkAppliance(v)
 }
 
 // readVersionFile decodes a version file strictly.
@@ -151,15 +228,16 @@ func buildFull(f *fileVersion) (*versionData, error) {
 			return nil, err
 		}
 	}
-	ops, err := buildOperations(f)
-	if err != nil {
+	v := &versionData{build: f.Build, operations: map[string]Operation{}, lists: f.Lists}
+	if err := addOperations(v, f.Operations); err != nil {
 		return nil, err
 	}
 	full, err := buildFullList(f)
 	if err != nil {
 		return nil, err
 	}
-	return &versionData{build: f.Build, operations: ops, fullList: full}, nil
+	v.fullList = full
+	return v, nil
 }
 
 // checkList validates one published list.
@@ -221,23 +299,26 @@ func isWord(name string, i, n int) bool {
 	return rest == "" || (rest[0] >= 'A' && rest[0] <= 'Z')
 }
 
-// buildOperations resolves the operations of a full version file and checks
-// they are exactly operationNames, in order.
-func buildOperations(f *fileVersion) (map[string]Operation, error) {
-	names := make([]string, len(f.Operations))
-	ops := make(map[string]Operation, len(f.Operations))
-	for i, fo := range f.Operations {
-		op, err := buildOperation(fo, f.Lists)
-		if err != nil {
-			return nil, err
+// addOperations resolves operations against v's lists and appends them to v, in order.
+func addOperations(v *versionData, operations []fileOperation) error {
+	if len(v.names) == 0 && len(operations) == 0 {
+		return errors.New("no operations")
+	}
+	for _, fo := range operations {
+		if !operationNamePattern.MatchString(fo.Name) {
+			return fmt.Errorf("operation name %q is not snake_case", fo.Name)
 		}
-		names[i] = fo.Name
-		ops[fo.Name] = op
+		if _, ok := v.operations[fo.Name]; ok {
+			return fmt.Errorf("operation %q defined twice", fo.Name)
+		}
+		op, err := buildOperation(fo, v.lists)
+		if err != nil {
+			return err
+		}
+		v.names = append(v.names, fo.Name)
+		v.operations[fo.Name] = op
 	}
-	if !slices.Equal(names, operationNames) {
-		return nil, fmt.Errorf("operations %v do not match the expected %v", names, operationNames)
-	}
-	return ops, nil
+	return nil
 }
 
 // buildOperation merges the lists an operation refers to.
@@ -247,6 +328,10 @@ func buildOperation(fo fileOperation, lists map[string]fileList) (Operation, err
 	}
 	if fo.Purpose == "" || fo.Notes == "" {
 		return Operation{}, fmt.Errorf("operation %q: missing purpose or notes", fo.Name)
+	}
+	if fo.AppliancePermission == nil {
+		return Operation{}, fmt.Errorf("operation %q: no appliance_permission (write \"\" and appliance_instead "+
+			"when the appliance has none)", fo.Name)
 	}
 	var sources []string
 	actions, err := mergeLists(fo.Name, fo.Lists, lists, &sources)
@@ -260,7 +345,8 @@ func buildOperation(fo fileOperation, lists map[string]fileList) (Operation, err
 	return Operation{
 		Name:                    fo.Name,
 		Purpose:                 fo.Purpose,
-		AppliancePermission:     fo.AppliancePermission,
+		AppliancePermission:     *fo.AppliancePermission,
+		ApplianceInstead:        fo.ApplianceInstead,
 		Actions:                 actions,
 		ServicePrincipals:       sortedUnique(fo.ServicePrincipals),
 		RequiresInstanceProfile: fo.RequiresInstanceProfile,
@@ -302,26 +388,67 @@ func buildFullList(f *fileVersion) ([]string, error) {
 	return s.sorted(), nil
 }
 
-// applyDelta copies base and applies the additions of a delta file. The
-// full list of the delta version is the base full list plus every added
-// action.
+// applyDelta copies base and applies a delta file: its own lists, dropped
+// operations, added operations and additions to operations, in that order.
+// The full list of the delta version is the base full list plus every added
+// action, less the actions no remaining operation grants.
 func applyDelta(base *versionData, f *fileVersion) (*versionData, error) {
-	if len(f.Lists) > 0 || len(f.Operations) > 0 || f.FullList != nil {
-		return nil, errors.New("a delta version must not define lists, operations or full_list")
+	if f.FullList != nil || len(f.FullListAdditions) > 0 {
+		return nil, errors.New("a delta version must not define full_list or full_list_additions")
 	}
-	v := &versionData{build: f.Build, operations: make(map[string]Operation, len(base.operations))}
-	for name, op := range base.operations {
-		v.operations[name] = cloneOperation(op)
+	v, err := deltaBase(base, f)
+	if err != nil {
+		return nil, err
 	}
 	full := actionSet{}
 	full.add(base.fullList...)
+	for _, name := range v.names[len(v.names)-len(f.Operations):] {
+		full.add(v.operations[name].Actions...)
+		full.add(v.operations[name].ProductionWorkerActions...)
+	}
 	for i, a := range f.Additions {
 		if err := applyAddition(v, f.Version, a, &full); err != nil {
 			return nil, fmt.Errorf("additions[%d]: %w", i, err)
 		}
 	}
-	v.fullList = full.sorted()
+	v.fullList = granted(v, full.sorted())
 	return v, nil
+}
+
+// deltaBase copies base with the delta's lists added, its drops applied and its operations added.
+func deltaBase(base *versionData, f *fileVersion) (*versionData, error) {
+	v := &versionData{build: f.Build, lists: maps.Clone(base.lists), operations: map[string]Operation{}}
+	for id, l := range f.Lists {
+		if _, ok := v.lists[id]; ok {
+			return nil, fmt.Errorf("list %q is already defined by the base", id)
+		}
+		if err := checkList(id, l); err != nil {
+			return nil, err
+		}
+		v.lists[id] = l
+	}
+	for _, name := range base.names {
+		if !slices.ContainsFunc(f.Drops, func(d fileDrop) bool { return d.Operation == name }) {
+			v.names = append(v.names, name)
+			v.operations[name] = cloneOperation(base.operations[name])
+		}
+	}
+	for _, d := range f.Drops {
+		if _, ok := base.operations[d.Operation]; !ok || d.Source == "" || d.Notes == "" {
+			return nil, fmt.Errorf("dropped operation %q: not in the base, or no source or notes", d.Operation)
+		}
+	}
+	return v, addOperations(v, f.Operations)
+}
+
+// granted keeps the actions of full that some operation of v grants.
+func granted(v *versionData, full []string) []string {
+	var all actionSet
+	for _, op := range v.operations {
+		all.add(op.Actions...)
+		all.add(op.ProductionWorkerActions...)
+	}
+	return slices.DeleteFunc(full, func(a string) bool { return !all.seen[strings.ToLower(a)] })
 }
 
 // applyAddition adds one delta entry of version to its operation and to the
@@ -348,4 +475,29 @@ func applyAddition(v *versionData, version string, a fileAddition, full *actionS
 	v.operations[a.Operation] = op
 	full.add(a.Actions...)
 	return nil
+}
+
+// AddVersionForTest makes the package read the embedded data plus one more version file, data (the JSON of a
+// data/v<version>.json file), until restore is called. It is for tests that show a new version's data flows
+// through their package with no other edit; callers must not run in parallel with other users of the package.
+func AddVersionForTest(version string, data []byte) (restore func(), err error) {
+	fsys := fstest.MapFS{"data/v" + version + ".json": {Data: data}}
+	files, err := fs.Glob(embedded, "data/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range files {
+		raw, err := fs.ReadFile(embedded, name)
+		if err != nil {
+			return nil, err
+		}
+		fsys[name] = &fstest.MapFile{Data: raw}
+	}
+	c, err := load(fsys)
+	if err != nil {
+		return nil, err
+	}
+	saved := loadEmbedded
+	loadEmbedded = func() (*catalog, error) { return c, nil }
+	return func() { loadEmbedded = saved }, nil
 }

@@ -16,7 +16,7 @@ func Resolve(version string, operations []string, productionWorkers bool) (Selec
 		return Selection{}, err
 	}
 	if len(operations) == 0 {
-		return Selection{}, errors.New("no operations given; valid operations: " + strings.Join(operationNames, ", "))
+		return Selection{}, errors.New("no operations given; valid operations: " + strings.Join(v.names, ", "))
 	}
 	names := sortedUnique(operations)
 	sel := Selection{Operations: names}
@@ -25,7 +25,7 @@ func Resolve(version string, operations []string, productionWorkers bool) (Selec
 	for _, name := range names {
 		op, ok := v.operations[name]
 		if !ok {
-			return Selection{}, unknownOperationError(name)
+			return Selection{}, unknownOperationError(version, name)
 		}
 		actions.add(op.Actions...)
 		if productionWorkers {

@@ -6,7 +6,7 @@ import (
 	"github.com/agext/levenshtein"
 )
 
-// Suggest returns the operation name closest to name by edit distance
+// Suggest returns the operation name (of any version) closest to name by edit distance
 // (ignoring case), or "" when no operation is close enough to be a likely
 // typo. It is meant for "did you mean" hints.
 func Suggest(name string) string {
@@ -15,7 +15,7 @@ func Suggest(name string) string {
 		return ""
 	}
 	best, bestDist := "", maxSuggestDistance(name)+1
-	for _, candidate := range operationNames {
+	for _, candidate := range AllOperations() {
 		if d := levenshtein.Distance(name, candidate, nil); d < bestDist {
 			best, bestDist = candidate, d
 		}

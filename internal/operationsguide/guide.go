@@ -24,8 +24,11 @@ var guideTemplate string
 // operationView is what the guide shows of one operation.
 type operationView struct {
 	catalog.Operation
-	// Counts are the operation's action counts, one per product version, oldest first.
+	// Counts are the operation's action counts, one per product version that has it, oldest first.
 	Counts []versionCount
+	// Columns are the operation's action counts, one per product version, oldest first: Absent where a version
+	// does not have the operation.
+	Columns []versionCount
 	// ExtraCounts are the numbers of actions workers_in_production_accounts = true adds, one per product
 	// version, or none when it adds nothing.
 	ExtraCounts []versionCount
@@ -35,6 +38,7 @@ type operationView struct {
 type versionCount struct {
 	Version, Build string
 	Actions        int
+	Absent         bool
 }
 
 // recipeView is a set of operations for one kind of role, with what it adds up to in the default version.
@@ -49,8 +53,8 @@ type recipeView struct {
 // Render returns the guide as Markdown.
 func Render() ([]byte, error) {
 	versions := catalog.Versions()
-	operations := make([]operationView, 0, len(catalog.OperationNames()))
-	for _, name := range catalog.OperationNames() {
+	operations := make([]operationView, 0, len(catalog.AllOperations()))
+	for _, name := range catalog.AllOperations() {
 		view, err := viewOf(name, versions)
 		if err != nil {
 			return nil, err
@@ -66,11 +70,15 @@ func Render() ([]byte, error) {
 	return out.Bytes(), err
 }
 
-// viewOf collects one operation's counts in every version; its texts come from the newest version, whose notes
-// include what each version changed.
+// viewOf collects one operation's counts in every version that has it; its texts come from the newest such
+// version, whose notes include what each version changed.
 func viewOf(name string, versions []string) (operationView, error) {
 	var view operationView
 	for _, version := range versions {
+		if !slices.Contains(catalog.VersionsOf(name), version) {
+			view.Columns = append(view.Columns, versionCount{Version: version, Absent: true})
+			continue
+		}
 		op, err := catalog.Get(version, name)
 		if err != nil {
 			return operationView{}, err
@@ -84,7 +92,9 @@ func viewOf(name string, versions []string) (operationView, error) {
 			return operationView{}, err
 		}
 		view.Operation = op
-		view.Counts = append(view.Counts, versionCount{Version: version, Build: build, Actions: len(op.Actions)})
+		count := versionCount{Version: version, Build: build, Actions: len(op.Actions)}
+		view.Counts = append(view.Counts, count)
+		view.Columns = append(view.Columns, count)
 		if extra := len(withWorkers.Actions) - len(op.Actions); extra > 0 {
 			view.ExtraCounts = append(view.ExtraCounts, versionCount{Version: version, Build: build, Actions: extra})
 		}

@@ -37,13 +37,13 @@ func TestGuideDescribesEveryOperation(t *testing.T) {
 		t.Fatal(err)
 	}
 	sections := strings.Split(string(guide), "\n### ")
-	for _, name := range catalog.OperationNames() {
+	for _, name := range catalog.AllOperations() {
 		section := sectionOf(sections, name)
 		if section == "" {
 			t.Errorf("no section for %s", name)
 			continue
 		}
-		for _, version := range catalog.Versions() {
+		for _, version := range catalog.VersionsOf(name) {
 			op, err := catalog.Get(version, name)
 			if err != nil {
 				t.Fatal(err)
@@ -53,7 +53,7 @@ func TestGuideDescribesEveryOperation(t *testing.T) {
 				want = append(want, "<"+source+">")
 			}
 			if op.AppliancePermission == "" {
-				want = append(want, "**Appliance permission:** none known")
+				want = append(want, "**Appliance permission:** none", "[`"+op.ApplianceInstead+"`]")
 			} else {
 				want = append(want, "**Appliance permission:** `"+op.AppliancePermission+"`")
 			}
@@ -129,4 +129,33 @@ func sectionOf(sections []string, name string) string {
 		}
 	}
 	return ""
+}
+
+// A version's data file alone adds an operation to the guide, with a dash for the versions without it, and drops
+// one from the versions that drop it.
+func TestGuideFollowsAVersionsOperations(t *testing.T) {
+	data, err := os.ReadFile("../catalog/testdata/v12.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	restore, err := catalog.AddVersionForTest("12", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restore()
+	guide, err := Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| Operation | Actions (v10 / v11 / v12) |",
+		"| [`test_inventory`](#test_inventory) | – / – / 29 | none | no | `TestInventory` |",
+		"| [`vpc_restore`](#vpc_restore) | 179 / 179 / – |",
+		"\n### test_inventory\n",
+		"- **Actions:** 29 in version 12 (build 12.0.0.1).",
+	} {
+		if !strings.Contains(string(guide), want) {
+			t.Errorf("the guide lacks %q", want)
+		}
+	}
 }

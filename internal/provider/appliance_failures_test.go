@@ -16,6 +16,7 @@ import (
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 	"github.com/vbaws/terraform-provider-vbaws/internal/applianceemu"
+	"github.com/vbaws/terraform-provider-vbaws/internal/veeamrest"
 )
 
 // The appliance's failure suite: revision windows, tokens that expire, 503s and lost answers, refused logins and
@@ -63,8 +64,9 @@ func TestAccApplianceRole_newerRevisionsOnly(t *testing.T) {
 	role := applianceRoleArgs{name: name, roleARN: fmt.Sprintf("%q", roleARN)}.block()
 	resource.ParallelTest(t, testAccCase(t,
 		resource.TestStep{
-			Config:      acctest.ProviderConfigWithAppliance(emu, "") + role,
-			ExpectError: regexp.MustCompile(`(?s)No REST revision in common.*1\.9-rev0.*api_version`),
+			Config: acctest.ProviderConfigWithAppliance(emu, "") + role,
+			ExpectError: regexp.MustCompile(`(?s)No REST revision in common.*` + regexp.QuoteMeta(veeamrest.Newest()) +
+				`.*api_version`),
 		},
 		resource.TestStep{
 			Config:            acctest.ProviderConfigWithAppliance(emu, `api_version = "2.0-rev0"`) + role,

@@ -24,7 +24,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/appliance"
-	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 )
 
@@ -135,11 +134,11 @@ func (r *applianceRoleResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Operations the appliance may use the role for, as the console's permission " +
-					"check boxes: " + strings.Join(codeSpans(catalog.OperationNames()), ", ") +
-					". Leave it out (or `[]`) for all of them. Needs REST revision 1.5-rev0 or later " +
-					"(appliance 7.0 and later); the plan fails on an older appliance. It only narrows what the " +
+					"check boxes: " + applianceOperationsDescription() + ". Leave it out (or `[]`) for all of them. " +
+					"Needs REST revision 1.5-rev0 or later (appliance 7.0 and later); the plan fails on an older " +
+					"appliance. It only narrows what the " +
 					"appliance offers the role for and never changes the role in AWS.",
-				Validators: []validator.Set{setvalidator.ValueStringsAre(operationValidator{})},
+				Validators: []validator.Set{setvalidator.ValueStringsAre(applianceOperationValidator{})},
 			},
 			"assume_wait": schema.StringAttribute{
 				Optional:   true,

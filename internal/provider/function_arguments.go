@@ -176,7 +176,7 @@ func renderSelectionArguments(ctx context.Context, req function.RunRequest) (tem
 		return template.Template{}, funcErr
 	}
 	funcErr := function.ConcatFuncErrors(
-		argumentError(ctx, 0, validateSet(ctx, pathOperations, operations, operationsValidators()...)),
+		argumentError(ctx, 0, validateSet(ctx, pathOperations, operations, operationsValidatorsFor(version)...)),
 		argumentError(ctx, 1, validateString(ctx, path.Root("product_version"), version,
 			productVersionValidators()...)))
 	if funcErr != nil {

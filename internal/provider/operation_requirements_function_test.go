@@ -18,7 +18,7 @@ func TestOperationRequirementsFunction_sameAsTheTemplate(t *testing.T) {
 	ctx := context.Background()
 	profiles, services := 0, 0
 	for _, version := range catalog.Versions() {
-		for _, operation := range catalog.OperationNames() {
+		for _, operation := range catalog.AllOperations() {
 			tpl, err := template.Render(version, []string{operation}, false)
 			if err != nil {
 				continue // not in this version

@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
-	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
 )
 
 // failedTemplateUpdateSteps are the steps after a template update that a fault stops part-way: the failed apply,
@@ -73,13 +72,13 @@ func TestAccRoleTemplate_failedMiddlePartKeepsEveryPart(t *testing.T) {
 	client := acctest.IAMClient(t)
 	proxy := acctest.NewProxy(t)
 	name := acctest.RandomName("vbaws-tpl")
-	all := mustRender(t, catalog.OperationNames()...)
+	all := mustRender(t, defaultOperations()...)
 	arns := templateARNs(name, all)
 	if len(arns) < 3 {
 		t.Fatalf("fixture assumption broken: the full selection has %d parts, want at least 3", len(arns))
 	}
 	config := func(stage string) string {
-		return templateConfig(acctest.ProviderConfigFor(proxy.URL), name, catalog.OperationNames(),
+		return templateConfig(acctest.ProviderConfigFor(proxy.URL), name, defaultOperations(),
 			fmt.Sprintf("  tags = { stage = %q }", stage))
 	}
 	denied := acctest.Fault{Action: "TagPolicy", Where: map[string]string{"PolicyArn": arns[1]},

@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
-	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
 	"github.com/vbaws/terraform-provider-vbaws/internal/template"
 )
 
@@ -35,7 +34,7 @@ func testTemplateRevisions(t *testing.T, lifecycle string) {
 	client := acctest.IAMClient(t)
 	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
 	name := acctest.RandomName("vbaws-tpl")
-	all := mustRender(t, catalog.OperationNames()...)
+	all := mustRender(t, defaultOperations()...)
 	parts := len(all.Documents)
 	config := func(path, description string) string {
 		return acctest.ProviderConfig() + fmt.Sprintf(`
@@ -52,7 +51,7 @@ resource "vbaws_iam_role" "test" {
   managed_policy_arns     = vbaws_role_template.test.policy_arns
   service_principals      = vbaws_role_template.test.service_principals
   create_instance_profile = vbaws_role_template.test.requires_instance_profile
-}`, name, path, description, strings.Join(catalog.OperationNames(), `", "`), appliance, lifecycle)
+}`, name, path, description, strings.Join(defaultOperations(), `", "`), appliance, lifecycle)
 	}
 	arnsIn := func(path string, names []string) []string {
 		arns := make([]string, len(names))

@@ -17,14 +17,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
-	"github.com/vbaws/terraform-provider-vbaws/internal/catalog"
 )
 
 // Create, import, grow from one part to several, and shrink back; the parts no longer needed are deleted.
 func TestAccRoleTemplate_growShrinkAndImport(t *testing.T) {
 	client := acctest.IAMClient(t)
 	name := acctest.RandomName("vbaws-tpl")
-	small, all := mustRender(t, "repository"), mustRender(t, catalog.OperationNames()...)
+	small, all := mustRender(t, "repository"), mustRender(t, defaultOperations()...)
 	if len(small.Documents) != 1 || len(all.Documents) < 2 {
 		t.Fatalf("fixture assumption broken: %d and %d parts", len(small.Documents), len(all.Documents))
 	}
@@ -52,7 +51,7 @@ func TestAccRoleTemplate_growShrinkAndImport(t *testing.T) {
 			ResourceName: "vbaws_role_template.test", ImportState: true, ImportStateVerify: true, ImportStateId: name,
 		},
 		resource.TestStep{
-			Config: config(catalog.OperationNames()),
+			Config: config(defaultOperations()),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(
 					"vbaws_role_template.test",
@@ -113,7 +112,7 @@ func TestAccRoleTemplate_shrinkWhileAttachedConvergesInOneApply(t *testing.T) {
 	client := acctest.IAMClient(t)
 	appliance := fixtureRole(t, client, acctest.RandomName("vbaws-appliance"), "/", ec2TrustPolicy, nil)
 	name := acctest.RandomName("vbaws-tpl")
-	all := mustRender(t, catalog.OperationNames()...)
+	all := mustRender(t, defaultOperations()...)
 	config := func(operations []string) string {
 		return templateConfig(acctest.ProviderConfig(), name, operations, "") + fmt.Sprintf(`
 resource "vbaws_iam_role" "test" {
@@ -126,7 +125,7 @@ resource "vbaws_iam_role" "test" {
 	}
 	resource.ParallelTest(t, testAccCase(t,
 		resource.TestStep{
-			Config: config(catalog.OperationNames()),
+			Config: config(defaultOperations()),
 			Check:  func(*terraform.State) error { return attachmentsAre(client, name, templateARNs(name, all)...) },
 		},
 		resource.TestStep{
@@ -201,11 +200,11 @@ func TestAccRoleTemplate_invalidOperationFailsPlan(t *testing.T) {
 func TestAccRoleTemplate_refreshCost(t *testing.T) {
 	proxy := acctest.NewProxy(t)
 	name := acctest.RandomName("vbaws-tpl")
-	parts := len(mustRender(t, catalog.OperationNames()...).Documents)
+	parts := len(mustRender(t, defaultOperations()...).Documents)
 	resource.ParallelTest(t, testAccCase(
 		t,
 		resource.TestStep{
-			Config: templateConfig(acctest.ProviderConfigFor(proxy.URL), name, catalog.OperationNames(), ""),
+			Config: templateConfig(acctest.ProviderConfigFor(proxy.URL), name, defaultOperations(), ""),
 		},
 		resource.TestStep{
 			PreConfig:    proxy.Reset,

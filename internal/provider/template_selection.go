@@ -21,7 +21,7 @@ import (
 // Descriptions shared by every type that takes a selection of Veeam operations, derived from the catalog.
 var (
 	operationsDescription = "Veeam operations the permissions are for: " +
-		strings.Join(codeSpans(catalog.OperationNames()), ", ") + ". The [operations guide](../guides/operations.md) " +
+		strings.Join(codeSpans(catalog.AllOperations()), ", ") + ". The [operations guide](../guides/operations.md) " +
 		"says what each one is for and which ones a role needs."
 	productVersionDescription = "Veeam Backup for AWS version whose permission lists are used: " +
 		versionsDescription() + "."

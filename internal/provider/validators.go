@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -409,37 +410,139 @@ func nonNegativeDurationValidator() validator.String {
 	}}
 }
 
-// operationValidator checks an operation name during plan and suggests the closest one for a typo.
-type operationValidator struct{}
+// operationValidator checks an operation name during plan against the operations of the configured product
+// version, and suggests the closest one for a typo.
+type operationValidator struct {
+	// version, when set, is the product_version to check against (a function's argument); otherwise the
+	// configuration's product_version attribute is read.
+	version *types.String
+}
 
 func (operationValidator) Description(context.Context) string {
-	return "one of: " + strings.Join(catalog.OperationNames(), ", ")
+	return "one of: " + strings.Join(catalog.AllOperations(), ", ")
 }
 
 func (v operationValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (operationValidator) ValidateString(_ context.Context, req validator.StringRequest,
+func (v operationValidator) ValidateString(ctx context.Context, req validator.StringRequest,
 	resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
 	name := req.ConfigValue.ValueString()
-	if _, err := catalog.Get(catalog.DefaultVersion, name); err == nil {
+	version, known := v.productVersion(ctx, req)
+	valid, err := catalog.Operations(version)
+	if !known || err != nil {
+		valid = catalog.AllOperations() // the version is unknown yet, or productVersionValidator reports it
+	}
+	if slices.Contains(valid, name) {
 		return
 	}
+	if in := catalog.VersionsOf(name); len(in) > 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Operation not in this product version",
+			fmt.Sprintf("%q is not an operation of Veeam Backup for AWS version %s, only of %s. Set "+
+				"product_version to one of them, or choose from: %s.", name, version, versionsList(in),
+				strings.Join(valid, ", ")))
+		return
+	}
+	unknownOperation(req, resp, name, valid)
+}
+
+// versionsList names product versions in words: "version 12", "versions 10 and 11".
+func versionsList(versions []string) string {
+	if len(versions) == 1 {
+		return "version " + versions[0]
+	}
+	last := len(versions) - 1
+	return "versions " + strings.Join(versions[:last], ", ") + " and " + versions[last]
+}
+
+// productVersion is the product version to check against, and whether it is known yet; the default when
+// product_version is null.
+func (v operationValidator) productVersion(ctx context.Context, req validator.StringRequest) (string, bool) {
+	value := types.StringNull()
+	if v.version != nil {
+		value = *v.version
+	} else {
+		req.Config.GetAttribute(ctx, path.Root("product_version"), &value)
+	}
+	if value.IsNull() {
+		return catalog.DefaultVersion, true
+	}
+	return value.ValueString(), !value.IsUnknown()
+}
+
+// unknownOperation reports a name that is no operation of any version, with a "did you mean" hint.
+func unknownOperation(req validator.StringRequest, resp *validator.StringResponse, name string, valid []string) {
 	detail := fmt.Sprintf("%q is not a Veeam operation.", name)
 	if suggestion := catalog.Suggest(name); suggestion != "" {
 		detail += fmt.Sprintf(" Did you mean %q?", suggestion)
 	}
 	resp.Diagnostics.AddAttributeError(req.Path, "Unknown operation",
-		detail+" Valid operations: "+strings.Join(catalog.OperationNames(), ", ")+".")
+		detail+" Valid operations: "+strings.Join(valid, ", ")+".")
 }
 
-// operationsValidators and productVersionValidators check a selection wherever one is taken.
+// applianceOperationValidator checks, during plan, that the appliance's console can grant an operation: an
+// operation with no appliance permission (flr_worker) is refused with the operation to register instead.
+type applianceOperationValidator struct{}
+
+func (applianceOperationValidator) Description(context.Context) string {
+	return "one of: " + strings.Join(catalog.ApplianceOperations(), ", ")
+}
+
+func (v applianceOperationValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (applianceOperationValidator) ValidateString(_ context.Context, req validator.StringRequest,
+	resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	name := req.ConfigValue.ValueString()
+	_, err := catalog.AppliancePermission(name)
+	var none *catalog.NoAppliancePermissionError
+	switch {
+	case err == nil:
+	case errors.As(err, &none):
+		resp.Diagnostics.AddAttributeError(req.Path, "Operation the appliance cannot grant",
+			fmt.Sprintf("The appliance's console has no check box and its REST API no permission for %q. Write "+
+				"%q instead: the appliance offers a role registered with it for %s too. The role's IAM policies "+
+				"can still be built for %q (vbaws_role_template).", name, none.Instead, name, name))
+	default:
+		unknownOperation(req, resp, name, catalog.ApplianceOperations())
+	}
+}
+
+// applianceOperationsDescription lists the operations the appliance can grant, and what to write instead of each
+// one it cannot: "`a`, `b` (`flr_worker` has none: write `production_worker`)".
+func applianceOperationsDescription() string {
+	text := strings.Join(codeSpans(catalog.ApplianceOperations()), ", ")
+	var instead []string
+	for _, name := range catalog.AllOperations() {
+		var none *catalog.NoAppliancePermissionError
+		if _, err := catalog.AppliancePermission(name); errors.As(err, &none) {
+			instead = append(instead, fmt.Sprintf("`%s` has none: write `%s`", name, none.Instead))
+		}
+	}
+	if len(instead) > 0 {
+		text += " (" + strings.Join(instead, "; ") + ")"
+	}
+	return text
+}
+
+// operationsValidators and productVersionValidators check a selection wherever one is taken: the operations
+// against the configuration's product_version.
 func operationsValidators() []validator.Set {
 	return []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(operationValidator{})}
+}
+
+// operationsValidatorsFor checks a function's operations argument against its product_version argument.
+func operationsValidatorsFor(version types.String) []validator.Set {
+	return []validator.Set{setvalidator.SizeAtLeast(1),
+		setvalidator.ValueStringsAre(operationValidator{version: &version})}
 }
 
 func productVersionValidators() []validator.String {

@@ -168,7 +168,7 @@ func ParseTags(tags map[string]string) (Recorded, error) {
 func (t Template) UnusedTagKeys(index int) []string {
 	own := t.Tags(index)
 	var unused []string
-	for i := range len(catalog.OperationNames()) {
+	for i := range len(catalog.AllOperations()) {
 		if _, used := own[operationsKey(i)]; !used {
 			unused = append(unused, operationsKey(i))
 		}

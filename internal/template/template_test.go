@@ -10,7 +10,11 @@ import (
 
 func TestRenderEveryOperationFitsAndCoversTheFullList(t *testing.T) {
 	for _, version := range catalog.Versions() {
-		all, err := Render(version, catalog.OperationNames(), false)
+		names, err := catalog.Operations(version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := Render(version, names, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,7 +42,7 @@ func TestRenderEveryOperationFitsAndCoversTheFullList(t *testing.T) {
 				}
 			}
 		}
-		selection, err := catalog.Resolve(version, catalog.OperationNames(), false)
+		selection, err := catalog.Resolve(version, names, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +51,7 @@ func TestRenderEveryOperationFitsAndCoversTheFullList(t *testing.T) {
 				t.Errorf("v%s: %s is granted by an operation but in no document", version, action)
 			}
 		}
-		again, _ := Render(version, catalog.OperationNames(), false)
+		again, _ := Render(version, names, false)
 		if strings.Join(again.Documents, "\n") != strings.Join(all.Documents, "\n") {
 			t.Fatalf("v%s: rendering is not deterministic", version)
 		}
@@ -55,7 +59,7 @@ func TestRenderEveryOperationFitsAndCoversTheFullList(t *testing.T) {
 }
 
 func TestRenderEachOperation(t *testing.T) {
-	for _, operation := range catalog.OperationNames() {
+	for _, operation := range defaultOperations(t) {
 		for _, workers := range []bool{false, true} {
 			tpl, err := Render(catalog.DefaultVersion, []string{operation}, workers)
 			if err != nil {
@@ -84,7 +88,11 @@ func TestPartNames(t *testing.T) {
 }
 
 func TestTagsRoundTrip(t *testing.T) {
-	tpl, err := Render("11", catalog.OperationNames(), true)
+	v11, err := catalog.Operations("11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := Render("11", v11, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,8 +129,9 @@ func TestTagsRoundTrip(t *testing.T) {
 }
 
 func BenchmarkRenderAll(b *testing.B) {
+	all := defaultOperations(b)
 	for b.Loop() {
-		if _, err := Render(catalog.DefaultVersion, catalog.OperationNames(), true); err != nil {
+		if _, err := Render(catalog.DefaultVersion, all, true); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -131,10 +140,10 @@ func BenchmarkRenderAll(b *testing.B) {
 func TestUnusedTagKeys(t *testing.T) {
 	one, _ := Render(catalog.DefaultVersion, []string{"repository"}, false)
 	unused := one.UnusedTagKeys(0)
-	if len(unused) != len(catalog.OperationNames())-1 || unused[0] != tagOperations+":2" {
+	if len(unused) != len(catalog.AllOperations())-1 || unused[0] != tagOperations+":2" {
 		t.Fatalf("unused = %v", unused)
 	}
-	all, _ := Render(catalog.DefaultVersion, catalog.OperationNames(), false)
+	all, _ := Render(catalog.DefaultVersion, defaultOperations(t), false)
 	for _, key := range all.UnusedTagKeys(0) {
 		if _, used := all.Tags(0)[key]; used {
 			t.Fatalf("%s is used", key)
@@ -162,4 +171,14 @@ func TestRevisedPartNamesAlternateWithPartNames(t *testing.T) {
 			t.Errorf("%s is taken for a revised part name of veeam-ec2", other)
 		}
 	}
+}
+
+// defaultOperations are the operations of the default product version.
+func defaultOperations(t testing.TB) []string {
+	t.Helper()
+	names, err := catalog.Operations(catalog.DefaultVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
 }
