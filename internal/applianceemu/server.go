@@ -64,6 +64,11 @@ type Options struct {
 	NoDefaultRecord bool
 	// Roles checks registered roles in AWS; nil accepts any role.
 	Roles RoleChecker
+	// ImpersonationRoleARN is the role the appliance assumes registered roles as (verified: the Impersonation
+	// role, made at deployment); its trust and own policies are evaluated as AWS would. Without it the appliance
+	// assumes them as a principal of its account that has the Impersonation role's documented policy, so only a
+	// trust policy that names the account lets it in.
+	ImpersonationRoleARN string
 	// AssumeDelay is how long after the emulator first sees a role's trust policy, or sees it change, the role
 	// still cannot be assumed (verified: a trust change may take up to 5 minutes; the window is a test device).
 	AssumeDelay time.Duration
@@ -71,6 +76,8 @@ type Options struct {
 	PageSize int
 	// Hosts are further names or addresses the certificate is valid for, besides loopback and localhost.
 	Hosts []string
+	// Unknowns switch what Veeam does not publish; the zero value is the emulator's best guess.
+	Unknowns Unknowns
 }
 
 // Server is a running emulated appliance.
@@ -105,6 +112,9 @@ func Start(opts Options) (*Server, error) { return StartAt("127.0.0.1:0", opts) 
 
 // StartAt starts an emulated appliance listening on addr, such as 127.0.0.1:11005.
 func StartAt(addr string, opts Options) (*Server, error) {
+	if err := opts.Unknowns.validate(); err != nil {
+		return nil, err
+	}
 	listener, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
@@ -210,7 +220,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serve checks the revision and the caller and runs the operation.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, op, id string) {
-	rev, ok := s.checkRevision(w, r)
+	rev, ok := s.checkRevision(w, r, op)
 	if !ok {
 		return
 	}
