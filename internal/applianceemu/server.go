@@ -36,6 +36,8 @@ const (
 	DefaultUsername  = "administrator"
 	DefaultPassword  = "emulated-appliance-password"
 	DefaultAccountID = "123456789012"
+	// DefaultServerVersion is the product version an emulated appliance reports unless Options say otherwise.
+	DefaultServerVersion = "11.0.0.0"
 	// DefaultRecordName is the name of the record the appliance makes at installation (verified).
 	DefaultRecordName = "Default Backup Restore"
 )
@@ -76,6 +78,9 @@ type Options struct {
 	PageSize int
 	// Hosts are further names or addresses the certificate is valid for, besides loopback and localhost.
 	Hosts []string
+	// ServerVersion is what GET /system/version answers as version (verified: ProductVersion {about,
+	// version}); DefaultServerVersion when empty.
+	ServerVersion string
 	// Unknowns switch what Veeam does not publish; the zero value is the emulator's best guess.
 	Unknowns Unknowns
 }
@@ -156,6 +161,9 @@ func newServer(opts Options) *Server {
 	}
 	if opts.PageSize == 0 {
 		opts.PageSize = 50
+	}
+	if opts.ServerVersion == "" {
+		opts.ServerVersion = DefaultServerVersion
 	}
 	s := &Server{opts: opts, records: map[string]*Record{}, access: map[string]grant{}, refresh: map[string]grant{},
 		counts: map[string]int{}, trust: map[string]trustSeen{}, hooks: map[string][]func(){},
@@ -251,6 +259,7 @@ const (
 	opDelete         = "delete"
 	opValidateName   = "validateName"
 	opValidateDelete = "validateDelete"
+	opSystemVersion  = "systemVersion"
 	opUnknown        = "unknown"
 )
 
@@ -266,6 +275,9 @@ func route(method, path string) (op, id string) {
 			return opLogout, ""
 		}
 		return opUnknown, ""
+	}
+	if path == "/api/v1/system/version" && method == http.MethodGet {
+		return opSystemVersion, ""
 	}
 	rest, ok := strings.CutPrefix(path, accountsPrefix)
 	if !ok {
@@ -328,6 +340,9 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, req request) {
 		s.handleValidateName(w, r)
 	case opValidateDelete:
 		s.handleValidateDelete(w, req)
+	case opSystemVersion:
+		writeJSON(w, http.StatusOK, map[string]string{"about": "Veeam Backup for AWS (emulated)",
+			"version": s.opts.ServerVersion})
 	}
 }
 
