@@ -9,7 +9,10 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 	"github.com/vbaws/terraform-provider-vbaws/internal/applianceemu"
@@ -104,4 +107,18 @@ func TestAccApplianceRoleList_generatedConfigurationPlansEmpty(t *testing.T) {
 	if len(names) != 3 || !names[prefix+"-some"] || !names[prefix+"-all"] || !names[prefix+"-member"] {
 		t.Errorf("imported records = %v", names)
 	}
+}
+
+// Create sets the record's identity, an import block finds the record by it and plans no change, and a state
+// written before the identity existed gains it on the next refresh without a difference.
+func TestAccApplianceRole_identity(t *testing.T) {
+	emu, name, roleARN := applianceFixture(t, applianceemu.Options{})
+	config := acctest.ProviderConfigWithAppliance(emu, "") +
+		applianceRoleArgs{name: name, roleARN: fmt.Sprintf("%q", roleARN)}.block()
+	identity := statecheck.ExpectIdentityValueMatchesState(applianceRoleAddress, tfjsonpath.New("id"))
+	resource.ParallelTest(t, identityCase(t, createdAndImportedByIdentity(config, applianceRoleAddress, identity)))
+	oldName := name + "-old"
+	old := acctest.ProviderConfigWithAppliance(emu, "") +
+		applianceRoleArgs{name: oldName, roleARN: fmt.Sprintf("%q", roleARN)}.block()
+	resource.Test(t, identityCase(t, fromOldState(old, nil, plancheck.ExpectEmptyPlan(), identity)))
 }
