@@ -69,7 +69,7 @@ func TestAccApplianceRole_unkeptUpdateLeavesStateAsHeld(t *testing.T) {
 	resource.ParallelTest(t, applianceCase(t, emu, []resource.TestStep{
 		{Config: provider + args.block()},
 		{
-			Config:      provider + selected.block(),
+			Config: provider + selected.block(),
 			ExpectError: regexp.MustCompile(
 				`(?s)did not keep the IAM role record.*State\s+now\s+holds\s+what\s+the\s+appliance`),
 		},
