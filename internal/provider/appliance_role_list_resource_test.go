@@ -50,7 +50,7 @@ func TestAccApplianceRoleList_listsEveryRecordButTheDefault(t *testing.T) {
 		resource.TestStep{Config: provider},
 		resource.TestStep{
 			Query: true,
-			Config: provider + applianceListBlock("every", "") +
+			Config: applianceListBlock("every", "") +
 				applianceListBlock("some", fmt.Sprintf("    name_pattern = %q\n", prefix+"-some")),
 			QueryResultChecks: []querycheck.QueryResultCheck{
 				querycheck.ExpectLength("vbaws_appliance_role.every", 3),
