@@ -196,13 +196,13 @@ echo "moto_server listens on $AWS_ENDPOINT_URL"
 step "Starting the emulated Veeam appliance"
 export VBAWS_APPLIANCE_USERNAME=administrator VBAWS_APPLIANCE_PASSWORD="demo-$RANDOM-$RANDOM"
 "$work/applianceemu" -moto "$AWS_ENDPOINT_URL" -cert-file "$work/appliance.pem" -url-file "$work/appliance.url" \
-  >"$work/appliance.log" 2>&1 &
+  -impersonation-role arn:aws:iam::123456789012:role/VeeamImpersonationRole >"$work/appliance.log" 2>&1 &
 appliance_pid=$!
 for _ in $(seq 300); do [ -s "$work/appliance.url" ] && break; sleep 0.1; done
 [ -s "$work/appliance.url" ] || { cat "$work/appliance.log"; die "the appliance emulator did not start"; }
 export TF_VAR_appliance_url="$(cat "$work/appliance.url")" TF_VAR_appliance_ca_file="$work/appliance.pem"
 echo "the appliance's REST API listens on $TF_VAR_appliance_url with a self-signed certificate ($TF_VAR_appliance_ca_file);"
-echo "it checks in moto that every role it is given exists and trusts the appliance's account"
+echo "it checks in moto that every role it is given exists and lets VeeamImpersonationRole assume it"
 
 step "Seeding the emulator with what exists before Terraform runs"
 iam_call CreateRole RoleName=VeeamImpersonationRole Path=/ \

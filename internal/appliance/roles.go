@@ -34,6 +34,9 @@ type Role struct {
 	IsDefault bool
 	// Partition follows the record's region type: aws, aws-us-gov or aws-cn.
 	Partition string
+	// RegionType is the record's region type as the appliance spells it (verified: Global, Emulator,
+	// Government, China).
+	RegionType string
 	// Permissions are the appliance's permission names of the record; nil when its revision has none.
 	Permissions []string
 	// AccessKeys is true for a record of the "create a new IAM role" mode, made with one-time access keys.
@@ -142,7 +145,7 @@ func Errors(messages []ValidationMessage) []string {
 
 func (w wireAccount) role() Role {
 	r := Role{ID: w.ID, Name: w.Name, AccountID: firstOf(w.AWSAccountID, w.AWSID),
-		Partition: partitionOf(w.RegionType), AccessKeys: w.AccessKeys != nil}
+		Partition: partitionOf(w.RegionType), RegionType: w.RegionType, AccessKeys: w.AccessKeys != nil}
 	if w.Description != nil {
 		r.Description = *w.Description
 	}
@@ -363,7 +366,8 @@ func (c *Client) FindByName(ctx context.Context, name string) (*Role, error) {
 
 // ApplianceAccountID returns the AWS account of the appliance itself, learned once from its default record
 // (verified: "Default Backup Restore" carries isDefault and the appliance's account). It is "" when the
-// appliance has no default record.
+// appliance has no default record, and an *AccountFieldError when the default record carries the account in no
+// field this client reads: every role would otherwise be registered as a role from another account.
 func (c *Client) ApplianceAccountID(ctx context.Context) (string, error) {
 	c.accountMu.Lock()
 	defer c.accountMu.Unlock()
@@ -377,12 +381,53 @@ func (c *Client) ApplianceAccountID(ctx context.Context) (string, error) {
 	account := ""
 	for _, r := range roles {
 		if r.IsDefault {
+			if r.AccountID == "" {
+				return "", c.accountFieldError(ctx, r)
+			}
 			account = r.AccountID
 			break
 		}
 	}
 	c.account = &account
 	return account, nil
+}
+
+// AccountFieldError says that the appliance's default record carries its AWS account in no field this client
+// reads (awsid, awsAccountId).
+type AccountFieldError struct {
+	Record   string
+	Revision string
+}
+
+func (e *AccountFieldError) Error() string {
+	return fmt.Sprintf("the appliance's default record %q carries its AWS account in none of the fields this "+
+		"provider reads for REST revision %s (awsid, awsAccountId), so the provider cannot tell a role of the "+
+		"appliance's account from one of another account", e.Record, e.Revision)
+}
+
+func (c *Client) accountFieldError(ctx context.Context, r Role) error {
+	rev, err := c.Revision(ctx)
+	if err != nil {
+		return err
+	}
+	return &AccountFieldError{Record: r.Name, Revision: rev.String()}
+}
+
+// DefaultRecordFacts returns the region type of the appliance's default record and the permission names it
+// reports, which are those the appliance offers (verified: the default record is registered with nothing selected,
+// which means all; inferred: that it reports them). Both are empty when the appliance has no default record;
+// the names are nil when its revision has no permissions.
+func (c *Client) DefaultRecordFacts(ctx context.Context) (string, []string, error) {
+	roles, err := c.List(ctx, "")
+	if err != nil {
+		return "", nil, err
+	}
+	for _, r := range roles {
+		if r.IsDefault {
+			return r.RegionType, r.Permissions, nil
+		}
+	}
+	return "", nil, nil
 }
 
 // Pauses between attempts of WhileNotAssumable.
@@ -392,9 +437,11 @@ const (
 )
 
 // WhileNotAssumable calls fn until it succeeds or fails otherwise than IsNotAssumable, for at most wait: the
-// appliance cannot assume a role whose trust policy changed moments ago (up to 5 minutes, verified). The pauses
-// between calls end early when ctx ends; fn runs with a context of its own.
-func WhileNotAssumable(ctx context.Context, wait time.Duration, fn func() error) error {
+// appliance cannot assume a role whose trust policy changed moments ago (up to 5 minutes, verified). Before each
+// pause it calls waiting with the attempt that failed, the pause and the refusal. The pauses end early when ctx
+// ends; fn runs with a context of its own.
+func WhileNotAssumable(ctx context.Context, wait time.Duration, waiting func(attempt int, pause time.Duration,
+	refusal error), fn func() error) error {
 	deadline := time.Now().Add(wait)
 	pause := firstAssumePause
 	for attempt := 1; ; attempt++ {
@@ -406,6 +453,7 @@ func WhileNotAssumable(ctx context.Context, wait time.Duration, fn func() error)
 			return fmt.Errorf("the appliance still could not assume the role after %d attempts within %s: %w",
 				attempt, wait, err)
 		}
+		waiting(attempt, pause, err)
 		if serr := sleep(ctx, pause); serr != nil {
 			return fmt.Errorf("interrupted while waiting for the role to become assumable: %w", err)
 		}

@@ -3,6 +3,7 @@ package applianceemu
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"path"
 	"regexp"
@@ -54,8 +55,8 @@ type spec struct {
 		ExternalID string `json:"externalId"`
 	} `json:"IAMRoleFromAnotherAccount"`
 	AccessKeys *json.RawMessage `json:"accessKeys"`
-	// RequestedPermissions is read from 1.5-rev0 on (property name inferred).
-	RequestedPermissions []string `json:"requestedPermissions"`
+	// RequestedPermissions is read from 1.5-rev0 on, under Unknowns.PermissionsRequestProperty.
+	RequestedPermissions []string `json:"-"`
 }
 
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
@@ -102,7 +103,7 @@ func (s *Server) record(sp spec, rev revision) (Record, map[string][]string) {
 	}
 	if rev.hasPermissions() && len(sp.RequestedPermissions) > 0 {
 		for _, p := range sp.RequestedPermissions {
-			if !slices.Contains(permissionNames, p) {
+			if !slices.Contains(s.opts.Unknowns.allPermissions(), p) {
 				errs["requestedPermissions"] = append(errs["requestedPermissions"],
 					fmt.Sprintf("The value '%s' is not valid.", p))
 			}
@@ -113,9 +114,24 @@ func (s *Server) record(sp spec, rev revision) (Record, map[string][]string) {
 	return r, errs
 }
 
-func decodeSpec(w http.ResponseWriter, r *http.Request) (spec, bool) {
+// decodeSpec reads a create or update body. The permissions are read from the property the appliance knows
+// them by, regardless of case; any other property is ignored, as ASP.NET Core model binding ignores it.
+func (s *Server) decodeSpec(w http.ResponseWriter, r *http.Request) (spec, bool) {
 	var sp spec
-	if err := json.NewDecoder(r.Body).Decode(&sp); err != nil {
+	var properties map[string]json.RawMessage
+	body, err := io.ReadAll(r.Body)
+	if err == nil {
+		err = json.Unmarshal(body, &sp)
+	}
+	if err == nil {
+		err = json.Unmarshal(body, &properties)
+	}
+	for key, value := range properties {
+		if err == nil && strings.EqualFold(key, s.opts.Unknowns.permissionsRequestProperty()) {
+			err = json.Unmarshal(value, &sp.RequestedPermissions)
+		}
+	}
+	if err != nil {
 		writeValidationProblem(w, map[string][]string{"$": {"The JSON value could not be converted: " + err.Error()}})
 		return sp, false
 	}
@@ -124,7 +140,7 @@ func decodeSpec(w http.ResponseWriter, r *http.Request) (spec, bool) {
 
 // handleCreate is POST /accounts/amazon: 201 with the record (verified).
 func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, req request) {
-	sp, ok := decodeSpec(w, r)
+	sp, ok := s.decodeSpec(w, r)
 	if !ok {
 		return
 	}
@@ -152,7 +168,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, req reques
 // handleUpdate is PUT /accounts/amazon/{id}: it replaces the record (verified), keeping only what PUT cannot
 // send: the ID, the default flag and what uses the record.
 func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request, req request) {
-	sp, ok := decodeSpec(w, r)
+	sp, ok := s.decodeSpec(w, r)
 	if !ok {
 		return
 	}
@@ -383,11 +399,11 @@ func matchesPattern(name, pattern string) bool {
 }
 
 // wireLocked is the record as AmazonAccount in revision rev. 1.0-rev0 fields are verified; awsAccountId and
-// iamRole from 1.8-rev0 on, and accountPermissions from 1.5-rev0 on, are inferred.
+// iamRole from 1.8-rev0 on, and accountPermissions from 1.5-rev0 on, are inferred, and Unknowns rename them.
 func (s *Server) wireLocked(rec *Record, rev revision) map[string]any {
 	accountKey, roleKey := "awsid", "IAMRole"
 	if rev.newShapes() {
-		accountKey, roleKey = "awsAccountId", "iamRole"
+		accountKey, roleKey = valueOr(s.opts.Unknowns.AccountProperty, "awsAccountId"), "iamRole"
 	}
 	var description any
 	if rec.Description != nil {
@@ -415,9 +431,9 @@ func (s *Server) wireLocked(rec *Record, rev revision) map[string]any {
 	if rev.hasPermissions() {
 		permissions := rec.Permissions
 		if len(permissions) == 0 {
-			permissions = permissionNames
+			permissions = s.opts.Unknowns.allPermissions()
 		}
-		m["accountPermissions"] = permissions
+		m[s.opts.Unknowns.permissionsAnswerProperty()] = permissions
 	}
 	return m
 }

@@ -2,12 +2,10 @@ package applianceemu
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"slices"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -18,12 +16,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 )
 
 // RoleChecker looks roles up in AWS, as the appliance does when it assumes a role it is given.
 type RoleChecker interface {
 	// Role returns the role named name in accountID, or nil when there is none.
 	Role(ctx context.Context, accountID, name string) (*RoleInfo, error)
+	// Policies returns the permission policies of the role named name in accountID: its inline and attached
+	// managed policies and its permissions boundary.
+	Policies(ctx context.Context, accountID, name string) (policy.Policies, error)
 }
 
 // RoleInfo is what the emulator needs to know about a role.
@@ -39,10 +42,11 @@ type trustSeen struct {
 }
 
 // checkAssumable answers 400 when the appliance could not assume the record's role: the role does not exist in
-// its account or under its path, its trust policy does not let the appliance's account in, it requires another
-// external ID, or its trust policy changed less than AssumeDelay ago. AWS answers AccessDenied in every one of
-// these cases, so the appliance cannot tell them apart and neither does the answer. Inferred: the status and the
-// text; Veeam does not publish what registration answers when the assume fails.
+// its account or under its path, its trust policy does not let the Impersonation role in (Deny statements and
+// conditions included, sts:ExternalId being the record's external ID), the Impersonation role's own policies do
+// not allow sts:AssumeRole on it, or its trust policy changed less than AssumeDelay ago. AWS answers
+// AccessDenied in every one of these cases, so the appliance cannot tell them apart and neither does the answer.
+// Inferred: the status and the text; Veeam does not publish what registration answers when the assume fails.
 func (s *Server) checkAssumable(w http.ResponseWriter, r *http.Request, rec Record) bool {
 	if s.opts.Roles == nil {
 		return true
@@ -54,13 +58,17 @@ func (s *Server) checkAssumable(w http.ResponseWriter, r *http.Request, rec Reco
 			"Checking the role in AWS failed: "+err.Error())
 		return false
 	case problem != "":
-		arn := "arn:aws:iam::" + rec.AccountID + ":role/" + strings.TrimPrefix(rec.RoleName, "/")
 		writeProblem(w, http.StatusBadRequest, "validationError", "Cannot assume the IAM role", "UnexpectedContent",
 			fmt.Sprintf("Failed to assume role %s: AccessDenied: the appliance is not authorized to perform "+
-				"sts:AssumeRole on this role (%s).", arn, problem))
+				"sts:AssumeRole on this role (%s).", roleARN(rec), problem))
 		return false
 	}
 	return true
+}
+
+// roleARN is the ARN of a record's role.
+func roleARN(rec Record) string {
+	return "arn:aws:iam::" + rec.AccountID + ":role/" + strings.TrimPrefix(rec.RoleName, "/")
 }
 
 // assumeProblem says why the record's role cannot be assumed now, or "" when it can. The reason is for the
@@ -76,8 +84,9 @@ func (s *Server) assumeProblem(ctx context.Context, rec Record) (string, error) 
 	case info.Path != rolePath:
 		return fmt.Sprintf("the role's path is %s, not %s", info.Path, rolePath), nil
 	}
-	if problem := trustProblem(info.TrustPolicy, s.opts.AccountID, rec.ExternalID); problem != "" {
-		return problem, nil
+	problem, err := s.trustProblem(ctx, rec, info.TrustPolicy)
+	if problem != "" || err != nil {
+		return problem, err
 	}
 	key := rec.AccountID + "/" + rec.RoleName
 	s.mu.Lock()
@@ -94,6 +103,70 @@ func (s *Server) assumeProblem(ctx context.Context, rec Record) (string, error) 
 	return "", nil
 }
 
+// impersonationPolicy is the Impersonation role's only permission as Veeam documents it (verified): the
+// emulator's caller has it when Options name no Impersonation role.
+const impersonationPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole"],` +
+	`"Resource":"*"}]}`
+
+// trustProblem decides with the provider's own evaluator whether the Impersonation role may assume the record's
+// role: its trust policy must let the role in (policy.CheckTrust) and the role's own policies must allow
+// sts:AssumeRole on it, unless a trust policy in the same account names the role itself (policy.MayAssumeRole).
+func (s *Server) trustProblem(ctx context.Context, rec Record, trust string) (string, error) {
+	doc, err := policy.Parse(trust)
+	if err != nil {
+		return "its trust policy does not read: " + err.Error(), nil
+	}
+	caller, policies, err := s.impersonation(ctx)
+	if err != nil {
+		return "", err
+	}
+	result := policy.CheckTrust(doc, policy.Caller{ARN: caller, ExternalID: rec.ExternalID})
+	if !result.Trusted() {
+		return fmt.Sprintf("its trust policy does not let %s in (%s)", caller, trustReasons[result.Reason]), nil
+	}
+	sameAccount := rec.AccountID == s.opts.AccountID
+	e := policy.MayAssumeRole(policies, roleARN(rec), policy.RoleContext(caller), sameAccount && result.NamesRole)
+	if len(e.Findings) > 0 || len(e.Unparsed) > 0 {
+		return fmt.Sprintf("the policies of %s do not allow sts:AssumeRole on it", caller), nil
+	}
+	return "", nil
+}
+
+// trustReasons words policy.TrustReason for the emulator's message.
+var trustReasons = map[policy.TrustReason]string{
+	policy.NotNamed:              "it is not named",
+	policy.TrustConditionNotMet:  "a condition does not hold, such as another external ID",
+	policy.TrustConditionUnknown: "a condition depends on more than the request carries",
+	policy.TrustDenied:           "a Deny statement applies",
+	policy.TrustMaybeDenied:      "a Deny statement may apply",
+	policy.TrustUnreadable:       "a statement does not read",
+}
+
+// impersonation is the role the appliance assumes roles as and its policies: Options.ImpersonationRoleARN read
+// from AWS, or, without one, the root of the appliance's account with the documented Impersonation policy.
+func (s *Server) impersonation(ctx context.Context) (string, policy.Policies, error) {
+	arn := s.opts.ImpersonationRoleARN
+	if arn == "" {
+		return "arn:aws:iam::" + s.opts.AccountID + ":root",
+			policy.Policies{Identity: []policy.NamedDocument{{Name: "documented", Text: impersonationPolicy}}}, nil
+	}
+	account, name := accountAndName(arn)
+	policies, err := s.opts.Roles.Policies(ctx, account, name)
+	if err != nil {
+		return "", policy.Policies{}, fmt.Errorf("reading the policies of the Impersonation role %s: %w", arn, err)
+	}
+	return arn, policies, nil
+}
+
+// accountAndName reads the account and the role name (without its path) of a role ARN.
+func accountAndName(arn string) (string, string) {
+	fields := strings.SplitN(arn, ":", 6)
+	if len(fields) != 6 {
+		return "", arn
+	}
+	return fields[4], path.Base(fields[5])
+}
+
 // splitRoleName splits "/dept/name" into "/dept/" and "name"; a bare name has path "/".
 func splitRoleName(roleName string) (string, string) {
 	i := strings.LastIndex(roleName, "/")
@@ -105,94 +178,6 @@ func splitRoleName(roleName string) (string, string) {
 		p = "/" + p
 	}
 	return p, roleName[i+1:]
-}
-
-// trustStatement is the part of a trust policy statement the emulator reads.
-type trustStatement struct {
-	Effect    string                     `json:"Effect"`
-	Principal json.RawMessage            `json:"Principal"`
-	Action    json.RawMessage            `json:"Action"`
-	Condition map[string]json.RawMessage `json:"Condition"`
-}
-
-// trustProblem says why the appliance's account (or a role in it) may not assume a role with this trust
-// policy and external ID, or "" when it may. It reads Allow statements only; a Deny is not evaluated.
-func trustProblem(policy, applianceAccount, externalID string) string {
-	var doc struct {
-		Statement json.RawMessage `json:"Statement"`
-	}
-	if json.Unmarshal([]byte(policy), &doc) != nil {
-		return "its trust policy is not JSON"
-	}
-	var statements []trustStatement
-	if json.Unmarshal(doc.Statement, &statements) != nil {
-		var one trustStatement
-		if json.Unmarshal(doc.Statement, &one) != nil {
-			return "its trust policy has no statements"
-		}
-		statements = []trustStatement{one}
-	}
-	wrongID := false
-	for _, st := range statements {
-		if st.Effect != "Allow" || !allowsAssume(st.Action) || !trustsAccount(st.Principal, applianceAccount) {
-			continue
-		}
-		required := externalIDs(st.Condition)
-		if len(required) == 0 || slices.Contains(required, externalID) {
-			return ""
-		}
-		wrongID = true
-	}
-	if wrongID {
-		return "its trust policy requires another external ID"
-	}
-	return "its trust policy does not trust the appliance's account " + applianceAccount
-}
-
-func allowsAssume(action json.RawMessage) bool {
-	for _, a := range stringOrList(action) {
-		if a == "*" || strings.EqualFold(a, "sts:*") || strings.EqualFold(a, "sts:AssumeRole") {
-			return true
-		}
-	}
-	return false
-}
-
-func trustsAccount(principal json.RawMessage, account string) bool {
-	var byType map[string]json.RawMessage
-	if json.Unmarshal(principal, &byType) != nil {
-		return false
-	}
-	for _, p := range stringOrList(byType["AWS"]) {
-		if p == "*" || p == account || strings.Contains(p, ":iam::"+account+":") {
-			return true
-		}
-	}
-	return false
-}
-
-// externalIDs are the values of StringEquals sts:ExternalId in a condition block.
-func externalIDs(condition map[string]json.RawMessage) []string {
-	var equals map[string]json.RawMessage
-	if json.Unmarshal(condition["StringEquals"], &equals) != nil {
-		return nil
-	}
-	for key, values := range equals {
-		if strings.EqualFold(key, "sts:ExternalId") {
-			return stringOrList(values)
-		}
-	}
-	return nil
-}
-
-func stringOrList(raw json.RawMessage) []string {
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		return []string{one}
-	}
-	var list []string
-	_ = json.Unmarshal(raw, &list)
-	return list
 }
 
 // MotoRoles looks roles up in moto_server (or any IAM endpoint): in DefaultAccount with the static keys, in
@@ -220,11 +205,66 @@ func (m *MotoRoles) Role(ctx context.Context, accountID, name string) (*RoleInfo
 	case err != nil:
 		return nil, err
 	}
-	policy, err := url.QueryUnescape(aws.ToString(out.Role.AssumeRolePolicyDocument))
+	trust, err := policy.Decode(aws.ToString(out.Role.AssumeRolePolicyDocument))
 	if err != nil {
 		return nil, err
 	}
-	return &RoleInfo{Path: aws.ToString(out.Role.Path), TrustPolicy: policy}, nil
+	return &RoleInfo{Path: aws.ToString(out.Role.Path), TrustPolicy: trust}, nil
+}
+
+// Policies reads the inline and attached managed policies and the permissions boundary of a role.
+func (m *MotoRoles) Policies(ctx context.Context, accountID, name string) (policy.Policies, error) {
+	client := m.client(accountID)
+	var p policy.Policies
+	inline, err := client.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
+	if err != nil {
+		return p, err
+	}
+	for _, policyName := range inline.PolicyNames {
+		out, err := client.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name),
+			PolicyName: aws.String(policyName)})
+		if err != nil {
+			return p, err
+		}
+		text, err := policy.Decode(aws.ToString(out.PolicyDocument))
+		if err != nil {
+			return p, err
+		}
+		p.Identity = append(p.Identity, policy.NamedDocument{Name: "inline policy " + policyName, Text: text})
+	}
+	attached, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
+	if err != nil {
+		return p, err
+	}
+	for _, a := range attached.AttachedPolicies {
+		doc, err := managedPolicy(ctx, client, aws.ToString(a.PolicyArn))
+		if err != nil {
+			return p, err
+		}
+		p.Identity = append(p.Identity, doc)
+	}
+	role, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	if err != nil || role.Role.PermissionsBoundary == nil {
+		return p, err
+	}
+	boundary, err := managedPolicy(ctx, client, aws.ToString(role.Role.PermissionsBoundary.PermissionsBoundaryArn))
+	p.Boundary = &boundary
+	return p, err
+}
+
+// managedPolicy reads the default version of a managed policy.
+func managedPolicy(ctx context.Context, client *iam.Client, arn string) (policy.NamedDocument, error) {
+	got, err := client.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
+	if err != nil {
+		return policy.NamedDocument{}, err
+	}
+	version, err := client.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn),
+		VersionId: got.Policy.DefaultVersionId})
+	if err != nil {
+		return policy.NamedDocument{}, err
+	}
+	text, err := policy.Decode(aws.ToString(version.PolicyVersion.Document))
+	return policy.NamedDocument{Name: arn, Text: text}, err
 }
 
 func (m *MotoRoles) client(accountID string) *iam.Client {

@@ -38,6 +38,8 @@ const (
 	DefaultUsername  = "administrator"
 	DefaultPassword  = "emulated-appliance-password"
 	DefaultAccountID = "123456789012"
+	// DefaultServerVersion is the product version an emulated appliance reports unless Options say otherwise.
+	DefaultServerVersion = "11.0.0.0"
 	// DefaultRecordName is the name of the record the appliance makes at installation (verified).
 	DefaultRecordName = "Default Backup Restore"
 )
@@ -66,6 +68,11 @@ type Options struct {
 	NoDefaultRecord bool
 	// Roles checks registered roles in AWS; nil accepts any role.
 	Roles RoleChecker
+	// ImpersonationRoleARN is the role the appliance assumes registered roles as (verified: the Impersonation
+	// role, made at deployment); its trust and own policies are evaluated as AWS would. Without it the appliance
+	// assumes them as a principal of its account that has the Impersonation role's documented policy, so only a
+	// trust policy that names the account lets it in.
+	ImpersonationRoleARN string
 	// AssumeDelay is how long after the emulator first sees a role's trust policy, or sees it change, the role
 	// still cannot be assumed (verified: a trust change may take up to 5 minutes; the window is a test device).
 	AssumeDelay time.Duration
@@ -73,6 +80,11 @@ type Options struct {
 	PageSize int
 	// Hosts are further names or addresses the certificate is valid for, besides loopback and localhost.
 	Hosts []string
+	// ServerVersion is what GET /system/version answers as version (verified: ProductVersion {about,
+	// version}); DefaultServerVersion when empty.
+	ServerVersion string
+	// Unknowns switch what Veeam does not publish; the zero value is the emulator's best guess.
+	Unknowns Unknowns
 }
 
 // Server is a running emulated appliance.
@@ -107,6 +119,9 @@ func Start(opts Options) (*Server, error) { return StartAt("127.0.0.1:0", opts) 
 
 // StartAt starts an emulated appliance listening on addr, such as 127.0.0.1:11005.
 func StartAt(addr string, opts Options) (*Server, error) {
+	if err := opts.Unknowns.validate(); err != nil {
+		return nil, err
+	}
 	listener, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
@@ -148,6 +163,9 @@ func newServer(opts Options) *Server {
 	}
 	if opts.PageSize == 0 {
 		opts.PageSize = 50
+	}
+	if opts.ServerVersion == "" {
+		opts.ServerVersion = DefaultServerVersion
 	}
 	s := &Server{opts: opts, records: map[string]*Record{}, access: map[string]grant{}, refresh: map[string]grant{},
 		counts: map[string]int{}, trust: map[string]trustSeen{}, hooks: map[string][]func(){},
@@ -212,7 +230,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serve checks the revision and the caller and runs the operation.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, op, id string) {
-	rev, ok := s.checkRevision(w, r)
+	rev, ok := s.checkRevision(w, r, op)
 	if !ok {
 		return
 	}
@@ -243,6 +261,7 @@ const (
 	opDelete         = "delete"
 	opValidateName   = "validateName"
 	opValidateDelete = "validateDelete"
+	opSystemVersion  = "systemVersion"
 	opUnknown        = "unknown"
 )
 
@@ -258,6 +277,9 @@ func route(method, path string) (op, id string) {
 			return opLogout, ""
 		}
 		return opUnknown, ""
+	}
+	if path == "/api/v1/system/version" && method == http.MethodGet {
+		return opSystemVersion, ""
 	}
 	rest, ok := strings.CutPrefix(path, accountsPrefix)
 	if !ok {
@@ -320,6 +342,9 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, req request) {
 		s.handleValidateName(w, r)
 	case opValidateDelete:
 		s.handleValidateDelete(w, req)
+	case opSystemVersion:
+		writeJSON(w, http.StatusOK, map[string]string{"about": "Veeam Backup for AWS (emulated)",
+			"version": s.opts.ServerVersion})
 	}
 }
 

@@ -35,20 +35,22 @@ func (r revision) hasPermissions() bool { return r.atLeast(1, 5) }
 func (r revision) newShapes() bool { return r.atLeast(1, 8) }
 
 // checkRevision enforces the x-api-version window on every request, the token endpoint included (verified:
-// the header is mandatory everywhere). Refusals are 400 with the problem names of ASP.NET API Versioning
-// (verified names; status inferred).
-func (s *Server) checkRevision(w http.ResponseWriter, r *http.Request) (revision, bool) {
+// the header is mandatory everywhere), unless Unknowns.TokenIgnoresRevision exempts the token endpoint. Refusals
+// take the problem names of ASP.NET API Versioning (verified names) in the wording Unknowns.RevisionRefusal picks.
+func (s *Server) checkRevision(w http.ResponseWriter, r *http.Request, op string) (revision, bool) {
 	value := r.Header.Get("x-api-version")
 	rev, valid := parseRevision(value)
+	if op == opToken && s.opts.Unknowns.TokenIgnoresRevision {
+		return rev, true
+	}
 	switch {
 	case value == "":
-		s.refuseRevision(w, "apiVersionUnspecified", "ApiVersionUnspecified",
-			"An API version is required, but was not specified.")
+		s.refuseRevision(w, "apiVersionUnspecified", value, "An API version is required, but was not specified.")
 	case !valid:
-		s.refuseRevision(w, "invalidApiVersion", "InvalidApiVersion",
+		s.refuseRevision(w, "invalidApiVersion", value,
 			fmt.Sprintf("The HTTP resource does not support the API version '%s'.", value))
 	case !slices.Contains(s.opts.Revisions, value):
-		s.refuseRevision(w, "unsupportedApiVersion", "UnsupportedApiVersion",
+		s.refuseRevision(w, "unsupportedApiVersion", value,
 			fmt.Sprintf("The HTTP resource that matches the request URI does not support the API version '%s'.",
 				value))
 	default:
@@ -57,15 +59,11 @@ func (s *Server) checkRevision(w http.ResponseWriter, r *http.Request) (revision
 	return revision{}, false
 }
 
-func (s *Server) refuseRevision(w http.ResponseWriter, problem, code, details string) {
-	if s.opts.AnnounceRevisions {
-		w.Header().Set("api-supported-versions", strings.Join(s.opts.Revisions, ", "))
-	}
-	writeProblem(w, http.StatusBadRequest, problem, "Bad Request", code, details)
-}
+func joinRevisions(revisions []string) string { return strings.Join(revisions, ", ") }
 
 // writeProblem answers with Veeam's Error body: type, title, status, errorCode, details (verified fields; the
-// type URIs follow the problem pages under /api/v1/problems, inferred).
+// type URIs follow the problem pages under /api/v1/problems, inferred). errorCode is always one of the values
+// Veeam publishes (publishedErrorCodes).
 func writeProblem(w http.ResponseWriter, status int, problem, title, errorCode, details string) {
 	writeJSON(w, status, map[string]any{
 		"type":      "/api/v1/problems/" + problem,

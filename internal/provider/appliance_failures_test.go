@@ -170,9 +170,9 @@ func TestAccApplianceRole_assumeWait(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			emu := acctest.NewAppliance(t, applianceemu.Options{AssumeDelay: 20 * time.Second})
+			emu, impersonation := applianceWithImpersonation(t, applianceemu.Options{AssumeDelay: 20 * time.Second})
 			prefix := acctest.RandomName("vbaws-applwait")
-			config := twoRolesConfig(acctest.ProviderConfigWithAppliance(emu, ""), prefix, impersonationFixture(t),
+			config := twoRolesConfig(acctest.ProviderConfigWithAppliance(emu, ""), prefix, impersonation,
 				applianceRoleArgs{name: prefix, roleARN: "vbaws_iam_role.first.arn", assumeWait: tc.assumeWait})
 			step := resource.TestStep{Config: config}
 			if tc.want != "" {
@@ -191,9 +191,8 @@ func TestAccApplianceRole_assumeWait(t *testing.T) {
 
 // Update also keeps trying within assume_wait while the appliance cannot assume the role it is moved to yet.
 func TestAccApplianceRole_assumeWaitOnUpdate(t *testing.T) {
-	emu := acctest.NewAppliance(t, applianceemu.Options{AssumeDelay: 5 * time.Second})
+	emu, impersonation := applianceWithImpersonation(t, applianceemu.Options{AssumeDelay: 5 * time.Second})
 	prefix := acctest.RandomName("vbaws-applwaitup")
-	impersonation := impersonationFixture(t)
 	config := func(role string) string {
 		return twoRolesConfig(acctest.ProviderConfigWithAppliance(emu, ""), prefix, impersonation,
 			applianceRoleArgs{name: prefix, roleARN: role})
@@ -224,13 +223,14 @@ func registeredAfterRetries(emu *applianceemu.Server, op string) statecheck.Stat
 // TestAccApplianceRole_noSecretsInTraceLogs is not parallel: it turns on TRACE logging for its own run only.
 func TestAccApplianceRole_noSecretsInTraceLogs(t *testing.T) {
 	const password, externalID = "vbaws-known-appliance-password-3Kd", "vbaws-known-external-id-9Xq"
-	emu := acctest.NewAppliance(t, applianceemu.Options{Password: password, Username: "terraform"})
+	emu, impersonation := applianceWithImpersonation(t, applianceemu.Options{Password: password,
+		Username: "terraform"})
 	logFile := filepath.Join(t.TempDir(), "trace.log")
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
 	member, name := acctest.RandomAccountID(), acctest.RandomName("vbaws-appllogs")
 	roleARN := fixtureRole(t, acctest.IAMClientIn(t, member), name, "/",
-		applianceTrust(impersonationFixture(t), externalID), nil)
+		applianceTrust(impersonation, externalID), nil)
 	resource.Test(t, testAccCase(t, resource.TestStep{
 		Config: acctest.ProviderConfigWithAppliance(emu, "") + applianceRoleArgs{name: name,
 			roleARN: fmt.Sprintf("%q", roleARN), externalID: externalID}.block(),

@@ -2,9 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/appliance"
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
@@ -36,6 +37,7 @@ var (
 // Paths of the attributes vbaws_appliance_role's plan checks report on.
 var (
 	pathApplianceName        = path.Root("name")
+	pathApplianceDescription = path.Root("description")
 	pathApplianceRoleARN     = path.Root("role_arn")
 	pathApplianceExternalID  = path.Root("external_id")
 	pathAppliancePermissions = path.Root("permissions")
@@ -83,11 +85,20 @@ func (r *applianceRoleResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"`appliance` block, as the console's *Add IAM Role* does, so that backup policies and repositories " +
 			"can use it. A role in the appliance's own account is registered as *IAM role from current " +
 			"account*, a role in any other account as *IAM role from another account*, with `external_id`.\n\n" +
-			"**Create** asks the appliance whether the name is free (`validateName`) and fails with the " +
-			"appliance's own message when it is not; while the appliance cannot assume the role yet, because " +
-			"its trust policy changed moments ago, create and update try again for up to `assume_wait`. A lost " +
-			"answer never makes a second record: before sending a create again the provider looks the record up " +
-			"by name. **Read** shows changes made in the appliance to the name, description, role and " +
+			"**Create** checks a role of the provider's own AWS account in IAM and fails at once, naming the " +
+			"closest existing role, when it does not exist (the plan already warns when `role_arn` is known " +
+			"then); a role of another account is left to the appliance. It asks the appliance whether the name is " +
+			"free (`validateName`) and fails with the appliance's own message when it is not; while the appliance " +
+			"cannot assume the role yet, because its trust policy changed moments ago, create and update try " +
+			"again for up to `assume_wait`, logging each attempt at INFO. A lost answer never makes a second " +
+			"record: before sending a create again the provider looks the record up by name.\n\n" +
+			"**Every write is read back** and compared field by field (name, description, mode, account, role, " +
+			"permissions). A field the appliance did not keep fails the apply, naming the field and the REST " +
+			"revision: a new record is removed again (or, when that fails, kept in state and tainted), an updated " +
+			"one leaves state holding what the appliance holds. So a record registered for more operations than " +
+			"configured is never kept silently. With no `permissions`, whatever list the appliance reports counts " +
+			"as all and `permissions` stays as configured.\n\n" +
+			"**Read** shows changes made in the appliance to the name, description, role and " +
 			"permissions as drift, and removes a record deleted there from state. **Update** sends the whole " +
 			"record. **Destroy** asks the appliance first (`validateDelete`) and fails, quoting the appliance, " +
 			"while a backup policy or repository still uses the role. The appliance's default record " +
@@ -148,8 +159,9 @@ func (r *applianceRoleResource) Schema(ctx context.Context, _ resource.SchemaReq
 				MarkdownDescription: "How long create and update keep trying while the appliance cannot assume the " +
 					"role yet, such as `30s` or `10m`. Defaults to `" + defaultAssumeWait + "`: Veeam documents up " +
 					"to 5 minutes for a trust change to take effect. The appliance cannot tell a role that is " +
-					"still propagating from one that does not exist or does not trust it, so a wrong role fails " +
-					"only after this long.",
+					"still propagating from one that does not exist or does not trust it, so a wrong role of " +
+					"another account fails only after this long; a missing role of the provider's own account " +
+					"fails at once.",
 				Validators: []validator.String{nonNegativeDurationValidator()},
 			},
 			"aws_account_id": schema.StringAttribute{
@@ -192,6 +204,9 @@ func (r *applianceRoleResource) ModifyPlan(
 		return
 	}
 	r.planAccount(ctx, &plan, state, &resp.Diagnostics)
+	if !plan.RoleARN.IsUnknown() && !plan.RoleARN.Equal(state.RoleARN) {
+		warnRoleMissing(&resp.Diagnostics, r.roleMissing(ctx, plan.RoleARN.ValueString()))
+	}
 	if !state.CrossAccount.IsNull() && !plan.CrossAccount.IsUnknown() && !plan.CrossAccount.Equal(state.CrossAccount) {
 		resp.RequiresReplace = append(resp.RequiresReplace, pathApplianceRoleARN)
 	}
@@ -207,8 +222,10 @@ func (r *applianceRoleResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() || !requireAppliance(r.appliance, r.configured, &resp.Diagnostics) {
 		return
 	}
-	if r.save(ctx, &plan, nil, plan.Timeouts.Create, &resp.Diagnostics) {
+	if role := r.save(ctx, &plan, nil, plan.Timeouts.Create, &resp.Diagnostics); role != nil {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setApplianceRoleIdentity(ctx, resp.Identity, plan)...)
+		resp.Diagnostics.Append(rememberAll(ctx, resp.Private, plan, role)...)
 	}
 }
 
@@ -221,6 +238,7 @@ func (r *applianceRoleResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	ctx, cancel := readContext(ctx, state.Timeouts, &resp.Diagnostics)
 	defer cancel()
+	resp.Diagnostics.Append(setApplianceRoleIdentity(ctx, resp.Identity, state)...)
 	role, err := r.appliance.Get(ctx, state.ID.ValueString())
 	if appliance.IsNotFound(err) {
 		resp.State.RemoveResource(ctx)
@@ -234,7 +252,7 @@ func (r *applianceRoleResource) Read(ctx context.Context, req resource.ReadReque
 		resp.Diagnostics.Append(defaultRecordError(role))
 		return
 	}
-	state.readFrom(role)
+	state.readFrom(role, recalledAll(ctx, req.Private))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -245,8 +263,10 @@ func (r *applianceRoleResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() || !requireAppliance(r.appliance, r.configured, &resp.Diagnostics) {
 		return
 	}
-	if r.save(ctx, &plan, &state, plan.Timeouts.Update, &resp.Diagnostics) {
+	if role := r.save(ctx, &plan, &state, plan.Timeouts.Update, &resp.Diagnostics); role != nil {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setApplianceRoleIdentity(ctx, resp.Identity, plan)...)
+		resp.Diagnostics.Append(rememberAll(ctx, resp.Private, plan, role)...)
 	}
 }
 
@@ -292,7 +312,11 @@ func (r *applianceRoleResource) ImportState(
 	if !requireAppliance(r.appliance, r.configured, &resp.Diagnostics) {
 		return
 	}
-	role, err := r.importedRecord(ctx, req.ID)
+	id := importedID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	role, err := r.importedRecord(ctx, id)
 	if err != nil {
 		addApplianceError(&resp.Diagnostics, "Cannot import the IAM role record", err)
 		return
@@ -300,7 +324,7 @@ func (r *applianceRoleResource) ImportState(
 	if role == nil {
 		resp.Diagnostics.AddError("No such IAM role record", fmt.Sprintf(
 			"The appliance has no IAM role named %q. Names are matched exactly; import by UUID, or list the "+
-				"records with the vbaws_appliance_roles data source.", strings.TrimPrefix(req.ID, importByName)))
+				"records with the vbaws_appliance_roles data source.", strings.TrimPrefix(id, importByName)))
 		return
 	}
 	if role.IsDefault {
@@ -309,6 +333,8 @@ func (r *applianceRoleResource) ImportState(
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), role.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("assume_wait"), defaultAssumeWait)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, applianceRoleIdentityModel{
+		ID: types.StringValue(role.ID)})...)
 }
 
 // importedRecord finds the record an import ID names; nil when a name matches none.
@@ -435,24 +461,58 @@ func (r *applianceRoleResource) nameFree(ctx context.Context, name string, diags
 	return true
 }
 
-// save writes the record plan asks for: a new one without prior, else the whole of prior's record. A new name is
-// checked with validateName first, and while the appliance cannot assume the role yet the write is tried again
-// within assume_wait; interrupting Terraform ends the wait. It reports whether plan now holds the record.
+// save writes the record plan asks for: a new one without prior, else the whole of prior's record. A role of
+// the provider's account must exist, and a new name is checked with validateName first; while the appliance
+// cannot assume the role yet the write is tried again within assume_wait, and interrupting Terraform ends the
+// wait. The record is then read back: one that does not hold every field sent fails (see keepOrRemove). It
+// returns the record plan now holds, or nil.
 func (r *applianceRoleResource) save(ctx context.Context, plan, prior *applianceRoleModel, timeout timeoutOf,
-	diags *diag.Diagnostics) bool {
+	diags *diag.Diagnostics) *appliance.Role {
 	wait := plan.assumeWait(diags)
 	writeCtx, cancel, ok := startApplianceWrite(ctx, timeout, wait, diags)
 	if !ok {
-		return false
+		return nil
 	}
 	defer cancel()
+	if err := r.roleMissing(writeCtx, plan.RoleARN.ValueString()); err != nil {
+		addRoleMissing(diags, err)
+		return nil
+	}
 	spec, ok := r.spec(writeCtx, *plan, diags)
 	newName := prior == nil || !strings.EqualFold(spec.Name, prior.Name.ValueString())
 	if !ok || (newName && !r.nameFree(writeCtx, spec.Name, diags)) {
-		return false
+		return nil
 	}
+	role, err := r.write(ctx, writeCtx, spec, prior, wait)
+	if err == nil {
+		role, err = r.appliance.Verify(writeCtx, role.ID, spec)
+	}
+	var unkept *appliance.VerifyError
+	switch {
+	case errors.As(err, &unkept):
+		return r.keepOrRemove(writeCtx, plan, prior, spec, unkept, diags)
+	case err != nil && prior == nil:
+		addApplianceError(diags, "Cannot register the IAM role in the appliance", err)
+		return nil
+	case err != nil:
+		addApplianceError(diags, "Cannot update the IAM role record", err)
+		return nil
+	}
+	plan.readFrom(role, allWhenNoneSent(spec, role))
+	return role
+}
+
+// write creates or updates the record, trying again within wait while the appliance cannot assume the role yet,
+// with a log line per refused attempt.
+func (r *applianceRoleResource) write(ctx, writeCtx context.Context, spec appliance.RoleSpec,
+	prior *applianceRoleModel, wait time.Duration) (*appliance.Role, error) {
 	var role *appliance.Role
-	err := appliance.WhileNotAssumable(ctx, wait, func() (err error) {
+	waiting := func(attempt int, pause time.Duration, refusal error) {
+		tflog.Info(ctx, "The appliance cannot assume the IAM role yet; waiting for its trust policy to take effect",
+			map[string]any{"role_name": spec.RoleName, "account": spec.AccountID, "attempt": attempt,
+				"next_attempt_in": pause.String(), "assume_wait": wait.String(), "refusal": refusal.Error()})
+	}
+	err := appliance.WhileNotAssumable(ctx, wait, waiting, func() (err error) {
 		if prior == nil {
 			role, err = r.appliance.Create(writeCtx, spec)
 		} else {
@@ -460,20 +520,36 @@ func (r *applianceRoleResource) save(ctx context.Context, plan, prior *appliance
 		}
 		return err
 	})
-	switch {
-	case err != nil && prior == nil:
-		addApplianceError(diags, "Cannot register the IAM role in the appliance", err)
-	case err != nil:
-		addApplianceError(diags, "Cannot update the IAM role record", err)
-	default:
-		plan.readFrom(role)
+	return role, err
+}
+
+// keepOrRemove handles a write the appliance did not keep. A new record is removed again, or, when that fails,
+// kept in state (Terraform taints it) so that it is not left behind; an updated one leaves state holding what the
+// appliance holds. Either way the apply fails and says which.
+func (r *applianceRoleResource) keepOrRemove(ctx context.Context, plan, prior *applianceRoleModel,
+	spec appliance.RoleSpec, unkept *appliance.VerifyError, diags *diag.Diagnostics) *appliance.Role {
+	if prior == nil {
+		err := r.appliance.Delete(ctx, unkept.Record.ID)
+		if err == nil {
+			addVerifyError(diags, unkept, fmt.Sprintf("The provider removed record %s again, so nothing is left "+
+				"behind.", unkept.Record.ID))
+			return nil
+		}
+		addVerifyError(diags, unkept, fmt.Sprintf("Removing record %s again failed (%v), so it is kept in state "+
+			"as it is and Terraform marks it tainted: the next apply replaces it, destroy removes it.",
+			unkept.Record.ID, err))
+	} else {
+		addVerifyError(diags, unkept, "State now holds what the appliance holds, so the next plan shows the "+
+			"difference.")
 	}
-	return err == nil
+	plan.readFrom(unkept.Record, allWhenNoneSent(spec, unkept.Record))
+	return unkept.Record
 }
 
 // readFrom fills the model from the record, keeping the configured spelling of an ARN that names the same role
-// and the configured permissions when the record means the same.
-func (m *applianceRoleModel) readFrom(role *appliance.Role) {
+// and the configured permissions when the record means the same. recordedAll is what the appliance reported as
+// "all" at the last write (private state), nil when not known.
+func (m *applianceRoleModel) readFrom(role *appliance.Role, recordedAll []string) {
 	m.ID = types.StringValue(role.ID)
 	m.Name = types.StringValue(role.Name)
 	m.Description = types.StringValue(role.Description)
@@ -482,7 +558,7 @@ func (m *applianceRoleModel) readFrom(role *appliance.Role) {
 	}
 	m.AWSAccountID = types.StringValue(role.AccountID)
 	m.CrossAccount = types.BoolValue(role.CrossAccount)
-	m.Permissions = permissionsFrom(m.Permissions, role.Permissions)
+	m.Permissions = permissionsFrom(m.Permissions, role.Permissions, recordedAll)
 	if m.AssumeWait.IsNull() || m.AssumeWait.IsUnknown() {
 		m.AssumeWait = timetypes.NewGoDurationValueFromStringMust(defaultAssumeWait)
 	}
@@ -495,20 +571,6 @@ func sameRole(a, b string) bool {
 	pb, problemB := principal.ParseRoleARN(b)
 	return problemA == nil && problemB == nil && pa.AccountID == pb.AccountID && pa.Path == pb.Path &&
 		pa.Name == pb.Name
-}
-
-// permissionsFrom turns the record's permission names into the value of permissions. A record of a revision
-// without permissions keeps the prior value, and one with every permission keeps a prior "all" (null or empty).
-func permissionsFrom(prior types.Set, remote []string) types.Set {
-	if remote == nil {
-		return prior
-	}
-	sorted := append([]string(nil), remote...)
-	sort.Strings(sorted)
-	if len(prior.Elements()) == 0 && slices.Equal(sorted, appliance.AllPermissions()) {
-		return prior
-	}
-	return setOrNull(prior, operationsOf(remote))
 }
 
 // operationsOf maps appliance permission names to operation names. Names this provider does not know stay as

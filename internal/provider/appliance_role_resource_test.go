@@ -90,10 +90,9 @@ func stateIs(attribute string, value knownvalue.Check) statecheck.StateCheck {
 
 // Create, update of every attribute (a mode change replaces the record), import by UUID and by name, destroy.
 func TestAccApplianceRole_lifecycle(t *testing.T) {
-	emu := acctest.NewAppliance(t, applianceemu.Options{})
+	emu, impersonation := applianceWithImpersonation(t, applianceemu.Options{})
 	provider := acctest.ProviderConfigWithAppliance(emu, "")
 	prefix := acctest.RandomName("vbaws-appl")
-	impersonation := impersonationFixture(t)
 	member := acctest.RandomAccountID()
 	memberRole := acctest.RandomName("vbaws-appl-member")
 	memberARN := fixtureRole(t, acctest.IAMClientIn(t, member), memberRole, "/",
@@ -189,10 +188,9 @@ func TestAccApplianceRole_lifecycle(t *testing.T) {
 // Changes made in the appliance show as drift and the next apply undoes them; a record deleted there leaves
 // state and is registered again.
 func TestAccApplianceRole_drift(t *testing.T) {
-	emu := acctest.NewAppliance(t, applianceemu.Options{})
+	emu, impersonation := applianceWithImpersonation(t, applianceemu.Options{})
 	provider := acctest.ProviderConfigWithAppliance(emu, "")
 	prefix := acctest.RandomName("vbaws-appldrift")
-	impersonation := impersonationFixture(t)
 	args := applianceRoleArgs{name: prefix, description: "managed", roleARN: "vbaws_iam_role.first.arn",
 		permissions: `["ec2_backup"]`}
 	config := twoRolesConfig(provider, prefix, impersonation, args)

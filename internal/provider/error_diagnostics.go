@@ -37,6 +37,7 @@ func addApplianceError(diags *diag.Diagnostics, summary string, err error) {
 	var connectErr *appliance.ConnectError
 	var timeoutErr *appliance.TimeoutError
 	var redirectErr *appliance.RedirectError
+	var accountErr *appliance.AccountFieldError
 	switch {
 	case errors.As(err, &auth):
 		diags.AddError("Cannot log in to the Veeam appliance", err.Error()+". Check username and password in "+
@@ -52,6 +53,11 @@ func addApplianceError(diags *diag.Diagnostics, summary string, err error) {
 	case errors.As(err, &revErr):
 		diags.AddError("No REST revision in common with the Veeam appliance", err.Error()+". Set api_version "+
 			"in the provider's appliance block to a revision the appliance accepts.")
+	case errors.As(err, &accountErr):
+		diags.AddError("Cannot read the appliance's account", err.Error()+". The account field's name is "+
+			"inferred for revisions after 1.0-rev0: pin api_version in the provider's appliance block to an older "+
+			"revision the appliance accepts (such as 1.7-rev0), and report revision "+accountErr.Revision+
+			" with this message to the provider's maintainers.")
 	case appliance.IsForbidden(err):
 		diags.AddError("The appliance user may not do this", err.Error()+". Registering, changing and "+
 			"removing IAM roles needs a user with the Portal Administrator role.")

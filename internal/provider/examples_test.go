@@ -137,7 +137,8 @@ func newExampleRunOf(t *testing.T, name string, write func(dir string) error) *e
 	r.account = acctest.RandomAccountID()
 	r.client = acctest.IAMClientIn(t, r.account)
 	r.impersonationARN = r.impersonationFixture(r.account)
-	r.emu = acctest.NewAppliance(t, applianceemu.Options{AccountID: r.account})
+	r.emu = acctest.NewAppliance(t, applianceemu.Options{AccountID: r.account,
+		ImpersonationRoleARN: r.impersonationARN})
 	r.cli.Setenv("VBAWS_APPLIANCE_USERNAME="+r.emu.Username(), "VBAWS_APPLIANCE_PASSWORD="+r.emu.Password())
 	r.writeFile("appliance.pem", r.emu.CertificatePEM())
 	r.adaptConfiguration()

@@ -577,10 +577,19 @@ func runFunction(t *testing.T, f function.Function, args ...attr.Value) (attr.Va
 }
 
 // impersonationFixture creates a role in the emulator's default account that stands for the appliance's
-// Impersonation role: the emulated appliance registers only roles whose trust policy lets its account in.
+// Impersonation role, with its documented permission (sts:AssumeRole on every role).
 func impersonationFixture(t *testing.T) string {
 	t.Helper()
-	return fixtureRole(t, acctest.IAMClient(t), acctest.RandomName("vbaws-appl-imp"), "/", ec2TrustPolicy, nil)
+	return fixtureRole(t, acctest.IAMClient(t), acctest.RandomName("vbaws-appl-imp"), "/", ec2TrustPolicy,
+		map[string]string{"assume": assumeAnyRolePolicy})
+}
+
+// applianceWithImpersonation starts an emulated appliance that assumes roles as a new Impersonation role, and
+// returns the role's ARN: the appliance registers only roles whose trust policy lets that role in.
+func applianceWithImpersonation(t *testing.T, opts applianceemu.Options) (*applianceemu.Server, string) {
+	t.Helper()
+	opts.ImpersonationRoleARN = impersonationFixture(t)
+	return acctest.NewAppliance(t, opts), opts.ImpersonationRoleARN
 }
 
 // applianceTrust is a trust policy that lets principal assume a role, with one of externalIDs when any is given.
@@ -654,9 +663,9 @@ func uniqueNames(prefix string, n int) func([]applianceemu.Record) error {
 // applianceFixture is an emulated appliance and a role in moto it accepts.
 func applianceFixture(t *testing.T, opts applianceemu.Options) (*applianceemu.Server, string, string) {
 	t.Helper()
-	emu := acctest.NewAppliance(t, opts)
+	emu, impersonation := applianceWithImpersonation(t, opts)
 	name := acctest.RandomName("vbaws-applf")
-	roleARN := fixtureRole(t, acctest.IAMClient(t), name, "/", applianceTrust(impersonationFixture(t)), nil)
+	roleARN := fixtureRole(t, acctest.IAMClient(t), name, "/", applianceTrust(impersonation), nil)
 	return emu, name, roleARN
 }
 

@@ -178,7 +178,7 @@ func newLandingZone(t *testing.T) *landingZone {
 	lz.team = acctest.RandomName("vbaws-lzteam")
 	lz.teamARN = fixtureRole(t, lz.clients["production"], lz.team, "/", teamTrustPolicy, nil)
 	lz.roleName = acctest.RandomName("vbaws-lz")
-	lz.emu = acctest.NewAppliance(t, applianceemu.Options{})
+	lz.emu = acctest.NewAppliance(t, applianceemu.Options{ImpersonationRoleARN: lz.applianceARN})
 	lz.caFile = filepath.Join(t.TempDir(), "appliance.pem")
 	if err := os.WriteFile(lz.caFile, []byte(lz.emu.CertificatePEM()), 0o600); err != nil {
 		t.Fatal(err)

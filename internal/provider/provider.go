@@ -302,6 +302,7 @@ func (p *vbawsProvider) DataSources(_ context.Context) []func() datasource.DataS
 		newRoleTemplateDocumentDataSource,
 		newRoleCheckDataSource,
 		newApplianceRolesDataSource,
+		newApplianceDataSource,
 	}
 }
 
@@ -318,7 +319,7 @@ func (p *vbawsProvider) Functions(_ context.Context) []func() function.Function 
 
 // ListResources are the list resources of `terraform query` (Terraform 1.14 and later).
 func (p *vbawsProvider) ListResources(_ context.Context) []func() list.ListResource {
-	return []func() list.ListResource{newIAMRoleListResource}
+	return []func() list.ListResource{newIAMRoleListResource, newApplianceRoleListResource}
 }
 
 // Actions are the actions of `action_trigger` and `terraform apply -invoke` (Terraform 1.14 and later).

@@ -27,6 +27,8 @@ func main() {
 	memberRole := flag.String("member-role", "OrganizationAccountAccessRole",
 		"role assumed in other accounts of moto to read their roles")
 	assumeDelay := flag.Duration("assume-delay", 0, "how long a role whose trust changed stays unassumable")
+	impersonation := flag.String("impersonation-role", "",
+		"ARN of the Impersonation role registered roles are assumed as; none: any principal of -account")
 	flag.Parse()
 
 	opts := applianceemu.Options{
@@ -35,6 +37,8 @@ func main() {
 		Password:    os.Getenv("VBAWS_APPLIANCE_PASSWORD"),
 		AccountID:   *account,
 		AssumeDelay: *assumeDelay,
+
+		ImpersonationRoleARN: *impersonation,
 	}
 	if *moto != "" {
 		opts.Roles = &applianceemu.MotoRoles{Endpoint: *moto, Region: os.Getenv("AWS_REGION"),
