@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
 )
 
 // RoleChecker looks roles up in AWS, as the appliance does when it assumes a role it is given.
@@ -220,11 +221,11 @@ func (m *MotoRoles) Role(ctx context.Context, accountID, name string) (*RoleInfo
 	case err != nil:
 		return nil, err
 	}
-	policy, err := url.QueryUnescape(aws.ToString(out.Role.AssumeRolePolicyDocument))
+	trust, err := policy.Decode(aws.ToString(out.Role.AssumeRolePolicyDocument))
 	if err != nil {
 		return nil, err
 	}
-	return &RoleInfo{Path: aws.ToString(out.Role.Path), TrustPolicy: policy}, nil
+	return &RoleInfo{Path: aws.ToString(out.Role.Path), TrustPolicy: trust}, nil
 }
 
 func (m *MotoRoles) client(accountID string) *iam.Client {

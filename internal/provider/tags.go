@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -12,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
 )
 
 // Tag limits IAM enforces on a role or a managed policy.
@@ -44,18 +45,7 @@ func iamTags(ctx context.Context, tags types.Map) []iamtypes.Tag {
 }
 
 // sortedTags converts key-value pairs into IAM tags sorted by key.
-func sortedTags(values map[string]string) []iamtypes.Tag {
-	keys := make([]string, 0, len(values))
-	for k := range values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]iamtypes.Tag, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, iamtypes.Tag{Key: aws.String(k), Value: aws.String(values[k])})
-	}
-	return out
-}
+func sortedTags(values map[string]string) []iamtypes.Tag { return awsclient.IAMTags(values) }
 
 // tagsMap converts IAM tags into a tags map. No tags read as null when the prior value was null, so that an
 // untagged resource never shows `tags = {}` as drift.
@@ -75,16 +65,5 @@ func tagChanges(ctx context.Context, plan, state types.Map) (set []iamtypes.Tag,
 	want, have := map[string]string{}, map[string]string{}
 	_ = plan.ElementsAs(ctx, &want, false)
 	_ = state.ElementsAs(ctx, &have, false)
-	for _, t := range iamTags(ctx, plan) {
-		if v, ok := have[aws.ToString(t.Key)]; !ok || v != aws.ToString(t.Value) {
-			set = append(set, t)
-		}
-	}
-	for k := range have {
-		if _, ok := want[k]; !ok {
-			remove = append(remove, k)
-		}
-	}
-	sort.Strings(remove)
-	return set, remove
+	return awsclient.TagChanges(have, want)
 }
