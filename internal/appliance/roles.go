@@ -145,7 +145,7 @@ func Errors(messages []ValidationMessage) []string {
 
 func (w wireAccount) role() Role {
 	r := Role{ID: w.ID, Name: w.Name, AccountID: firstOf(w.AWSAccountID, w.AWSID),
-		Partition: partitionOf(w.RegionType), RegionType: w.RegionType, AccessKeys: w.AccessKeys != nil}
+		Partition: regionTypePartition(w.RegionType), RegionType: w.RegionType, AccessKeys: w.AccessKeys != nil}
 	if w.Description != nil {
 		r.Description = *w.Description
 	}
@@ -186,8 +186,8 @@ func permissionNames(raw []json.RawMessage) []string {
 	return names
 }
 
-// partitionOf maps RegionTypes (verified: Global, Emulator, Government, China) to a partition.
-func partitionOf(regionType string) string {
+// regionTypePartition maps RegionTypes (verified: Global, Emulator, Government, China) to a partition.
+func regionTypePartition(regionType string) string {
 	switch regionType {
 	case "Government":
 		return "aws-us-gov"

@@ -1,6 +1,7 @@
 package awsclient
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -85,7 +86,7 @@ type EndpointError struct {
 }
 
 func (e *EndpointError) Error() string {
-	return fmt.Sprintf("cannot reach AWS %s at %s (%s): %s", e.Service, orDefault(e.Endpoint, "its default endpoint"),
+	return fmt.Sprintf("cannot reach AWS %s at %s (%s): %s", e.Service, cmp.Or(e.Endpoint, "its default endpoint"),
 		e.Action, rootCause(e.Err))
 }
 
@@ -110,13 +111,6 @@ func (e *AccessDeniedError) Error() string {
 
 // Unwrap returns the SDK's error.
 func (e *AccessDeniedError) Unwrap() error { return e.Err }
-
-func orDefault(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
-}
 
 // rootCause is the innermost error, such as "dial tcp 127.0.0.1:1: connect: connection refused", without the
 // SDK's layers of operation, attempt and URL.

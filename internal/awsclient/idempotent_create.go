@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/vbaws/terraform-provider-vbaws/internal/policy"
@@ -178,9 +177,9 @@ func differentPolicy(what, have, want string) error {
 	return nil
 }
 
-func differentTags(have, want []iamtypes.Tag) error {
-	if maps.Equal(TagMap(have), TagMap(want)) {
+func differentTags(have, want map[string]string) error {
+	if maps.Equal(have, want) {
 		return nil
 	}
-	return fmt.Errorf("its tags are %v, not %v", TagMap(have), TagMap(want))
+	return fmt.Errorf("its tags are %v, not %v", have, want)
 }

@@ -1,6 +1,7 @@
 package awsclient
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,7 +39,7 @@ type NewPolicy struct {
 func (p NewPolicy) input() *iam.CreatePolicyInput {
 	return &iam.CreatePolicyInput{
 		PolicyName:     aws.String(p.Name),
-		Path:           aws.String(orDefault(p.Path, "/")),
+		Path:           aws.String(cmp.Or(p.Path, "/")),
 		Description:    p.Description,
 		PolicyDocument: aws.String(p.Document),
 		Tags:           p.Tags,
@@ -50,7 +51,7 @@ func (p NewPolicy) input() *iam.CreatePolicyInput {
 func (c *Client) CreatePolicy(ctx context.Context, p NewPolicy) (*iamtypes.Policy, error) {
 	in := p.input()
 	name := p.Name
-	path := orDefault(aws.ToString(in.Path), "/")
+	path := cmp.Or(aws.ToString(in.Path), "/")
 	return Create(ctx, c, Creation[*iamtypes.Policy]{
 		What: "policy " + name,
 		Send: func(ctx context.Context) (*iamtypes.Policy, error) {
@@ -106,10 +107,10 @@ func (c *Client) policyMatches(
 	since time.Time,
 ) error {
 	if err := errors.Join(
-		differs("path", aws.ToString(p.Path), orDefault(aws.ToString(in.Path), "/")),
+		differs("path", aws.ToString(p.Path), cmp.Or(aws.ToString(in.Path), "/")),
 		differs("description", aws.ToString(p.Description), aws.ToString(in.Description)),
 		differs("default version", aws.ToString(p.DefaultVersionId), "v1"),
-		differentTags(p.Tags, in.Tags),
+		differentTags(TagMap(p.Tags), TagMap(in.Tags)),
 		createdSince(p.CreateDate, since),
 	); err != nil {
 		return err

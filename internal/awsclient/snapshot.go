@@ -1,6 +1,7 @@
 package awsclient
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"sync"
@@ -198,7 +199,7 @@ func (s *snapshot) count(cost int, path string) {
 	s.reads++
 	s.demand += cost
 	if path != "" {
-		s.path = commonPath(orDefault(s.path, path), path)
+		s.path = commonPath(cmp.Or(s.path, path), path)
 	}
 }
 
@@ -286,7 +287,7 @@ func (s *snapshot) startMeasuring(ctx context.Context) {
 }
 
 func (s *snapshot) startLoading(ctx context.Context) {
-	prefix := orDefault(s.path, "/")
+	prefix := cmp.Or(s.path, "/")
 	if s.mode == RefreshSnapshot {
 		prefix = "/"
 	}
@@ -367,5 +368,5 @@ func commonPath(a, b string) string {
 	for !strings.HasPrefix(b, a) {
 		a = a[:strings.LastIndex(strings.TrimSuffix(a, "/"), "/")+1]
 	}
-	return orDefault(a, "/")
+	return cmp.Or(a, "/")
 }

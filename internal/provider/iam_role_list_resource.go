@@ -25,9 +25,10 @@ func newIAMRoleListResource() list.ListResource { return &iamRoleListResource{} 
 
 // iamRoleListResource lists the roles of the provider's account for `terraform query` (Terraform 1.14 and
 // later), so that `terraform query -generate-config-out` writes a vbaws_iam_role and an import block for each.
-// Each listed role is read as an import reads it, so the generated configuration plans no changes.
+// Each listed role is read as an import reads it, so the generated configuration plans no changes. Its Configure
+// is the shared withClients'.
 type iamRoleListResource struct {
-	roles iamRoleResource
+	resourceClients
 }
 
 type iamRoleListModel struct {
@@ -38,7 +39,7 @@ type iamRoleListModel struct {
 
 func (l *iamRoleListResource) Metadata(ctx context.Context, req resource.MetadataRequest,
 	resp *resource.MetadataResponse) {
-	l.roles.Metadata(ctx, req, resp)
+	(&iamRoleResource{}).Metadata(ctx, req, resp)
 }
 
 func (l *iamRoleListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest,
@@ -82,17 +83,12 @@ func parsePrincipalProblem(value string) *principal.Problem {
 	return problem
 }
 
-func (l *iamRoleListResource) Configure(ctx context.Context, req resource.ConfigureRequest,
-	resp *resource.ConfigureResponse) {
-	l.roles.Configure(ctx, req, resp)
-}
-
 // List pages through ListRoles, keeps the roles the filters select and reads each as an import would when
 // Terraform wants the resources too.
 func (l *iamRoleListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var config iamRoleListModel
 	var diags diag.Diagnostics
-	if !readConfigured(ctx, req.Config, &config, l.roles.client, &diags) {
+	if !readConfigured(ctx, req.Config, &config, l.client, &diags) {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
@@ -111,7 +107,7 @@ func (l *iamRoleListResource) trustFilter(config iamRoleListModel) (func(iamtype
 	if config.TrustedPrincipalARN.IsNull() {
 		return func(iamtypes.Role) bool { return true }, diags
 	}
-	p, problem := principal.Parse(config.TrustedPrincipalARN.ValueString(), l.roles.client.Partition)
+	p, problem := principal.Parse(config.TrustedPrincipalARN.ValueString(), l.client.Partition)
 	if problem != nil {
 		diags.AddAttributeError(path.Root("trusted_principal_arn"), problem.Summary, problem.Detail)
 		return nil, diags
@@ -136,7 +132,7 @@ func (l *iamRoleListResource) results(ctx context.Context, req list.ListRequest,
 	}
 	return func(push func(list.ListResult) bool) {
 		var listed int64
-		err := l.roles.client.EachRole(ctx, prefix, func(role iamtypes.Role) bool {
+		err := l.client.EachRole(ctx, prefix, func(role iamtypes.Role) bool {
 			if !trusts(role) {
 				return true
 			}
@@ -158,7 +154,7 @@ func (l *iamRoleListResource) result(ctx context.Context, req list.ListRequest, 
 	name := aws.ToString(role.RoleName)
 	result.DisplayName = name
 	m := iamRoleModel{ID: types.StringValue(name), AccountID: accountOf(types.StringValue(aws.ToString(role.Arn)))}
-	result.Diagnostics.Append(result.Identity.Set(ctx, roleIdentity(m, l.roles.client))...)
+	result.Diagnostics.Append(result.Identity.Set(ctx, roleIdentity(m, l.client))...)
 	if !req.IncludeResource || result.Diagnostics.HasError() {
 		return result
 	}
@@ -166,7 +162,8 @@ func (l *iamRoleListResource) result(ctx context.Context, req list.ListRequest, 
 		Identity: result.Identity}
 	read.Diagnostics.Append(read.State.SetAttribute(ctx, path.Root("id"), name)...)
 	if !read.Diagnostics.HasError() {
-		l.roles.Read(ctx, resource.ReadRequest{State: read.State}, &read)
+		roles := iamRoleResource{resourceClients: l.resourceClients}
+		roles.Read(ctx, resource.ReadRequest{State: read.State}, &read)
 	}
 	result.Diagnostics.Append(read.Diagnostics...)
 	result.Resource = &tfsdk.Resource{Schema: read.State.Schema, Raw: read.State.Raw}

@@ -106,7 +106,7 @@ func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	partition := partitionOf(r.client)
+	partition := connectionPartition(r.client)
 	if partition != "" {
 		resp.Diagnostics.Append(
 			checkPrincipalSet(pathTrustedPrincipals, trust.TrustedPrincipalARNs, partition).Errors()...)
@@ -133,7 +133,7 @@ func (r *iamRoleResource) trustHeld(ctx context.Context, req resource.ModifyPlan
 	trust, diags := readTrustInputs(ctx, req.Plan)
 	var held PolicyValue
 	diags.Append(req.State.GetAttribute(ctx, pathAssumeRolePolicy, &held)...)
-	return !diags.HasError() && plannedTrustPolicy(ctx, trust, held, partitionOf(r.client)).Equal(held)
+	return !diags.HasError() && plannedTrustPolicy(ctx, trust, held, connectionPartition(r.client)).Equal(held)
 }
 
 func readTrustInputs(ctx context.Context, plan tfsdk.Plan) (roleTrustInputs, diag.Diagnostics) {

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -60,24 +59,52 @@ type iamRoleModel struct {
 	ID types.String `tfsdk:"id"`
 	roleNaming
 	roleTrustInputs
-	NamePrefix          types.String   `tfsdk:"name_prefix"`
-	Description         types.String   `tfsdk:"description"`
-	ManagedPolicyARNs   types.Set      `tfsdk:"managed_policy_arns"`
-	MaxSessionDuration  types.Int64    `tfsdk:"max_session_duration"`
-	PermissionsBoundary types.String   `tfsdk:"permissions_boundary"`
-	Tags                types.Map      `tfsdk:"tags"`
-	ARN                 types.String   `tfsdk:"arn"`
-	UniqueID            types.String   `tfsdk:"unique_id"`
-	CreateDate          types.String   `tfsdk:"create_date"`
-	InstanceProfileARN  types.String   `tfsdk:"instance_profile_arn"`
-	AssumeRolePolicy    PolicyValue    `tfsdk:"assume_role_policy"`
-	InlinePolicies      types.Map      `tfsdk:"inline_policies"`
-	AccountID           types.String   `tfsdk:"account_id"`
-	AcknowledgeRoot     types.Bool     `tfsdk:"acknowledge_account_root"`
-	AllowPublicTrust    types.Bool     `tfsdk:"allow_public_trust"`
-	TrustPolicyQuota    types.Int64    `tfsdk:"trust_policy_quota"`
-	ManagedPolicyQuota  types.Int64    `tfsdk:"managed_policies_quota"`
-	Timeouts            timeouts.Value `tfsdk:"timeouts"`
+	roleSettingsModel
+	NamePrefix         types.String   `tfsdk:"name_prefix"`
+	ManagedPolicyARNs  types.Set      `tfsdk:"managed_policy_arns"`
+	ARN                types.String   `tfsdk:"arn"`
+	UniqueID           types.String   `tfsdk:"unique_id"`
+	CreateDate         types.String   `tfsdk:"create_date"`
+	InstanceProfileARN types.String   `tfsdk:"instance_profile_arn"`
+	AssumeRolePolicy   PolicyValue    `tfsdk:"assume_role_policy"`
+	InlinePolicies     types.Map      `tfsdk:"inline_policies"`
+	AccountID          types.String   `tfsdk:"account_id"`
+	AcknowledgeRoot    types.Bool     `tfsdk:"acknowledge_account_root"`
+	AllowPublicTrust   types.Bool     `tfsdk:"allow_public_trust"`
+	TrustPolicyQuota   types.Int64    `tfsdk:"trust_policy_quota"`
+	ManagedPolicyQuota types.Int64    `tfsdk:"managed_policies_quota"`
+	Timeouts           timeouts.Value `tfsdk:"timeouts"`
+}
+
+// roleSettingsModel are the attributes that awsclient.RoleSettings carries to IAM, apart from the path, which
+// roleNaming holds.
+type roleSettingsModel struct {
+	Description         types.String `tfsdk:"description"`
+	MaxSessionDuration  types.Int64  `tfsdk:"max_session_duration"`
+	PermissionsBoundary types.String `tfsdk:"permissions_boundary"`
+	Tags                types.Map    `tfsdk:"tags"`
+}
+
+// roleSettings returns the role's settings as the model holds them.
+func (m iamRoleModel) roleSettings(ctx context.Context) awsclient.RoleSettings {
+	tags := map[string]string{}
+	_ = m.Tags.ElementsAs(ctx, &tags, false) // a null or unknown map has no elements
+	return awsclient.RoleSettings{
+		Path:                m.Path.ValueString(),
+		Description:         m.Description.ValueString(),
+		MaxSessionDuration:  int32(m.MaxSessionDuration.ValueInt64()),
+		PermissionsBoundary: m.PermissionsBoundary.ValueString(),
+		Tags:                tags,
+	}
+}
+
+// setRoleSettings fills the settings attributes from what IAM holds; the path is setRole's. No tags read as null
+// when the prior value was null.
+func (m *roleSettingsModel) setRoleSettings(s awsclient.RoleSettings) {
+	m.Description = stringOrNull(&s.Description)
+	m.MaxSessionDuration = types.Int64Value(int64(s.MaxSessionDuration))
+	m.PermissionsBoundary = stringOrNull(&s.PermissionsBoundary)
+	m.Tags = tagsMap(awsclient.IAMTags(s.Tags), m.Tags)
 }
 
 // roleNaming are the attributes the role's and its instance profile's ARNs are built from.
@@ -575,15 +602,7 @@ func (r *iamRoleResource) createRole(ctx context.Context, plan iamRoleModel, tru
 	if name == "" {
 		name = plan.NamePrefix.ValueString() + uniqueSuffix()
 	}
-	input := awsclient.NewRole{
-		Name:                name,
-		Path:                plan.Path.ValueString(),
-		TrustPolicy:         trust,
-		Description:         plan.Description.ValueStringPointer(),
-		MaxSessionDuration:  int32(plan.MaxSessionDuration.ValueInt64()),
-		PermissionsBoundary: plan.PermissionsBoundary.ValueStringPointer(),
-		Tags:                iamTags(ctx, plan.Tags),
-	}
+	input := awsclient.NewRole{Name: name, TrustPolicy: trust, RoleSettings: plan.roleSettings(ctx)}
 	role, err := r.client.CreateRole(ctx, input)
 	if err != nil {
 		return nil, fmt.Errorf("creating role %s: %w", name, err)
@@ -630,13 +649,7 @@ func partCalls(attachments, inline, profile bool) int {
 // readRole fills the model from the role; importing also reads the trust inputs back from its trust policy.
 func (m *iamRoleModel) readRole(role *iamtypes.Role, importing bool) diag.Diagnostics {
 	m.setRole(role)
-	m.Description = stringOrNull(role.Description)
-	m.MaxSessionDuration = types.Int64Value(int64(aws.ToInt32(role.MaxSessionDuration)))
-	m.PermissionsBoundary = types.StringNull()
-	if role.PermissionsBoundary != nil {
-		m.PermissionsBoundary = stringOrNull(role.PermissionsBoundary.PermissionsBoundaryArn)
-	}
-	m.Tags = tagsMap(role.Tags, m.Tags)
+	m.setRoleSettings(awsclient.SettingsOf(role))
 	trust, err := policy.Decode(aws.ToString(role.AssumeRolePolicyDocument))
 	var diags diag.Diagnostics
 	if err != nil {
@@ -673,20 +686,14 @@ func (r *iamRoleResource) updateSteps(
 			return nil
 		},
 		func() error {
-			if err := r.updateSettings(ctx, name, plan, *result); err != nil {
+			now, err := r.client.UpdateRoleSettings(ctx, name, result.roleSettings(ctx), plan.roleSettings(ctx))
+			if err != nil {
+				result.setRoleSettings(now)
 				return err
 			}
-			result.Description, result.MaxSessionDuration = plan.Description, plan.MaxSessionDuration
+			result.roleSettingsModel = plan.roleSettingsModel
 			return nil
 		},
-		func() error {
-			if err := r.updateBoundary(ctx, name, plan.PermissionsBoundary, result.PermissionsBoundary); err != nil {
-				return err
-			}
-			result.PermissionsBoundary = plan.PermissionsBoundary
-			return nil
-		},
-		func() error { return r.updateTags(ctx, name, plan.Tags, result) },
 		func() error {
 			have, want := stringsOf(ctx, result.ManagedPolicyARNs), stringsOf(ctx, plan.ManagedPolicyARNs)
 			attached, err := r.syncAttachments(ctx, name, have, want)
@@ -696,47 +703,4 @@ func (r *iamRoleResource) updateSteps(
 		func() error { return r.syncInlinePolicies(ctx, plan.InlinePolicies, result) },
 		func() error { return r.updateInstanceProfile(ctx, plan, result) },
 	}
-}
-
-func (r *iamRoleResource) updateSettings(ctx context.Context, name string, plan, state iamRoleModel) error {
-	if plan.Description.Equal(state.Description) && plan.MaxSessionDuration.Equal(state.MaxSessionDuration) {
-		return nil
-	}
-	err := r.client.UpdateRoleSettings(ctx, name, plan.Description.ValueString(),
-		int32(plan.MaxSessionDuration.ValueInt64()))
-	if err != nil {
-		return fmt.Errorf("updating description and session duration of role %s: %w", name, err)
-	}
-	return nil
-}
-
-func (r *iamRoleResource) updateBoundary(ctx context.Context, name string, plan, state types.String) error {
-	if plan.Equal(state) {
-		return nil
-	}
-	if err := r.client.SetPermissionsBoundary(ctx, name, plan.ValueString()); err != nil {
-		return fmt.Errorf("updating the permissions boundary of role %s: %w", name, err)
-	}
-	return nil
-}
-
-// updateTags removes and sets tags, leaving in result.Tags the tags the role has when a call fails.
-func (r *iamRoleResource) updateTags(ctx context.Context, name string, plan types.Map, result *iamRoleModel) error {
-	set, remove := tagChanges(ctx, plan, result.Tags)
-	if len(remove) > 0 {
-		if err := r.client.UntagRole(ctx, name, remove); err != nil {
-			return fmt.Errorf("removing tags from role %s: %w", name, err)
-		}
-		kept := slices.DeleteFunc(iamTags(ctx, result.Tags), func(t iamtypes.Tag) bool {
-			return slices.Contains(remove, aws.ToString(t.Key))
-		})
-		result.Tags = tagsMap(kept, result.Tags)
-	}
-	if len(set) > 0 {
-		if err := r.client.TagRole(ctx, name, set); err != nil {
-			return fmt.Errorf("tagging role %s: %w", name, err)
-		}
-	}
-	result.Tags = plan
-	return nil
 }

@@ -8,8 +8,8 @@ import (
 
 // What every ModifyPlan that derives values from configuration shares.
 
-// partitionOf is the AWS partition of the provider's connection, or "" before the provider is configured.
-func partitionOf(client *awsclient.Client) string {
+// connectionPartition is the AWS partition of the provider's connection, or "" before the provider is configured.
+func connectionPartition(client *awsclient.Client) string {
 	if client == nil {
 		return ""
 	}

@@ -1,6 +1,11 @@
-// Package provider is the Terraform glue of the vbaws provider: one file per resource or data source, each with its
-// schema, model and CRUD beside it. The IAM rules live in the domain packages (policy, principal, catalog) and
-// every AWS call goes through awsclient.
+// Package provider is the Terraform glue of the vbaws provider: one file per resource, data source, function or
+// action, named for it, with its schema, model and CRUD beside it. A resource with more to do spans several files
+// that share its name as a prefix, one per concern: vbaws_iam_role is iam_role_resource.go (schema, model, CRUD),
+// iam_role_plan.go (ModifyPlan), iam_role_trust.go, iam_role_attachments.go, iam_role_inline_policies.go,
+// iam_role_instance_profile.go, iam_role_identity.go and iam_role_list_resource.go. Glue several resources share
+// lives in files named for what they hold (provider_clients.go, plan_derivation.go, conversions.go). The IAM rules
+// live in the domain packages (policy, principal, catalog, template) and every AWS call goes through awsclient;
+// DESIGN.md at the repository root maps the layers and where each kind of change goes.
 package provider
 
 import (

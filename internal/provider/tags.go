@@ -15,6 +15,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
 )
 
 // Tag limits IAM enforces on a role or a managed policy.
@@ -89,18 +91,7 @@ func iamTags(ctx context.Context, tags types.Map) []iamtypes.Tag {
 }
 
 // sortedTags converts key-value pairs into IAM tags sorted by key.
-func sortedTags(values map[string]string) []iamtypes.Tag {
-	keys := make([]string, 0, len(values))
-	for k := range values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]iamtypes.Tag, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, iamtypes.Tag{Key: aws.String(k), Value: aws.String(values[k])})
-	}
-	return out
-}
+func sortedTags(values map[string]string) []iamtypes.Tag { return awsclient.IAMTags(values) }
 
 // tagsMap converts IAM tags into a tags map. No tags read as null when the prior value was null, so that an
 // untagged resource never shows `tags = {}` as drift.
@@ -120,16 +111,5 @@ func tagChanges(ctx context.Context, plan, state types.Map) (set []iamtypes.Tag,
 	want, have := map[string]string{}, map[string]string{}
 	_ = plan.ElementsAs(ctx, &want, false)
 	_ = state.ElementsAs(ctx, &have, false)
-	for _, t := range iamTags(ctx, plan) {
-		if v, ok := have[aws.ToString(t.Key)]; !ok || v != aws.ToString(t.Value) {
-			set = append(set, t)
-		}
-	}
-	for k := range have {
-		if _, ok := want[k]; !ok {
-			remove = append(remove, k)
-		}
-	}
-	sort.Strings(remove)
-	return set, remove
+	return awsclient.TagChanges(have, want)
 }

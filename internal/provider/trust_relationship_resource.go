@@ -199,7 +199,7 @@ func (r *trustRelationshipResource) ModifyPlan(
 	resp.Diagnostics.Append(r.planRoleARN(ctx, &plan, state)...)
 	plan.Statement = NewPolicyUnknown()
 	if plan.inputsKnown() {
-		spec, diags := plan.spec(ctx, partitionOf(r.client))
+		spec, diags := plan.spec(ctx, connectionPartition(r.client))
 		resp.Diagnostics.Append(diags...)
 		if !diags.HasError() {
 			plan.Statement = state.Statement.keepEquivalent(statementsOf(spec), equivalentPolicies)
@@ -441,7 +441,7 @@ func (r *trustRelationshipResource) statementHeld(ctx context.Context, req resou
 	if diags.HasError() || !m.inputsKnown() {
 		return false
 	}
-	spec, diags := m.spec(ctx, partitionOf(r.client))
+	spec, diags := m.spec(ctx, connectionPartition(r.client))
 	return !diags.HasError() && m.Statement.keepEquivalent(statementsOf(spec), equivalentPolicies).Equal(m.Statement)
 }
 
