@@ -135,11 +135,13 @@ func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			},
 			"skip_credentials_validation": schema.BoolAttribute{
 				Optional:            true,
-				MarkdownDescription: "Do not fail configuration when `sts:GetCallerIdentity` fails.",
+				MarkdownDescription: "Do not validate the credentials while configuring: no `sts:GetCallerIdentity` " +
+					"(or, with `assume_role`, no `sts:AssumeRole` until the first IAM call), and no failure when it fails.",
 			},
 			"skip_requesting_account_id": schema.BoolAttribute{
 				Optional:            true,
-				MarkdownDescription: "Do not learn the account ID. ARNs that need it are then known only after apply.",
+				MarkdownDescription: "Do not learn the account ID. ARNs that need it are then known only after apply. " +
+					"With `assume_role` the account comes from `role_arn`; otherwise from `sts:GetCallerIdentity`.",
 			},
 			"refresh_mode": schema.StringAttribute{
 				Optional:            true,
