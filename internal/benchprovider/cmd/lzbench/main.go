@@ -58,7 +58,7 @@ func parseFlags() options {
 	flag.StringVar(&opts.tofu, "tofu", "", "optional OpenTofu CLI (1.9 or later) for the provider for_each example")
 	flag.StringVar(&opts.example, "example", "examples/landing-zone-for-each", "the provider for_each example")
 	flag.StringVar(&opts.moto, "moto", "", "moto_server (default: from PATH or pyenv's shims)")
-	flag.IntVar(&opts.accounts, "accounts", 50, "member accounts: provider configurations of one resource each")
+	flag.IntVar(&opts.accounts, "accounts", 50, "member accounts: provider configurations of one resource each (0: skip)")
 	flag.IntVar(&opts.width, "width", 0, "resources of one configuration for the refresh floor (0: skip)")
 	flag.IntVar(&opts.runs, "runs", 1, "runs of every variant, alternating")
 	flag.Parse()
@@ -79,7 +79,10 @@ func parseFlags() options {
 }
 
 func (b *bench) run() error {
-	scenarios := []scenario{{configurations: b.opts.accounts, resources: 1}}
+	var scenarios []scenario
+	if b.opts.accounts > 0 {
+		scenarios = append(scenarios, scenario{configurations: b.opts.accounts, resources: 1})
+	}
 	if b.opts.width > 0 {
 		scenarios = append(scenarios, scenario{configurations: 1, resources: b.opts.width})
 	}
@@ -90,7 +93,7 @@ func (b *bench) run() error {
 		}
 		printScenario(s, results)
 	}
-	if b.opts.tofu == "" {
+	if b.opts.tofu == "" || b.opts.accounts == 0 {
 		return nil
 	}
 	result, err := b.measureForEach()

@@ -16,9 +16,10 @@ const sampleEvery = 20 * time.Millisecond
 
 // wrap installs, under the provider's name in dir, a script that appends its process ID to pids and then execs
 // the provider binary in the same process, so that every provider process Terraform starts is counted and its
-// memory sampled, at the cost of one shell start.
+// memory sampled, at the cost of one shell start. The no-op provider runs with vbaws's process-wide tuning
+// (VBAWSBENCH_TUNED), so that the floor differs from vbaws only in what the resources do.
 func wrap(dir, name, binary, pids string) error {
-	script := fmt.Sprintf("#!/bin/sh\necho $$ >> %q\nexec %q \"$@\"\n", pids, binary)
+	script := fmt.Sprintf("#!/bin/sh\necho $$ >> %q\nVBAWSBENCH_TUNED=1 exec %q \"$@\"\n", pids, binary)
 	return os.WriteFile(filepath.Join(dir, "terraform-provider-"+name), []byte(script), 0o755)
 }
 
