@@ -82,12 +82,10 @@ func (s releasingServer) ReadDataSource(ctx context.Context, req *tfprotov6.Read
 	return withReleasedContext(ctx, req, s.ProviderServer.ReadDataSource)
 }
 
-// withReleasedContext runs call with a context that follows ctx until call returns and holds nothing of it after,
-// and counts the call (see TuneGarbageCollector).
+// withReleasedContext runs call with a context that follows ctx until call returns and holds nothing of it after.
 func withReleasedContext[Request, Response any](ctx context.Context, req Request,
 	call func(context.Context, Request) (Response, error),
 ) (Response, error) {
-	countCall()
 	released, release := newReleasableContext(ctx)
 	defer release()
 	return call(released, req)
