@@ -33,15 +33,31 @@ var (
 	// Identity is resource identity in state and in import blocks (Terraform 1.12 and later, not OpenTofu 1.10).
 	// No command shows it, so it is told from the CLI's name and version.
 	Identity = Capability{Name: "identity", args: []string{"version"}, has: terraformFrom(1, 12)}
+	// ProviderForEach is for_each in provider blocks (OpenTofu 1.9 and later; no Terraform has it). It is told
+	// from the CLI's name and version, like Identity.
+	ProviderForEach = Capability{Name: "provider_for_each", args: []string{"version"}, has: openTofuFrom(1, 9)}
 )
+
+// openTofuVersion finds OpenTofu's version line.
+var openTofuVersion = regexp.MustCompile(`(?m)^OpenTofu v(\d+)\.(\d+)\.`)
+
+// openTofuFrom reports whether `version` printed OpenTofu of at least major.minor.
+func openTofuFrom(major, minor int) func(string, int) bool {
+	return versionFrom(openTofuVersion, major, minor)
+}
 
 // terraformVersion finds Terraform's version line; OpenTofu's starts with "OpenTofu v".
 var terraformVersion = regexp.MustCompile(`(?m)^Terraform v(\d+)\.(\d+)\.`)
 
 // terraformFrom reports whether `version` printed Terraform (not OpenTofu) of at least major.minor.
 func terraformFrom(major, minor int) func(string, int) bool {
+	return versionFrom(terraformVersion, major, minor)
+}
+
+// versionFrom reports whether `version` printed a version line that line matches, of at least major.minor.
+func versionFrom(line *regexp.Regexp, major, minor int) func(string, int) bool {
 	return func(out string, code int) bool {
-		match := terraformVersion.FindStringSubmatch(out)
+		match := line.FindStringSubmatch(out)
 		if match == nil || code != 0 {
 			return false
 		}

@@ -21,3 +21,18 @@ func TestTerraformFrom_tellsTerraformFromOpenTofuByName(t *testing.T) {
 		t.Error("a version command that failed counts as a capability")
 	}
 }
+
+func TestOpenTofuFrom_onlyOpenTofuOfThatVersionHasProviderForEach(t *testing.T) {
+	atLeast19 := openTofuFrom(1, 9)
+	cases := map[string]bool{
+		"OpenTofu v1.12.6\non linux_amd64\n": true,
+		"OpenTofu v1.9.0\n":                  true,
+		"OpenTofu v1.8.9\n":                  false,
+		"Terraform v1.14.9\n":                false, // no Terraform has for_each in provider blocks
+	}
+	for out, want := range cases {
+		if got := atLeast19(out, 0); got != want {
+			t.Errorf("openTofuFrom(1, 9)(%q) = %v, want %v", out, got, want)
+		}
+	}
+}

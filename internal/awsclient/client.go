@@ -22,8 +22,9 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/principal"
 )
 
-// identityAttempts bounds the attempts of the one GetCallerIdentity call made while configuring, so that an
-// endpoint that answers with errors fails in seconds instead of after max_retries back-offs.
+// identityAttempts bounds the attempts of the one STS call made while configuring (GetCallerIdentity, or
+// AssumeRole when the provider assumes a role), so that an endpoint that answers with errors fails in seconds
+// instead of after max_retries back-offs.
 const identityAttempts = 3
 
 // Settings is everything the provider block can say about how to reach AWS. Empty values mean "not set", so the
@@ -61,7 +62,8 @@ type Client struct {
 	STS *sts.Client
 
 	// AccountID, Partition and CallerARN describe the identity Terraform runs as. AccountID and CallerARN are
-	// empty when the provider was told to skip requesting them.
+	// empty when the provider was told to skip requesting them. With assume_role, AccountID and Partition come
+	// from the role's ARN and CallerARN stays empty: no sts:GetCallerIdentity is needed.
 	AccountID string
 	Partition string
 	CallerARN string
@@ -98,11 +100,18 @@ func New(ctx context.Context, s Settings) (*Client, error) {
 	}
 	c.snap = newSnapshot(s.RefreshMode, c.snapshotSource())
 	if s.AssumeRole != nil {
-		roleProvider := stscreds.NewAssumeRoleProvider(c.STS, s.AssumeRole.RoleARN, assumeRoleOptions(*s.AssumeRole))
+		roleProvider := stscreds.NewAssumeRoleProvider(configuringAttempts{c.STS}, s.AssumeRole.RoleARN,
+			assumeRoleOptions(*s.AssumeRole))
 		cfg.Credentials = aws.NewCredentialsCache(roleProvider)
 		c.STS = newSTSClient(cfg, s.STSEndpoint)
 	}
 	c.IAM = newIAMClient(cfg, s.IAMEndpoint, c.snap.invalidationMiddleware)
+	if s.AssumeRole != nil {
+		if err := c.learnAssumedIdentity(ctx, s, cfg.Credentials); err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
 	if err := c.learnIdentity(ctx, s); err != nil {
 		return nil, err
 	}
@@ -219,7 +228,7 @@ func (c *Client) learnIdentity(ctx context.Context, s Settings) error {
 		if s.SkipCredentialsValidation {
 			return nil
 		}
-		return identityError(err, s)
+		return identityError(err, s, "sts:GetCallerIdentity")
 	}
 	c.CallerARN = aws.ToString(out.Arn)
 	if !s.SkipRequestingAccountID {
@@ -231,7 +240,46 @@ func (c *Client) learnIdentity(ctx context.Context, s Settings) error {
 	return nil
 }
 
-func identityError(err error, s Settings) error {
+// learnAssumedIdentity takes the account and partition from the ARN of the role to assume, which names them, so
+// that a provider configuration per member account costs one STS call (AssumeRole, whose credentials the IAM
+// client then uses) instead of two. Unless validation is skipped, that AssumeRole is made now, so bad credentials
+// or a role that cannot be assumed fail the configuration as GetCallerIdentity would.
+func (c *Client) learnAssumedIdentity(ctx context.Context, s Settings, credentials aws.CredentialsProvider) error {
+	role, err := arn.Parse(s.AssumeRole.RoleARN)
+	if err != nil {
+		return &ConfigError{"Invalid assume_role.role_arn", err.Error()}
+	}
+	c.Partition = role.Partition
+	if !s.SkipRequestingAccountID {
+		c.AccountID = role.AccountID
+	}
+	if s.SkipCredentialsValidation {
+		return nil
+	}
+	if _, err := credentials.Retrieve(context.WithValue(ctx, configuringKey{}, true)); err != nil {
+		return identityError(err, s, "sts:AssumeRole of "+s.AssumeRole.RoleARN)
+	}
+	return nil
+}
+
+// configuringKey marks the context of the AssumeRole made while configuring.
+type configuringKey struct{}
+
+// configuringAttempts is the STS client the assume-role credentials use: the AssumeRole made while configuring
+// gets identityAttempts, like GetCallerIdentity; later ones, when the credentials expire during a long apply, get
+// the provider's retries.
+type configuringAttempts struct{ *sts.Client }
+
+// AssumeRole calls STS, with identityAttempts when ctx is the configuring one.
+func (c configuringAttempts) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput,
+	optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
+	if configuring, _ := ctx.Value(configuringKey{}).(bool); configuring {
+		optFns = append(optFns, func(o *sts.Options) { o.RetryMaxAttempts = identityAttempts })
+	}
+	return c.Client.AssumeRole(ctx, in, optFns...)
+}
+
+func identityError(err error, s Settings, call string) error {
 	var unreachable *EndpointError
 	if errors.As(err, &unreachable) {
 		if unreachable.Endpoint == "" {
@@ -240,7 +288,7 @@ func identityError(err error, s Settings) error {
 		return &ConfigError{"Cannot reach AWS STS", unreachable.Error() +
 			". Check endpoints.sts in the provider block or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, and your network."}
 	}
-	return &ConfigError{"AWS rejected the credentials", "sts:GetCallerIdentity failed: " + err.Error() +
+	return &ConfigError{"AWS rejected the credentials", call + " failed: " + err.Error() +
 		". Check access_key/secret_key/token, profile or assume_role in the provider block, or set " +
 		"skip_credentials_validation for emulators that do not implement STS."}
 }

@@ -26,7 +26,8 @@ import (
 const examplesRoot = "../../examples"
 
 // examplesTestedElsewhere are the directories of examples/ that a test of their own runs.
-var examplesTestedElsewhere = map[string]string{"landing-zone": "TestAccLandingZone_threeMemberAccounts"}
+var examplesTestedElsewhere = map[string]string{"landing-zone": "TestAccLandingZone_threeMemberAccounts",
+	"landing-zone-for-each": "TestAccLandingZone_openTofuProviderForEach"}
 
 // exampleImpersonationRole is the Impersonation role every example may name, made as Veeam's deployment makes
 // it, in every account an example acts in, with its instance profile.

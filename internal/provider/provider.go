@@ -139,12 +139,14 @@ func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Validators:          []validator.String{stringvalidator.OneOf("standard", "adaptive")},
 			},
 			"skip_credentials_validation": schema.BoolAttribute{
-				Optional:            true,
-				MarkdownDescription: "Do not fail configuration when `sts:GetCallerIdentity` fails.",
+				Optional: true,
+				MarkdownDescription: "Do not fail configuration when `sts:GetCallerIdentity` fails. With " +
+					"`assume_role`, the role is then assumed at the first IAM call instead of while configuring.",
 			},
 			"skip_requesting_account_id": schema.BoolAttribute{
-				Optional:            true,
-				MarkdownDescription: "Do not learn the account ID. ARNs that need it are then known only after apply.",
+				Optional: true,
+				MarkdownDescription: "Do not learn the account ID. ARNs that need it are then known only after apply. " +
+					"With `assume_role` the account comes from `role_arn`; otherwise from `sts:GetCallerIdentity`.",
 			},
 			"refresh_mode": schema.StringAttribute{
 				Optional:            true,

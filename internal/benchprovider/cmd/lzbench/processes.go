@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// sampleEvery is how often the provider processes' resident memory is summed.
+const sampleEvery = 20 * time.Millisecond
+
+// wrap installs, under the provider's name in dir, a script that appends its process ID to pids and then execs
+// the provider binary in the same process, so that every provider process Terraform starts is counted and its
+// memory sampled, at the cost of one shell start. The no-op provider runs with vbaws's process-wide tuning
+// (VBAWSBENCH_TUNED), so that the floor differs from vbaws only in what the resources do.
+func wrap(dir, name, binary, pids string) error {
+	script := fmt.Sprintf("#!/bin/sh\necho $$ >> %q\nVBAWSBENCH_TUNED=1 exec %q \"$@\"\n", pids, binary)
+	return os.WriteFile(filepath.Join(dir, "terraform-provider-"+name), []byte(script), 0o755)
+}
+
+// sampler follows the processes listed in a pid file while a command runs: how many there were and the peak of
+// their summed resident memory.
+type sampler struct {
+	pids    string
+	stop    chan struct{}
+	done    sync.WaitGroup
+	peakKiB int
+}
+
+func startSampler(pids string) (*sampler, error) {
+	if err := os.WriteFile(pids, nil, 0o600); err != nil {
+		return nil, err
+	}
+	s := &sampler{pids: pids, stop: make(chan struct{})}
+	s.done.Add(1)
+	go s.loop()
+	return s, nil
+}
+
+func (s *sampler) loop() {
+	defer s.done.Done()
+	ticker := time.NewTicker(sampleEvery)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-ticker.C:
+			if sum := summedRSS(readPIDs(s.pids)); sum > s.peakKiB {
+				s.peakKiB = sum
+			}
+		}
+	}
+}
+
+// finish stops sampling and returns the number of provider processes started and the peak summed RSS in KiB.
+func (s *sampler) finish() (processes, peakKiB int) {
+	close(s.stop)
+	s.done.Wait()
+	return len(readPIDs(s.pids)), s.peakKiB
+}
+
+func readPIDs(file string) []int {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil
+	}
+	defer func() { _ = f.Close() }()
+	var pids []int
+	scanner := bufio.NewScanner(f)
+	for scanner.Scan() {
+		if pid, err := strconv.Atoi(strings.TrimSpace(scanner.Text())); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// summedRSS adds up the resident memory (VmRSS, in KiB) of the processes that are still running.
+func summedRSS(pids []int) int {
+	sum := 0
+	for _, pid := range pids {
+		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(status), "\n") {
+			if value, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+				var kib int
+				if _, err := fmt.Sscanf(strings.TrimSpace(value), "%d kB", &kib); err == nil {
+					sum += kib
+				}
+				break
+			}
+		}
+	}
+	return sum
+}
