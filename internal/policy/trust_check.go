@@ -104,19 +104,40 @@ func CheckTrust(doc Document, caller Caller) TrustResult {
 // identities returns the names a trust policy may give the caller (its ARN, its account's root ARN and ID) and
 // what its request carries.
 func (c Caller) identities() ([]string, RequestContext) {
-	a, ok := splitARN(c.ARN)
-	if !ok {
-		return []string{c.ARN}, RequestContext{}.Without(externalIDKey)
-	}
-	ids := []string{c.ARN, "arn:" + a.partition + ":iam::" + a.account + ":root", a.account}
-	request := AccountContext(a.account)
-	if c.isRole() {
-		request = RoleContext(c.ARN)
-	}
+	ids, request := c.principalContext()
 	if c.ExternalID == "" {
 		return ids, request.Without(externalIDKey)
 	}
 	return ids, request.With(externalIDKey, c.ExternalID)
+}
+
+// principalContext returns the names a trust policy may give the caller and what every request of it carries,
+// whatever external ID it sends.
+func (c Caller) principalContext() ([]string, RequestContext) {
+	a, ok := splitARN(c.ARN)
+	if !ok {
+		return []string{c.ARN}, RequestContext{}
+	}
+	ids := []string{c.ARN, "arn:" + a.partition + ":iam::" + a.account + ":root", a.account}
+	if c.isRole() {
+		return ids, RoleContext(c.ARN)
+	}
+	return ids, AccountContext(a.account)
+}
+
+// LetsInAWSPrincipal reports whether doc lets some AWS principal that accept allows call sts:AssumeRole, by
+// CheckTrust (the decision vbaws_role_check makes), sending no external ID or one the document names. It is how
+// vbaws_iam_role decides to warn that the Veeam appliance cannot assume a role.
+func LetsInAWSPrincipal(doc Document, accept func(string) bool) bool {
+	rules := trustRules(doc)
+	for _, externalID := range append([]string{""}, externalIDsNamed(rules)...) {
+		for _, p := range awsPrincipalsNamed(rules, accept) {
+			if CheckTrust(doc, Caller{ARN: p, ExternalID: externalID}).Trusted() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isRole reports whether the caller is one role rather than any principal of an account.
