@@ -188,7 +188,8 @@ func nilIfEmptyString(s string) any {
 // Without trusted principals a role plans with a warning on trusted_principal_arns when the trust has other
 // principals, and fails when it has none or when external_id has no statement to go in. An additional statement
 // that lets a role in, whatever else it names (another principal, sts:TagSession, a condition that holds for
-// it), gets no warning, as vbaws_role_check would find that role trusted.
+// it), gets no warning, as vbaws_role_check would find that role trusted. A trust naming the appliance by an STS
+// ARN is warned about with the ARN it found and the IAM ARN to write.
 func TestAccIAMRole_trustWithoutPrincipalsDiagnostics(t *testing.T) {
 	cli := acctest.NewCLI(t, NewServer("test"))
 	role := func(label, body string) string {
@@ -211,6 +212,12 @@ func TestAccIAMRole_trustWithoutPrincipalsDiagnostics(t *testing.T) {
 		role("appliance", `  trusted_principal_arns = ["arn:aws:iam::123456789012:role/VeeamImpersonationRoleV1"]`))
 	cli.MustRun("init", "-no-color")
 	_, out := cli.Run("validate", "-json")
+	for _, advice := range []string{"names arn:aws:sts::123456789012:role/VeeamImpersonationRoleV1, an STS ARN",
+		"write the IAM role ARN arn:aws:iam::123456789012:role/VeeamImpersonationRoleV1"} {
+		if !strings.Contains(out, advice) {
+			t.Errorf("the warning on the STS ARN does not say %q:\n%s", advice, out)
+		}
+	}
 	for _, c := range []struct {
 		severity, summary string
 		want              int
