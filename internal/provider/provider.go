@@ -313,6 +313,7 @@ func (p *vbawsProvider) Functions(_ context.Context) []func() function.Function 
 		newPermissionDocumentsFunction,
 		newOperationRequirementsFunction,
 		newParsePrincipalFunction,
+		newPrincipalProblemFunction,
 	}
 }
 
