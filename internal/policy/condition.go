@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"maps"
+	"slices"
 	"strings"
 )
 
@@ -24,6 +25,11 @@ import (
 //     with the same wildcards.
 //   - A key absent from the request: ...IfExists holds, a negated operator holds, any other operator does not.
 //     Null with "true" holds exactly when the key is absent, with "false" exactly when it is present.
+//   - Contradictory conditions on one key: when the request does not know a key that the Condition compares
+//     only with StringEquals, StringNotEquals (also with IfExists) and Null, and neither any value nor the key's
+//     absence satisfies all of them (say StringEquals "a" and StringEquals "b", or Null "true" and StringEquals
+//     "a"), the Condition does not hold, whatever the request carries, as AWS never matches it. Keys compare
+//     case-insensitively here too, so "sts:ExternalId" and "sts:externalid" are one key.
 //   - Unknown: every other operator, the ForAnyValue: and ForAllValues: set operators, values with a policy
 //     variable (${...}), values other than strings, numbers and booleans, an empty list of values, an ARN
 //     operator on a value that is not an ARN, and a Condition element that is not an object of objects.
@@ -223,6 +229,9 @@ func (b conditionBlock) evaluate(c RequestContext) truth {
 			result = unknown
 		}
 	}
+	if result == unknown && b.contradictory(c) {
+		return fails
+	}
 	return result
 }
 
@@ -319,4 +328,69 @@ func (e conditionEntry) null(present bool) truth {
 		}
 	}
 	return result
+}
+
+// equalityOperators are the operators whose answer for a value depends only on whether it equals, exactly, one
+// of the condition's values or is absent, so that trying every value named, one named by none and absence
+// decides whether any request satisfies them together.
+var equalityOperators = map[string]bool{"StringEquals": true, "StringNotEquals": true,
+	"StringEqualsIfExists": true, "StringNotEqualsIfExists": true, "Null": true}
+
+// contradictory reports whether some key that c does not know is compared only by equalityOperators in ways no
+// request can satisfy together.
+func (b conditionBlock) contradictory(c RequestContext) bool {
+	byKey := map[string][]conditionEntry{}
+	for _, e := range b.entries {
+		key := strings.ToLower(e.key)
+		if _, _, known := c.lookup(key); !known {
+			byKey[key] = append(byKey[key], e)
+		}
+	}
+	for key, entries := range byKey {
+		if decidableByEquality(entries) && !satisfiable(key, entries, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// decidableByEquality reports whether every entry uses one of equalityOperators on values without a policy
+// variable.
+func decidableByEquality(entries []conditionEntry) bool {
+	for _, e := range entries {
+		if !equalityOperators[e.operator] || !e.valuesRead ||
+			slices.ContainsFunc(e.values, func(v string) bool { return strings.Contains(v, "${") }) {
+			return false
+		}
+	}
+	return true
+}
+
+// satisfiable reports whether the key's absence, one of the values the entries name, or a value longer than all
+// of them makes every entry hold. An entry it cannot decide counts as satisfiable.
+func satisfiable(key string, entries []conditionEntry, c RequestContext) bool {
+	candidates := []RequestContext{c.Without(key)}
+	longest := 0
+	for _, e := range entries {
+		for _, v := range e.values {
+			candidates = append(candidates, c.With(key, v))
+			longest = max(longest, len(v))
+		}
+	}
+	candidates = append(candidates, c.With(key, strings.Repeat("x", longest+1)))
+	for _, request := range candidates {
+		all := true
+		for _, e := range entries {
+			switch e.evaluate(request) {
+			case unknown:
+				return true
+			case fails:
+				all = false
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"encoding/json"
+	"maps"
 	"testing"
 )
 
@@ -177,5 +178,88 @@ func TestEvaluatePrincipalConditions(t *testing.T) {
 		if got != tc.want || len(e.Unparsed) > 0 {
 			t.Errorf("%s: verdict %v, want %v (unparsed %v)", tc.name, got, tc.want, e.Unparsed)
 		}
+	}
+}
+
+// Contradictory conditions on one key the request does not know hold for no request, as AWS decides: a Deny under
+// them never applies, an Allow under them never grants. Conditions some request satisfies stay unknown.
+func TestContradictoryConditions(t *testing.T) {
+	request := RoleContext(checkedRole) // aws:PrincipalOrgID and sts:ExternalId are unknown
+	cases := []struct {
+		name, condition string
+		want            truth
+	}{
+		{"two values through two operators", `{"StringEquals":{"aws:PrincipalOrgID":"o-1"},` +
+			`"StringEqualsIfExists":{"aws:PrincipalOrgID":"o-2"}}`, fails},
+		{"the same key in two cases", `{"StringEquals":{"aws:PrincipalOrgID":"o-1","aws:principalorgid":"o-2"}}`,
+			fails},
+		{"equal and not equal", `{"StringEquals":{"sts:ExternalId":"a"},"StringNotEquals":{"sts:ExternalId":"a"}}`,
+			fails},
+		{"absent and equal", `{"Null":{"sts:ExternalId":"true"},"StringEquals":{"sts:ExternalId":"a"}}`, fails},
+		{"present and absent", `{"Null":{"sts:ExternalId":["true"]},"StringNotEquals":{"sts:ExternalId":"a"},` +
+			`"StringEquals":{"sts:ExternalId":["a","b"]}}`, fails},
+		{"one of the values is shared", `{"StringEquals":{"aws:PrincipalOrgID":["o-1","o-2"]},` +
+			`"StringEqualsIfExists":{"aws:PrincipalOrgID":"o-2"}}`, unknown},
+		{"absent satisfies both", `{"StringNotEquals":{"sts:ExternalId":"a"},` +
+			`"StringEqualsIfExists":{"sts:ExternalId":"b"}}`, unknown},
+		{"another value satisfies both", `{"StringNotEquals":{"sts:ExternalId":"a"},` +
+			`"Null":{"sts:ExternalId":"false"}}`, unknown},
+		{"one key alone", `{"StringEquals":{"aws:PrincipalOrgID":"o-1"}}`, unknown},
+		{"wildcards are not decided", `{"StringLike":{"sts:ExternalId":"a*"},"StringEquals":{"sts:ExternalId":"b"}}`,
+			unknown},
+		{"case-insensitive operators are not decided", `{"StringEqualsIgnoreCase":{"sts:ExternalId":"a"},` +
+			`"StringNotEquals":{"sts:ExternalId":["a","A"]}}`, unknown},
+		{"a Null value that is not a boolean", `{"Null":{"sts:ExternalId":"maybe"},` +
+			`"StringEquals":{"sts:ExternalId":"a"}}`, unknown},
+		{"policy variables are not decided", `{"StringEquals":{"sts:ExternalId":"${aws:username}"},` +
+			`"StringNotEquals":{"sts:ExternalId":"a"}}`, unknown},
+		{"a contradiction on one key decides over an unknown one", `{"StringEquals":{"aws:PrincipalOrgID":"o-1",` +
+			`"sts:ExternalId":"a"},"StringNotEquals":{"sts:ExternalId":"a"}}`, fails},
+	}
+	for _, tc := range cases {
+		var b conditionBlock
+		if err := json.Unmarshal([]byte(tc.condition), &b); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := b.evaluate(request); got != tc.want {
+			t.Errorf("%s: %s is %v, want %v", tc.name, tc.condition, got, tc.want)
+		}
+	}
+}
+
+// Through the evaluator and the trust check: a Deny under contradictory conditions denies nothing, so the action
+// is granted and the caller trusted; an Allow under them grants nothing.
+func TestContradictoryConditionsInPoliciesAndTrust(t *testing.T) {
+	never := `{"StringEquals":{"aws:PrincipalOrgID":"o-1"},"StringEqualsIfExists":{"aws:PrincipalOrgID":"o-2"}}`
+	allow := `{"Effect":"Allow","Action":"ec2:*","Resource":"*"}`
+	deny := `{"Effect":"Deny","Action":"ec2:RunInstances","Resource":"*","Condition":` + never + `}`
+	conditionalAllow := `{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":` + never + `}`
+	doc := `{"Version":"2012-10-17","Statement":[` + allow + `,` + deny + `,` + conditionalAllow + `]}`
+	e := Evaluate(Policies{Identity: []NamedDocument{{Name: "p", Text: doc}}},
+		[]string{"ec2:RunInstances", "s3:GetObject"}, AllResources, RoleContext(checkedRole))
+	if len(e.Findings) != 1 || e.Findings[0].Action != "s3:GetObject" || e.Findings[0].Verdict != ConditionNotMet {
+		t.Errorf("findings %+v, want only s3:GetObject with ConditionNotMet", e.Findings)
+	}
+	trust := trustDoc(t, allowAssume(quoted(impersonation), ""), denyAssume(`"*"`, never))
+	if got := CheckTrust(trust, Caller{ARN: impersonation}); !got.Trusted() {
+		t.Errorf("a Deny that never applies keeps the caller out: %+v", got)
+	}
+}
+
+// The STS ARNs of a role in Allow statements are mapped to the IAM role ARN to write.
+func TestSTSRoleNames(t *testing.T) {
+	doc := trustDoc(t,
+		allowAssume(`["arn:aws:sts::111111111111:role/Imp","arn:aws:sts::111111111111:assumed-role/Imp2/s",`+
+			`"arn:aws:iam::111111111111:role/Other","arn:aws-cn:sts::222222222222:role/veeam/Imp3"]`, ""),
+		denyAssume(`"arn:aws:sts::111111111111:role/Denied"`, ""),
+		allowAssume(`"arn:aws:sts::111111111111:federated-user/bob"`, ""))
+	got := STSRoleNames(doc)
+	want := map[string]string{
+		"arn:aws:sts::111111111111:role/Imp":            "arn:aws:iam::111111111111:role/Imp",
+		"arn:aws:sts::111111111111:assumed-role/Imp2/s": "arn:aws:iam::111111111111:role/Imp2",
+		"arn:aws-cn:sts::222222222222:role/veeam/Imp3":  "arn:aws-cn:iam::222222222222:role/Imp3",
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("STSRoleNames = %v, want %v", got, want)
 	}
 }

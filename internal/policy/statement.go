@@ -88,6 +88,12 @@ func (p principalValue) namesExactly(kind, id string) bool {
 	return slices.Contains(p.byType[kind], id)
 }
 
+// namesRoleItself reports whether the element names the role roleARN by its ARN or names everyone ("*"), which
+// within one account admits the role the same way, rather than through its account.
+func (p principalValue) namesRoleItself(roleARN string) bool {
+	return p.anyone || p.namesExactly("AWS", roleARN) || p.namesExactly("AWS", "*")
+}
+
 // appliesTo reports whether a statement with this Principal or NotPrincipal covers the principal known by ids.
 func appliesTo(principal, notPrincipal principalValue, kind string, ids []string) bool {
 	if notPrincipal.present {

@@ -20,9 +20,10 @@ import (
 //   - An Allow with NotPrincipal never counts (IAM refuses it in a trust policy); a Deny with NotPrincipal applies
 //     to everyone it does not list.
 //   - A principal written as an STS ARN (arn:<partition>:sts::...) is not an IAM role ARN and names no caller.
-//   - Within one account, an Allow that names the caller's role ARN itself (not its account, not "*") is enough
-//     on its own: the caller needs no Allow of its own, but its own Deny and its permissions boundary still stop
-//     it (MayAssumeRole).
+//   - Within one account, an Allow that names the caller's role ARN itself or everyone ("*", as Principal or in
+//     Principal.AWS), not its account, is enough on its own: the caller needs no Allow of its own, but its own Deny
+//     and its permissions boundary still stop it (MayAssumeRole). Naming the account (its root ARN or ID) is not:
+//     the account then delegates to the caller's own policies.
 //   - A service principal counts when an Allow without condition names it in Principal.Service, or the statement's
 //     Principal is "*", and no Deny names it.
 
@@ -58,7 +59,8 @@ const (
 type TrustResult struct {
 	// Reason says whether and why the caller may assume the role.
 	Reason TrustReason
-	// NamesRole: the caller is trusted by an Allow that names its role ARN itself, not its account or "*".
+	// NamesRole: the caller is a role trusted by an Allow that names its role ARN itself or everyone ("*"), not
+	// its account; within one account that lets it in without an Allow of its own.
 	NamesRole bool
 	// STSNames are the principals of Allow statements for sts:AssumeRole written as the STS ARN of the caller's
 	// role (arn:<partition>:sts::<account>:role/<name> or .../assumed-role/<name>/<session>), which IAM does not
@@ -87,7 +89,7 @@ func CheckTrust(doc Document, caller Caller) TrustResult {
 		switch r.Condition.evaluate(request) {
 		case holds:
 			result.Reason = Trusted
-			result.NamesRole = result.NamesRole || r.Principal.namesExactly("AWS", caller.ARN) && caller.isRole()
+			result.NamesRole = result.NamesRole || r.Principal.namesRoleItself(caller.ARN) && caller.isRole()
 		case unknown:
 			if result.Reason != Trusted {
 				result.Reason = TrustConditionUnknown
@@ -104,19 +106,40 @@ func CheckTrust(doc Document, caller Caller) TrustResult {
 // identities returns the names a trust policy may give the caller (its ARN, its account's root ARN and ID) and
 // what its request carries.
 func (c Caller) identities() ([]string, RequestContext) {
-	a, ok := splitARN(c.ARN)
-	if !ok {
-		return []string{c.ARN}, RequestContext{}.Without(externalIDKey)
-	}
-	ids := []string{c.ARN, "arn:" + a.partition + ":iam::" + a.account + ":root", a.account}
-	request := AccountContext(a.account)
-	if c.isRole() {
-		request = RoleContext(c.ARN)
-	}
+	ids, request := c.principalContext()
 	if c.ExternalID == "" {
 		return ids, request.Without(externalIDKey)
 	}
 	return ids, request.With(externalIDKey, c.ExternalID)
+}
+
+// principalContext returns the names a trust policy may give the caller and what every request of it carries,
+// whatever external ID it sends.
+func (c Caller) principalContext() ([]string, RequestContext) {
+	a, ok := splitARN(c.ARN)
+	if !ok {
+		return []string{c.ARN}, RequestContext{}
+	}
+	ids := []string{c.ARN, "arn:" + a.partition + ":iam::" + a.account + ":root", a.account}
+	if c.isRole() {
+		return ids, RoleContext(c.ARN)
+	}
+	return ids, AccountContext(a.account)
+}
+
+// LetsInAWSPrincipal reports whether doc lets some AWS principal that accept allows call sts:AssumeRole, by
+// CheckTrust (the decision vbaws_role_check makes), sending no external ID or one the document names. It is how
+// vbaws_iam_role decides to warn that the Veeam appliance cannot assume a role.
+func LetsInAWSPrincipal(doc Document, accept func(string) bool) bool {
+	rules := trustRules(doc)
+	for _, externalID := range append([]string{""}, externalIDsNamed(rules)...) {
+		for _, p := range awsPrincipalsNamed(rules, accept) {
+			if CheckTrust(doc, Caller{ARN: p, ExternalID: externalID}).Trusted() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isRole reports whether the caller is one role rather than any principal of an account.
@@ -146,6 +169,40 @@ func stsNamesOf(rules []rule, roleARN string) []string {
 		}
 	}
 	return sorted(names)
+}
+
+// STSRoleNames maps each principal of an Allow statement for sts:AssumeRole in doc written as an STS ARN of a role
+// (arn:<partition>:sts::<account>:role/<name> or .../assumed-role/<name>/<session>), which IAM does not read as
+// the role, to the IAM role ARN to write instead (without a path, which the STS form does not carry).
+func STSRoleNames(doc Document) map[string]string {
+	names := map[string]string{}
+	for _, r := range trustRules(doc) {
+		if r.Effect != "Allow" || r.Principal.anyone {
+			continue
+		}
+		for _, value := range r.Principal.byType["AWS"] {
+			if iamARN, ok := iamRoleARNOf(value); ok {
+				names[value] = iamARN
+			}
+		}
+	}
+	return names
+}
+
+// iamRoleARNOf returns the IAM role ARN an STS ARN of a role or of one of its sessions stands for.
+func iamRoleARNOf(stsARN string) (string, bool) {
+	a, ok := splitARN(stsARN)
+	if !ok || a.service != "sts" {
+		return "", false
+	}
+	name, isRole := strings.CutPrefix(a.resource, "role/")
+	if session, isSession := strings.CutPrefix(a.resource, "assumed-role/"); isSession {
+		name, _, isRole = strings.Cut(session, "/")
+	}
+	if !isRole || name == "" {
+		return "", false
+	}
+	return "arn:" + a.partition + ":iam::" + a.account + ":role/" + path.Base(name), true
 }
 
 // MayAssumeRole decides whether a role with policies p, of which request is known, may call sts:AssumeRole on

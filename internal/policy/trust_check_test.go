@@ -115,7 +115,8 @@ func TestCheckTrustAccountCaller(t *testing.T) {
 	}
 }
 
-// NamesRole tells a trust that names the caller's role ARN itself from one that names its account or everyone.
+// NamesRole tells a trust that names the caller's role ARN itself or everyone ("*") from one that names its
+// account, which delegates to the caller's own policies.
 func TestCheckTrustNamesRole(t *testing.T) {
 	imp := quoted(impersonation)
 	cases := []struct {
@@ -128,8 +129,13 @@ func TestCheckTrustNamesRole(t *testing.T) {
 		{"role ARN in a list", []string{allowAssume(`["x",`+imp+`]`, "")}, true, true},
 		{"account root", []string{allowAssume(quoted(sameAccountRoot), "")}, true, false},
 		{"account ID", []string{allowAssume(`"111111111111"`, "")}, true, false},
-		{"everyone", []string{allowAssume(`"*"`, "")}, true, false},
-		{"AWS star", []string{allowAssume(`["*"]`, "")}, true, false},
+		{"everyone", []string{allowAssume(`"*"`, "")}, true, true},
+		{"AWS star", []string{allowAssume(`["*"]`, "")}, true, true},
+		{"AWS star with a condition that holds", []string{allowAssume(`"*"`,
+			`{"StringEquals":{"aws:PrincipalAccount":"111111111111"}}`)}, true, true},
+		{"AWS star with a condition that fails", []string{allowAssume(`"*"`,
+			`{"StringEquals":{"aws:PrincipalAccount":"222222222222"}}`)}, false, false},
+		{"AWS star and a Deny", []string{allowAssume(`"*"`, ""), denyAssume(imp, "")}, false, false},
 		{"role ARN whose condition fails, and the root", []string{allowAssume(imp, `{"Null":{"sts:ExternalId":"false"}}`),
 			allowAssume(quoted(sameAccountRoot), "")}, true, false},
 		{"root, and the role ARN", []string{allowAssume(quoted(sameAccountRoot), ""), allowAssume(imp, "")}, true, true},

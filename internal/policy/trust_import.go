@@ -2,6 +2,7 @@ package policy
 
 import (
 	"slices"
+	"strings"
 )
 
 // PrincipalFilter reports whether a trust principal may be one of Veeam's: AWS principals are checked with
@@ -16,7 +17,9 @@ type PrincipalFilter struct {
 // accepted service principals (without condition) make up the returned spec, named sid; every other statement is
 // returned unchanged in others. A document written by TrustStatements and one written by Veeam's CloudFormation
 // (Sid-less statements) give the same spec. When AWS statements carry different conditions, the first one wins
-// and the others stay in others, so nothing is lost.
+// and the others stay in others, so nothing is lost. An accepted AWS principal that one of the other statements
+// lets in, whatever else that statement names, joins the spec too (see withCoveredPrincipals), while the statement
+// stays in others.
 func ReadTrust(doc Document, sid string, accept PrincipalFilter) (spec TrustSpec, others []Statement) {
 	spec.Sid = sid
 	awsCondition := ""
@@ -37,9 +40,93 @@ func ReadTrust(doc Document, sid string, accept PrincipalFilter) (spec TrustSpec
 		}
 	}
 	spec.ExternalID = awsCondition
+	spec = withCoveredPrincipals(doc, spec, others, awsSeen, accept.AWS)
 	spec.AWSPrincipals = nilIfEmpty(sorted(spec.AWSPrincipals))
 	spec.ServicePrincipals = nilIfEmpty(sorted(spec.ServicePrincipals))
 	return spec, others
+}
+
+// withCoveredPrincipals adds to spec the accepted AWS principals that a statement of others names and lets call
+// sts:AssumeRole, whatever else it names (more principals, more actions such as sts:TagSession, conditions that
+// hold for them): CheckTrust, the decision vbaws_role_check makes, trusts them with spec's external ID, and
+// a Veeam statement for them would grant nothing the statements of others do not already grant, so the document
+// means the same with or without it. When spec has no AWS principal yet, the external ID is the first of none
+// and the IDs the statements name under which some principal qualifies.
+func withCoveredPrincipals(doc Document, spec TrustSpec, others []Statement, awsSeen bool,
+	accept func(string) bool) TrustSpec {
+	rules := trustRules(NewDocument(others...))
+	externalIDs := []string{spec.ExternalID}
+	if !awsSeen {
+		externalIDs = append([]string{""}, externalIDsNamed(rules)...)
+	}
+	for _, externalID := range externalIDs {
+		var covered []string
+		for _, p := range awsPrincipalsNamed(rules, accept) {
+			if !slices.Contains(spec.AWSPrincipals, p) && coveredBy(rules, p, externalID) &&
+				CheckTrust(doc, Caller{ARN: p, ExternalID: externalID}).Trusted() {
+				covered = append(covered, p)
+			}
+		}
+		if len(covered) > 0 {
+			spec.AWSPrincipals = append(spec.AWSPrincipals, covered...)
+			spec.ExternalID = externalID
+			return spec
+		}
+	}
+	return spec
+}
+
+// coveredBy reports whether an Allow of rules names principal p itself and grants it sts:AssumeRole on every
+// request that a Veeam statement for p with externalID would let in: its condition holds whatever else the
+// request carries, and whatever external ID it sends when externalID is "".
+func coveredBy(rules []rule, p, externalID string) bool {
+	caller := Caller{ARN: p}
+	_, request := caller.principalContext()
+	if externalID != "" {
+		request = request.With(externalIDKey, externalID)
+	}
+	return slices.ContainsFunc(rules, func(r rule) bool {
+		return r.Effect == "Allow" && !r.unreadable && !r.NotPrincipal.present && r.Principal.namesExactly("AWS", p) &&
+			r.Resource == nil && r.NotResource == nil && r.Condition.evaluate(request) == holds
+	})
+}
+
+// awsPrincipalsNamed returns the AWS principals accept allows that Allow statements of rules name, in order.
+func awsPrincipalsNamed(rules []rule, accept func(string) bool) []string {
+	var names []string
+	for _, r := range rules {
+		if r.Effect != "Allow" || r.NotPrincipal.present || accept == nil {
+			continue
+		}
+		for _, value := range r.Principal.byType["AWS"] {
+			if accept(value) && !slices.Contains(names, value) {
+				names = append(names, value)
+			}
+		}
+	}
+	return names
+}
+
+// externalIDsNamed returns, sorted, the literal values the conditions of the Allow statements of rules compare
+// sts:ExternalId with.
+func externalIDsNamed(rules []rule) []string {
+	var ids []string
+	for _, r := range rules {
+		if r.Effect != "Allow" {
+			continue
+		}
+		for _, e := range r.Condition.entries {
+			if !strings.EqualFold(e.key, externalIDKey) {
+				continue
+			}
+			for _, v := range e.values {
+				if !strings.ContainsAny(v, "*?$") {
+					ids = append(ids, v)
+				}
+			}
+		}
+	}
+	return sorted(ids)
 }
 
 // MergeTrust returns the trust policy holding the statements of spec followed by extra, in that order.

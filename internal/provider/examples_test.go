@@ -180,13 +180,16 @@ func (r *exampleRun) newCLI(dir string) *acctest.CLI {
 	return cli
 }
 
-// run applies the example, invokes its actions and runs its queries, plans again, expecting no change, and
-// destroys it.
+// run runs the example's `terraform test` files, if it has any, applies the example, invokes its actions and runs
+// its queries, plans again, expecting no change, and destroys it.
 func (r *exampleRun) run() {
 	before := r.inventory()
 	apply := []string{"apply", "-auto-approve", "-input=false", "-no-color", r.varFile}
 	destroy := []string{"destroy", "-auto-approve", "-input=false", "-no-color", r.varFile}
 	r.t.Cleanup(func() { r.cli.Run(destroy...) })
+	if r.hasFiles(".tftest.hcl") {
+		r.cli.MustRun("test", "-no-color")
+	}
 	r.noFailedChecks(r.cli.MustRun(apply...))
 	for _, action := range r.blocks("action") {
 		r.cli.MustRun(append(apply, "-invoke=action."+strings.Join(action, "."))...)

@@ -186,7 +186,10 @@ func nilIfEmptyString(s string) any {
 }
 
 // Without trusted principals a role plans with a warning on trusted_principal_arns when the trust has other
-// principals, and fails when it has none or when external_id has no statement to go in.
+// principals, and fails when it has none or when external_id has no statement to go in. An additional statement
+// that lets a role in, whatever else it names (another principal, sts:TagSession, a condition that holds for
+// it), gets no warning, as vbaws_role_check would find that role trusted. A trust naming the appliance by an STS
+// ARN is warned about with the ARN it found and the IAM ARN to write.
 func TestAccIAMRole_trustWithoutPrincipalsDiagnostics(t *testing.T) {
 	cli := acctest.NewCLI(t, NewServer("test"))
 	role := func(label, body string) string {
@@ -198,11 +201,23 @@ func TestAccIAMRole_trustWithoutPrincipalsDiagnostics(t *testing.T) {
   additional_trust_policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",
     Principal = { AWS = "arn:aws:sts::123456789012:role/VeeamImpersonationRoleV1" } }] })`) +
 		role("nobody", `  trusted_principal_arns = []`) +
+		role("mixed", `  trusted_principal_arns  = []
+  additional_trust_policy = jsonencode({ Statement = [{ Effect = "Allow",
+    Action = ["sts:AssumeRole", "sts:TagSession"],
+    Principal = { AWS = ["arn:aws:iam::123456789012:role/VeeamImpersonationRoleV1",
+      "arn:aws:iam::123456789012:user/admin"] },
+    Condition = { StringEquals = { "aws:PrincipalAccount" = "123456789012" } } }] })`) +
 		role("idonly", `  external_id = "x7Kq2mZp9LwB"
   service_principals = ["ec2.amazonaws.com"]`) +
 		role("appliance", `  trusted_principal_arns = ["arn:aws:iam::123456789012:role/VeeamImpersonationRoleV1"]`))
 	cli.MustRun("init", "-no-color")
 	_, out := cli.Run("validate", "-json")
+	for _, advice := range []string{"names arn:aws:sts::123456789012:role/VeeamImpersonationRoleV1, an STS ARN",
+		"write the IAM role ARN arn:aws:iam::123456789012:role/VeeamImpersonationRoleV1"} {
+		if !strings.Contains(out, advice) {
+			t.Errorf("the warning on the STS ARN does not say %q:\n%s", advice, out)
+		}
+	}
 	for _, c := range []struct {
 		severity, summary string
 		want              int

@@ -2,6 +2,10 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -35,9 +39,10 @@ func (r *iamRoleResource) ValidateConfig(ctx context.Context, req resource.Valid
 const cannotAssumeSummary = "The Veeam appliance cannot assume this role"
 
 // validateTrustWithoutPrincipals checks a configuration whose trusted_principal_arns is left out or empty: it warns
-// on the attribute that the appliance cannot assume the role, and fails when nothing else would be in the trust
-// policy (IAM rejects a trust policy without statements) or when external_id has no statement to go in. It reads
-// the other inputs only then, so that a role with trusted principals costs one attribute read.
+// on the attribute that the appliance cannot assume the role unless additional_trust_policy lets it in, and fails
+// when nothing else would be in the trust policy (IAM rejects a trust policy without statements) or when
+// external_id has no statement to go in. It reads the other inputs only then, so that a role with trusted
+// principals costs one attribute read.
 func validateTrustWithoutPrincipals(ctx context.Context, config tfsdk.Config) diag.Diagnostics {
 	var trusted, services types.Set
 	diags := config.GetAttribute(ctx, pathTrustedPrincipals, &trusted)
@@ -65,14 +70,49 @@ func validateTrustWithoutPrincipals(ctx context.Context, config tfsdk.Config) di
 				"arn:aws:iam::123456789012:role/VeeamImpersonationRole, to trusted_principal_arns.")
 		return diags
 	}
+	if additionalLetsInAppliance(additional) {
+		return diags
+	}
 	diags.AddAttributeWarning(pathTrustedPrincipals, cannotAssumeSummary,
 		"trusted_principal_arns names no principal, so only service_principals and the statements of "+
 			"additional_trust_policy may assume the role, and Veeam Backup for AWS cannot use it as a backup, "+
 			"restore or worker role. That is right for the Impersonation role itself (the appliance's instance "+
 			"role) and for service roles such as Lambda or DLM execution roles. For the appliance to assume the "+
 			"role, add the Impersonation role ARN, such as arn:aws:iam::123456789012:role/VeeamImpersonationRole "+
-			"(not an arn:aws:sts:: form), to trusted_principal_arns, with external_id if the appliance sends one.")
+			"(not an arn:aws:sts:: form), to trusted_principal_arns, with external_id if the appliance sends one."+
+			stsAdvice(additional))
 	return diags
+}
+
+// stsAdvice names, for the cannot-assume warning, each STS ARN of a role that additional_trust_policy trusts and
+// the IAM role ARN to write instead; "" when it names none.
+func stsAdvice(additional PolicyValue) string {
+	if additional.IsNull() {
+		return ""
+	}
+	doc, err := policy.Parse(additional.ValueString())
+	if err != nil {
+		return ""
+	}
+	names := policy.STSRoleNames(doc)
+	var advice strings.Builder
+	for _, stsARN := range slices.Sorted(maps.Keys(names)) {
+		fmt.Fprintf(&advice, " additional_trust_policy names %s, an STS ARN, which IAM does not read as the role; "+
+			"write the IAM role ARN %s (with the role's path, if it has one) in trusted_principal_arns instead.",
+			stsARN, names[stsARN])
+	}
+	return advice.String()
+}
+
+// additionalLetsInAppliance reports whether additional_trust_policy lets a principal the appliance may be (a role
+// or an account that trusted_principal_arns would accept) call sts:AssumeRole, by the decision vbaws_role_check
+// makes (policy.LetsInAWSPrincipal), so that the warning appears only when the check would say the same.
+func additionalLetsInAppliance(additional PolicyValue) bool {
+	if additional.IsNull() {
+		return false
+	}
+	doc, err := policy.Parse(additional.ValueString())
+	return err == nil && policy.LetsInAWSPrincipal(doc, trustFilter().AWS)
 }
 
 // hasStatements reports whether an additional_trust_policy value holds a statement. A document that does not parse

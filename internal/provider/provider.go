@@ -321,6 +321,7 @@ func (p *vbawsProvider) Functions(_ context.Context) []func() function.Function 
 		newPermissionDocumentsFunction,
 		newOperationRequirementsFunction,
 		newParsePrincipalFunction,
+		newPrincipalProblemFunction,
 	}
 }
 

@@ -140,9 +140,9 @@ func (d *roleCheckDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				Computed: true,
 				MarkdownDescription: "When `trusted_principal_arn` is a role in the provider's account: whether it " +
 					"may call `sts:AssumeRole` on this role, evaluated locally. When the trust policy names its role " +
-					"ARN, that is enough without an Allow of its own, as AWS decides within one account, but no " +
-					"policy of its own may deny it and its permissions boundary must allow it; otherwise its own " +
-					"policies must allow the action on this role's ARN (Resource patterns count). Null when that " +
+					"ARN or everyone (`\"*\"`), that is enough without an Allow of its own, as AWS decides within " +
+					"one account, but no policy of its own may deny it and its permissions boundary must allow it; " +
+					"otherwise its own policies must allow the action on this role's ARN (Resource patterns count). Null when that " +
 					"cannot be known: no principal, an account, or another account.",
 			},
 			"missing_permissions_policies": schema.ListAttribute{
@@ -172,7 +172,9 @@ const roleCheckDescription = "Veeam's **Check Permissions** at plan time, for an
 	"Allow with a condition counts only when the condition holds. Conditions on `aws:PrincipalArn` and " +
 	"`aws:PrincipalAccount` are decided with the checked role's values, with the String and ARN operators, " +
 	"`...IfExists` and `Null` as IAM defines them; a condition on any other key depends on the request, so such " +
-	"an Allow does not count as granted and such a Deny may deny. Wildcards, `NotAction`, `NotResource` and " +
+	"an Allow does not count as granted and such a Deny may deny, unless the condition compares that key in " +
+	"ways no request satisfies together (`StringEquals` with two different values, say), which never holds. " +
+	"Wildcards, `NotAction`, `NotResource` and " +
 	"case-insensitive action names " +
 	"behave as IAM documents them; the boundary limits what the policies grant; actions are checked against " +
 	"`Resource` `*`. A policy that cannot be parsed grants nothing and is reported in `problems`. Service control " +
@@ -469,13 +471,28 @@ func (c roleCheck) problems() []string {
 	return problems
 }
 
-// untrustedBecause says why the trust policy does not let the trusted principal in, and what to change.
+// untrustedBecause says why the trust policy does not let the trusted principal in, and what to change; a trust
+// that also names the principal by an STS ARN says so whatever else keeps the principal out.
 func (c roleCheck) untrustedBecause() string {
+	r := c.trustResult
+	if r.Reason == policy.NotNamed || len(r.STSNames) == 0 {
+		return c.untrustedReason()
+	}
+	return c.untrustedReason() + " It also names " + c.stsAdvice()
+}
+
+// stsAdvice names the STS ARNs of the trusted role that the trust policy holds and the IAM role ARN to write.
+func (c roleCheck) stsAdvice() string {
+	return fmt.Sprintf("%s, an STS ARN, which is not that role; write the IAM role ARN %s instead "+
+		"(vbaws_trust_relationship does).", strings.Join(c.trustResult.STSNames, " and "), c.principalARN)
+}
+
+// untrustedReason says what keeps the trusted principal out.
+func (c roleCheck) untrustedReason() string {
 	r := c.trustResult
 	switch {
 	case r.Reason == policy.NotNamed && len(r.STSNames) > 0:
-		return fmt.Sprintf("it names %s, an STS ARN, which is not that role; write the IAM role ARN %s instead "+
-			"(vbaws_trust_relationship does).", strings.Join(r.STSNames, " and "), c.principalARN)
+		return "it names " + c.stsAdvice()
 	case r.Reason == policy.TrustConditionNotMet && c.externalID == "":
 		return "the Allow statements that name it have conditions that do not hold when no external ID is sent; " +
 			"set external_id to the one the appliance sends, or fix the conditions."

@@ -605,9 +605,9 @@ func inlineDocument(statements ...string) map[string]string {
 	return map[string]string{"inline": trustOf(statements...)}
 }
 
-// A trust policy that names the caller's role ARN in the caller's own account lets it assume the role without any
-// identity policy of its own, as AWS decides; an explicit Deny of its own and its permissions boundary still stop
-// it, and a trust that names only the account still needs the caller's own Allow.
+// A trust policy that names the caller's role ARN, or everyone ("*"), in the caller's own account lets it assume
+// the role without any identity policy of its own, as AWS decides; an explicit Deny of its own and its permissions
+// boundary still stop it, and a trust that names only the account still needs the caller's own Allow.
 func TestAccRoleCheck_sameAccountTrustNamingTheRole(t *testing.T) {
 	client := acctest.IAMClient(t)
 	bare := fixtureRole(t, client, acctest.RandomName("vbaws-imp"), "/", ec2TrustPolicy, nil)
@@ -621,6 +621,9 @@ func TestAccRoleCheck_sameAccountTrustNamingTheRole(t *testing.T) {
 	fixtureRole(t, client, direct, "/", trustOf(trustStatementFor(bare, withExternalID),
 		trustStatementFor(denying, withExternalID), trustStatementFor(bounded, withExternalID)),
 		map[string]string{"all": allowEverything})
+	everyone := acctest.RandomName("vbaws-everyone")
+	fixtureRole(t, client, everyone, "/", trustOf(trustStatementFor("*", withExternalID)),
+		map[string]string{"all": allowEverything})
 	byAccount := acctest.RandomName("vbaws-account")
 	fixtureRole(t, client, byAccount, "/", trustOf(trustStatementFor("arn:aws:iam::"+emulatorAccount+":root",
 		withExternalID)), map[string]string{"all": allowEverything})
@@ -629,6 +632,8 @@ func TestAccRoleCheck_sameAccountTrustNamingTheRole(t *testing.T) {
 		canAssume              bool
 	}{
 		{"direct", direct, bare, true},
+		{"everyone", everyone, bare, true},
+		{"everyone_own_deny", everyone, denying, false},
 		{"by_account", byAccount, bare, false},
 		{"own_deny", direct, denying, false},
 		{"boundary", direct, bounded, false},
@@ -754,9 +759,18 @@ func TestAccRoleCheck_trustNamingAnSTSARN(t *testing.T) {
 	name := acctest.RandomName("vbaws-sts")
 	fixtureRole(t, client, name, "/", trustOf(trustStatementFor(sts, `{"StringEquals":{"sts:ExternalId":"veeam-7"}}`)),
 		map[string]string{"all": allowEverything})
+	// Beside an Allow for the account whose condition fails, the STS ARN is still named.
+	alsoAccount := acctest.RandomName("vbaws-sts")
+	fixtureRole(t, client, alsoAccount, "/", trustOf(trustStatementFor(sts, ""),
+		trustStatementFor("arn:aws:iam::"+emulatorAccount+":root", `{"StringEquals":{"sts:ExternalId":"other"}}`)),
+		map[string]string{"all": allowEverything})
 	resource.ParallelTest(t, testAccCase(t, resource.TestStep{
-		Config: acctest.ProviderConfig() + roleCheckBlock("test", name, appliance, "veeam-7"),
+		Config: acctest.ProviderConfig() + roleCheckBlock("test", name, appliance, "veeam-7") +
+			roleCheckBlock("also_account", alsoAccount, appliance, "veeam-7"),
 		ConfigStateChecks: []statecheck.StateCheck{
+			checkValueOf("data.vbaws_role_check.also_account", "problems", problemMatching(regexp.QuoteMeta(
+				fmt.Sprintf(`with external ID "veeam-7"; fix external_id or the conditions. It also names %s, an STS `+
+					`ARN, which is not that role; write the IAM role ARN %s instead`, sts, appliance)))),
 			checkValue("trusts_principal", knownvalue.Bool(false)),
 			checkValue("ok", knownvalue.Bool(false)),
 			checkValue("problems", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(fmt.Sprintf(

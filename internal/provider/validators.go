@@ -385,10 +385,24 @@ const (
 // externalIDValidators check an sts:ExternalId value at plan time as IAM does, with one wording wherever an
 // external_id is taken.
 func externalIDValidators() []validator.String {
-	return []validator.String{
-		stringvalidator.LengthBetween(2, 1224),
-		stringvalidator.RegexMatches(externalIDPattern, "must contain only letters, digits and +=,.@:/-"),
+	return []validator.String{ruleValidator{
+		description: "2 to 1,224 characters: letters, digits, underscores (_) and +=,.@:/-",
+		rule:        externalIDProblem,
+	}}
+}
+
+// externalIDProblem says what is wrong with an external ID IAM would refuse, and nil for one it accepts.
+func externalIDProblem(s string) *principal.Problem {
+	switch {
+	case len(s) < 2 || len(s) > 1224:
+		return &principal.Problem{Summary: "Invalid external ID length", Detail: fmt.Sprintf(
+			"The external ID has %d characters; IAM takes 2 to 1,224.", len(s))}
+	case !externalIDPattern.MatchString(s):
+		return &principal.Problem{Summary: "Invalid character in external ID", Detail: fmt.Sprintf(
+			"%q has a character IAM does not take in an external ID; use only letters, digits, underscores (_) "+
+				"and +=,.@:/-.", s)}
 	}
+	return nil
 }
 
 func applianceURLValidator() validator.String {
