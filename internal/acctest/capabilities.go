@@ -30,24 +30,35 @@ var (
 	// Actions are action blocks, action_trigger and `-invoke` (Terraform 1.14 and later).
 	Actions = Capability{Name: "actions", args: []string{"plan", "-no-color", "-invoke=action.vbaws_probe.probe"},
 		has: func(out string, _ int) bool { return !strings.Contains(out, "flag provided but not defined: -invoke") }}
-	// Identity is resource identity in state and in import blocks (Terraform 1.12 and later, not OpenTofu 1.10).
-	// No command shows it, so it is told from the CLI's name and version.
-	Identity = Capability{Name: "identity", args: []string{"version"}, has: terraformFrom(1, 12)}
+	// Identity is resource identity in state and in import blocks (Terraform 1.12 and OpenTofu 1.12 and later, not
+	// OpenTofu 1.10). No command shows it, so it is told from the CLI's name and version.
+	Identity = Capability{Name: "identity", args: []string{"version"},
+		has: either(cliFrom("Terraform", 1, 12), cliFrom("OpenTofu", 1, 12))}
 )
 
-// terraformVersion finds Terraform's version line; OpenTofu's starts with "OpenTofu v".
-var terraformVersion = regexp.MustCompile(`(?m)^Terraform v(\d+)\.(\d+)\.`)
-
-// terraformFrom reports whether `version` printed Terraform (not OpenTofu) of at least major.minor.
-func terraformFrom(major, minor int) func(string, int) bool {
+// cliFrom reports whether `version` printed the named CLI (Terraform or OpenTofu) of at least major.minor.
+func cliFrom(name string, major, minor int) func(string, int) bool {
+	versionLine := regexp.MustCompile(`(?m)^` + name + ` v(\d+)\.(\d+)\.`)
 	return func(out string, code int) bool {
-		match := terraformVersion.FindStringSubmatch(out)
+		match := versionLine.FindStringSubmatch(out)
 		if match == nil || code != 0 {
 			return false
 		}
 		gotMajor, _ := strconv.Atoi(match[1])
 		gotMinor, _ := strconv.Atoi(match[2])
 		return gotMajor > major || gotMajor == major && gotMinor >= minor
+	}
+}
+
+// either reports whether any of the probes' readings says yes.
+func either(probes ...func(string, int) bool) func(string, int) bool {
+	return func(out string, code int) bool {
+		for _, has := range probes {
+			if has(out, code) {
+				return true
+			}
+		}
+		return false
 	}
 }
 
