@@ -5,6 +5,8 @@
 # that must be empty, and destroy, and end with a summary.
 #
 # TERRAFORM=<path or name> picks the CLI: terraform by default, or OpenTofu (TERRAFORM=.tools/tofu after make tofu).
+# VBAWS_DEMO_CLI_CONFIG=<file> installs the provider as users do: `init` with that CLI configuration (a mirror or a
+# registry, see scripts/release-test.sh) instead of dev_overrides of a local build; the lock file is printed.
 # Colours only on a terminal (and never with NO_COLOR set).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -160,13 +162,16 @@ TERRAFORM_HINT=" (for OpenTofu, run make tofu first)"
 cli="$(resolve_cli)"
 moto="$(find_moto)"
 
-step "Building the provider"
-mkdir -p "$work/bin"
-go build -C "$root" -o "$work/bin/terraform-provider-vbaws" .
-go build -C "$root" -o "$work/applianceemu" ./internal/applianceemu/cmd/applianceemu
-echo "built $work/bin/terraform-provider-vbaws and the appliance emulator"
-
-cat >"$work/dev.tfrc" <<HCL
+installed="${VBAWS_DEMO_CLI_CONFIG:-}"
+if [ -n "$installed" ]; then
+  step "Building the appliance emulator (the provider comes from the CLI configuration $installed)"
+  [ -f "$installed" ] || die "VBAWS_DEMO_CLI_CONFIG=$installed is not a file"
+  export TF_CLI_CONFIG_FILE="$installed"
+else
+  step "Building the provider"
+  mkdir -p "$work/bin"
+  go build -C "$root" -o "$work/bin/terraform-provider-vbaws" .
+  cat >"$work/dev.tfrc" <<HCL
 provider_installation {
   dev_overrides {
     "registry.terraform.io/vbaws/vbaws" = "$work/bin"
@@ -175,7 +180,11 @@ provider_installation {
   direct {}
 }
 HCL
-export TF_CLI_CONFIG_FILE="$work/dev.tfrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+  export TF_CLI_CONFIG_FILE="$work/dev.tfrc"
+fi
+go build -C "$root" -o "$work/applianceemu" ./internal/applianceemu/cmd/applianceemu
+echo "built the appliance emulator${installed:+; the provider is installed by init}${installed:- and $work/bin/terraform-provider-vbaws}"
+export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 cli_version="$("$cli" version | sed -n 1p)"
 case "$cli_version" in
   Terraform*|OpenTofu*) ;;
@@ -218,17 +227,30 @@ echo "team-app-role, owned by another team, trusting ec2.amazonaws.com (statemen
 
 cp -r "$root/examples/quickstart" "$work/quickstart"
 
-step "$cli_name plan -out=tfplan"
-cat <<TEXT
+if [ -n "$installed" ]; then
+  step "$cli_name init (no dev_overrides: the provider is installed as users install it)"
+  "$cli" -chdir="$work/quickstart" init "${color[@]}" -input=false >"$work/init.log" 2>&1 ||
+    { cat "$work/init.log"; exit 1; }
+  grep -E 'Installing|Installed' "$work/init.log" | sed 's/^/  /'
+  echo "the lock file $cli_name wrote:"
+  sed 's/^/  /' "$work/quickstart/.terraform.lock.hcl"
+  [ -n "${VBAWS_DEMO_LOCK_FILE:-}" ] && cp "$work/quickstart/.terraform.lock.hcl" "$VBAWS_DEMO_LOCK_FILE"
+  step "$cli_name plan -out=tfplan"
+  "$cli" -chdir="$work/quickstart" plan "${color[@]}" -input=false -out=tfplan >"$work/plan.log" 2>&1 ||
+    { cat "$work/plan.log"; exit 1; }
+else
+  step "$cli_name plan -out=tfplan"
+  cat <<TEXT
 The CLI configuration installs the provider just built through dev_overrides, so $cli_name needs no init and
 no registry. It therefore warns, once per command, "Provider development overrides are in effect": that is
 expected with a local build. Here is the warning once, in full; later commands leave it out.
 TEXT
-"$cli" -chdir="$work/quickstart" plan "${color[@]}" -input=false -out=tfplan >"$work/plan.log" 2>&1 ||
-  { cat "$work/plan.log"; exit 1; }
-awk '/Provider development overrides are in effect/ { on = 1 } on { print } on && /releases\./ { if ((getline line) > 0 && line ~ /╵/) print line; exit }' \
-  "$work/plan.log" | sed 's/^/  /'
-echo
+  "$cli" -chdir="$work/quickstart" plan "${color[@]}" -input=false -out=tfplan >"$work/plan.log" 2>&1 ||
+    { cat "$work/plan.log"; exit 1; }
+  awk '/Provider development overrides are in effect/ { on = 1 } on { print } on && /releases\./ { if ((getline line) > 0 && line ~ /╵/) print line; exit }' \
+    "$work/plan.log" | sed 's/^/  /'
+  echo
+fi
 sed 's/\x1b\[[0-9;]*m//g' "$work/plan.log" | grep -E 'Read complete|^Plan:'
 echo "Every value below is known at plan time (the full plan is in the saved plan file):"
 summarize_plan tfplan

@@ -30,9 +30,10 @@ var (
 	// Actions are action blocks, action_trigger and `-invoke` (Terraform 1.14 and later).
 	Actions = Capability{Name: "actions", args: []string{"plan", "-no-color", "-invoke=action.vbaws_probe.probe"},
 		has: func(out string, _ int) bool { return !strings.Contains(out, "flag provided but not defined: -invoke") }}
-	// Identity is resource identity in state and in import blocks (Terraform 1.12 and later, not OpenTofu 1.10).
-	// No command shows it, so it is told from the CLI's name and version.
-	Identity = Capability{Name: "identity", args: []string{"version"}, has: terraformFrom(1, 12)}
+	// Identity is resource identity in state and in import blocks (Terraform 1.12 and OpenTofu 1.12 and later, not
+	// OpenTofu 1.10). No command shows it, so it is told from the CLI's name and version.
+	Identity = Capability{Name: "identity", args: []string{"version"},
+		has: either(terraformFrom(1, 12), openTofuFrom(1, 12))}
 	// ProviderForEach is for_each in provider blocks (OpenTofu 1.9 and later; no Terraform has it). It is told
 	// from the CLI's name and version, like Identity.
 	ProviderForEach = Capability{Name: "provider_for_each", args: []string{"version"}, has: openTofuFrom(1, 9)}
@@ -64,6 +65,18 @@ func versionFrom(line *regexp.Regexp, major, minor int) func(string, int) bool {
 		gotMajor, _ := strconv.Atoi(match[1])
 		gotMinor, _ := strconv.Atoi(match[2])
 		return gotMajor > major || gotMajor == major && gotMinor >= minor
+	}
+}
+
+// either reports whether any of the probes' readings says yes.
+func either(probes ...func(string, int) bool) func(string, int) bool {
+	return func(out string, code int) bool {
+		for _, has := range probes {
+			if has(out, code) {
+				return true
+			}
+		}
+		return false
 	}
 }
 

@@ -2,22 +2,23 @@ package acctest
 
 import "testing"
 
-func TestTerraformFrom_tellsTerraformFromOpenTofuByName(t *testing.T) {
-	atLeast112 := terraformFrom(1, 12)
+func TestIdentity_toldByCLINameAndVersion(t *testing.T) {
 	cases := map[string]bool{
-		"Terraform v1.14.9\non linux_amd64\n": true,
+		"Terraform v1.16.4\non linux_amd64\n": true,
 		"Terraform v1.12.0\n":                 true,
 		"Terraform v2.0.1\n":                  true,
 		"Terraform v1.11.4\n":                 false,
-		"OpenTofu v1.12.0\n":                  false, // newer by number than Terraform 1.11, yet no identity
+		"OpenTofu v1.12.6\n":                  true,
+		"OpenTofu v1.10.10\n":                 false, // predates import by identity
+		"OpenTofu v1.11.0\n":                  false,
 		"There are some problems with the CLI configuration:\n\nTerraform v1.13.3\n": true,
 	}
 	for out, want := range cases {
-		if got := atLeast112(out, 0); got != want {
-			t.Errorf("terraformFrom(1, 12)(%q) = %v, want %v", out, got, want)
+		if got := Identity.has(out, 0); got != want {
+			t.Errorf("Identity.has(%q) = %v, want %v", out, got, want)
 		}
 	}
-	if atLeast112("Terraform v1.14.9\n", 1) {
+	if Identity.has("Terraform v1.14.9\n", 1) {
 		t.Error("a version command that failed counts as a capability")
 	}
 }
