@@ -21,11 +21,11 @@ type layerRule struct {
 }
 
 var (
-	domainPackages     = []string{"policy", "principal", "catalog", "template"}
-	productionPackages = []string{"policy", "principal", "catalog", "template", "awsclient", "appliance",
-		"provider", "tuning", "operationsguide"}
+	domainPackages     = []string{"policy", "principal", "catalog", "template", "veeamrest"}
+	productionPackages = []string{"policy", "principal", "catalog", "template", "veeamrest", "awsclient",
+		"appliance", "provider", "tuning", "operationsguide"}
 	harnessPackages = []string{module + "acctest", module + "applianceemu", module + "emulator",
-		module + "benchprovider"}
+		module + "benchprovider", module + "releasetest"}
 )
 
 var layerRules = []layerRule{

@@ -62,8 +62,9 @@ func (d *applianceDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				"with all of them) reports them; null for revisions before 1.5-rev0. The names and where they are " +
 				"read from are inferred, not documented by Veeam."),
 			"operations": strings("The operations of `permissions` of `vbaws_appliance_role` that the appliance " +
-				"offers: `permissions` mapped to the provider's operation names, leaving out names the provider " +
-				"does not know; null when `permissions` is."),
+				"offers: `permissions` mapped to the provider's operation names (see the " +
+				"[operations guide](../guides/operations.md)), leaving out names the provider does not know; null " +
+				"when `permissions` is."),
 		},
 	}
 }
