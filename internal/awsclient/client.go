@@ -67,6 +67,9 @@ type Client struct {
 	AccountID string
 	Partition string
 	CallerARN string
+	// callerOnce and callerErr make Caller ask STS at most once.
+	callerOnce sync.Once
+	callerErr  error
 	Region    string
 
 	roleLocks   keyedMutex
@@ -260,6 +263,23 @@ func (c *Client) learnAssumedIdentity(ctx context.Context, s Settings, credentia
 		return identityError(err, s, "sts:AssumeRole of "+s.AssumeRole.RoleARN)
 	}
 	return nil
+}
+
+// Caller returns the ARN of the identity Terraform runs as. Configuring with assume_role learns the account from
+// the role's ARN and leaves CallerARN empty; the first call here then asks sts:GetCallerIdentity once.
+func (c *Client) Caller(ctx context.Context) (string, error) {
+	c.callerOnce.Do(func() {
+		if c.CallerARN != "" {
+			return
+		}
+		out, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			c.callerErr = err
+			return
+		}
+		c.CallerARN = aws.ToString(out.Arn)
+	})
+	return c.CallerARN, c.callerErr
 }
 
 // configuringKey marks the context of the AssumeRole made while configuring.

@@ -266,15 +266,19 @@ func (d *impersonationRoleDataSource) roleByInstanceProfile(
 // roleFromCaller maps the provider's assumed-role session (arn:aws:sts::123456789012:assumed-role/Name/session)
 // to the role it belongs to.
 func (d *impersonationRoleDataSource) roleFromCaller(ctx context.Context) (*iamtypes.Role, error) {
-	name, ok := assumedRoleName(d.client.CallerARN)
+	caller, err := d.client.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name, ok := assumedRoleName(caller)
 	if !ok {
 		return nil, notFound(
 			"the provider does not run as a role (caller %s), so the Impersonation role cannot be derived from it; "+
 				"set one of name, arn or instance_profile_name",
-			orUnknown(d.client.CallerARN),
+			orUnknown(caller),
 		)
 	}
-	return d.getRole(ctx, name, "the name of the caller's session "+d.client.CallerARN)
+	return d.getRole(ctx, name, "the name of the caller's session "+caller)
 }
 
 func assumedRoleName(callerARN string) (string, bool) {
