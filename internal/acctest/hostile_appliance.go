@@ -174,7 +174,7 @@ func (h *HostileAppliance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeHostileJSON(w, http.StatusUnauthorized, map[string]any{"title": "Unauthorized", "status": 401})
 		return
 	}
-	if !(login && h.opts.TokenIgnoresVersion) && !h.accepts(r.Header.Get("x-api-version")) {
+	if (!login || !h.opts.TokenIgnoresVersion) && !h.accepts(r.Header.Get("x-api-version")) {
 		h.refuse(w, r)
 		return
 	}

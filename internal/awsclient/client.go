@@ -70,7 +70,7 @@ type Client struct {
 	// callerOnce and callerErr make Caller ask STS at most once.
 	callerOnce sync.Once
 	callerErr  error
-	Region    string
+	Region     string
 
 	roleLocks   keyedMutex
 	trustSeen   trustHistory

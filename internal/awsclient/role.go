@@ -138,7 +138,7 @@ func roleMatches(role *iamtypes.Role, want NewRole, since time.Time) error {
 	}
 	return errors.Join(
 		differentPolicy("trust policy", trust, want.TrustPolicy),
-		want.RoleSettings.differences(SettingsOf(role)),
+		want.differences(SettingsOf(role)),
 		createdSince(role.CreateDate, since),
 	)
 }

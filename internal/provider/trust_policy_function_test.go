@@ -125,13 +125,14 @@ func TestTrustPolicyFunction_refusesWhatTheRoleRefuses(t *testing.T) {
 		"duplicate":     {stringSet([]string{"111111111111", "arn:aws:iam::111111111111:root"}), none, 0, `Duplicate`},
 		"partition":     {roles, option("partition", types.StringValue("aws-cn")), 0, `Partition mismatch`},
 		"bad partition": {roles, option("partition", types.StringValue("mars")), 1, `options.partition`},
-		"external ID":   {roles, option("external_id", types.StringValue("x")), 1, `Invalid external ID length: .* IAM takes 2 to 1,224`},
-		"service":       {roles, option("service_principals", tuple("backup")), 1, `Invalid service principal`},
-		"taken Sid":     {roles, option("additional_trust_policy", types.StringValue(takenSid)), 1, `Statement ID taken`},
-		"not JSON":      {roles, option("additional_trust_policy", types.StringValue("{")), 1, `Invalid additional`},
-		"typo":          {roles, option("externalid", types.StringValue("abc")), 1, `no attribute "externalid"`},
-		"number":        {roles, option("external_id", types.Int64Value(5)), 1, `options.external_id must be a string`},
-		"no object":     {roles, types.DynamicValue(types.StringValue("abc")), 1, `must be an object`},
+		"external ID": {roles, option("external_id", types.StringValue("x")), 1,
+			`Invalid external ID length: .* IAM takes 2 to 1,224`},
+		"service":   {roles, option("service_principals", tuple("backup")), 1, `Invalid service principal`},
+		"taken Sid": {roles, option("additional_trust_policy", types.StringValue(takenSid)), 1, `Statement ID taken`},
+		"not JSON":  {roles, option("additional_trust_policy", types.StringValue("{")), 1, `Invalid additional`},
+		"typo":      {roles, option("externalid", types.StringValue("abc")), 1, `no attribute "externalid"`},
+		"number":    {roles, option("external_id", types.Int64Value(5)), 1, `options.external_id must be a string`},
+		"no object": {roles, types.DynamicValue(types.StringValue("abc")), 1, `must be an object`},
 	}
 	for name, c := range cases {
 		_, funcErr := runFunction(t, newTrustPolicyFunction(), c.principals, c.options)
