@@ -368,6 +368,9 @@ func TestClient_loginFailures(t *testing.T) {
 			if !errors.As(err, &auth) || !strings.Contains(err.Error(), "incorrect") {
 				t.Errorf("List with a wrong password: %v", err)
 			}
+			if strings.HasSuffix(err.Error(), ".") {
+				t.Errorf("%q ends with a period, so the provider's advice after it would make two", err)
+			}
 			if took := time.Since(start); took > 2*time.Second {
 				t.Errorf("failing took %s", took)
 			}

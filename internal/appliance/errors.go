@@ -235,7 +235,7 @@ type AuthError struct {
 }
 
 func (e *AuthError) Error() string {
-	return fmt.Sprintf("the appliance at %s refused to log in user %q: %s", e.URL, e.Username, e.Reason)
+	return fmt.Sprintf("the appliance at %s refused to log in user %q: %s", e.URL, e.Username, strings.TrimSuffix(e.Reason, "."))
 }
 
 func (e *AuthError) Unwrap() error { return e.Err }

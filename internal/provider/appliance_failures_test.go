@@ -134,7 +134,7 @@ func TestAccApplianceRole_refusedConnections(t *testing.T) {
 		name, username, password, ca, want string
 	}{
 		{"wrong password", emu.Username(), "wrong-password", emu.CertificatePEM(),
-			`(?s)Cannot log in to the Veeam appliance.*password is incorrect.*VBAWS_APPLIANCE_PASSWORD`},
+			`(?s)Cannot log in to the Veeam appliance.*password is incorrect\.\s+Check.*VBAWS_APPLIANCE_PASSWORD`},
 		{"wrong CA", emu.Username(), emu.Password(), other.CertificatePEM(),
 			`(?s)Cannot verify the Veeam appliance's certificate.*ca_file or ca_pem`},
 		{"operator", "operator", "operator-password", emu.CertificatePEM(),

@@ -30,6 +30,10 @@ func main() {
 	impersonation := flag.String("impersonation-role", "",
 		"ARN of the Impersonation role registered roles are assumed as; none: any principal of -account")
 	flag.Parse()
+	if err := requireAWSSettings(*moto, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "applianceemu:", err)
+		os.Exit(2)
+	}
 
 	opts := applianceemu.Options{
 		Revisions:   strings.Split(*revisions, ","),
@@ -63,6 +67,26 @@ func main() {
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	<-stop
 	summarize(emu)
+}
+
+// requireAWSSettings refuses to start an emulator that checks roles in moto (-moto) without the keys it reads them
+// with: it would answer every registration with 500 "static credentials are empty".
+func requireAWSSettings(moto string, getenv func(string) string) error {
+	if moto == "" {
+		return nil
+	}
+	var missing []string
+	for _, name := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+		if getenv(name) == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("-moto %s needs AWS credentials to read roles there: set %s (moto accepts any, "+
+			"such as AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing)", moto,
+			strings.Join(missing, " and "))
+	}
+	return nil
 }
 
 // summarize prints what the appliance holds and was asked, when it stops.
