@@ -23,7 +23,7 @@ func (r *iamRoleResource) createInstanceProfile(ctx context.Context, m *iamRoleM
 		ctx,
 		m.ID.ValueString(),
 		m.Path.ValueString(),
-		iamTags(ctx, m.Tags),
+		iamTags(ctx, m.TagsAll),
 	)
 	m.CreateInstanceProfile = types.BoolValue(member)
 	m.InstanceProfileARN = stringOrNull(&arn)

@@ -94,6 +94,7 @@ func hasStatements(additional PolicyValue) bool {
 func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest,
 	resp *resource.ModifyPlanResponse,
 ) {
+	planTagsAll(ctx, r.tags, req, resp)
 	if nothingToDerive(req, func() bool { return r.trustHeld(ctx, req) }) {
 		return
 	}

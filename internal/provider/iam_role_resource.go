@@ -66,6 +66,7 @@ type iamRoleModel struct {
 	MaxSessionDuration  types.Int64    `tfsdk:"max_session_duration"`
 	PermissionsBoundary types.String   `tfsdk:"permissions_boundary"`
 	Tags                types.Map      `tfsdk:"tags"`
+	TagsAll             types.Map      `tfsdk:"tags_all"`
 	ARN                 types.String   `tfsdk:"arn"`
 	UniqueID            types.String   `tfsdk:"unique_id"`
 	CreateDate          types.String   `tfsdk:"create_date"`
@@ -234,7 +235,8 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "ARN of the managed policy used as permissions boundary.",
 				Validators:          []validator.String{policyARNValidator()},
 			},
-			"tags": tagsAttribute("Tags of the role (and of its instance profile)."),
+			"tags":     tagsAttribute("Tags of the role (and of its instance profile)."),
+			"tags_all": tagsAllAttribute(),
 			"arn": schema.StringAttribute{
 				Computed:            true,
 				PlanModifiers:       keep,
@@ -305,6 +307,7 @@ func (r *iamRoleResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	trust, diags := plan.trustPolicy(ctx, r.client.Partition)
 	resp.Diagnostics.Append(diags...)
+	plan.TagsAll = appliedTagsAll(ctx, r.tags, plan.TagsAll, plan.Tags)
 	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Create, &resp.Diagnostics)
 	if !ok {
 		return
@@ -374,7 +377,7 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 		addAWSError(&resp.Diagnostics, "Cannot read IAM role", err)
 		return
 	}
-	resp.Diagnostics.Append(state.readRole(role, importing)...)
+	resp.Diagnostics.Append(state.readRole(role, importing, r.tagRules())...)
 	if readAttachments {
 		resp.Diagnostics.Append(r.readAttachments(ctx, &state)...)
 	}
@@ -402,6 +405,7 @@ func (r *iamRoleResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	trust, diags := plan.trustPolicy(ctx, r.client.Partition)
 	resp.Diagnostics.Append(diags...)
+	plan.TagsAll = appliedTagsAll(ctx, r.tags, plan.TagsAll, plan.Tags)
 	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Update, &resp.Diagnostics)
 	if !ok {
 		return
@@ -537,7 +541,7 @@ func (r *iamRoleResource) createRole(ctx context.Context, plan iamRoleModel, tru
 		Description:         plan.Description.ValueStringPointer(),
 		MaxSessionDuration:  int32(plan.MaxSessionDuration.ValueInt64()),
 		PermissionsBoundary: plan.PermissionsBoundary.ValueStringPointer(),
-		Tags:                iamTags(ctx, plan.Tags),
+		Tags:                iamTags(ctx, plan.TagsAll),
 	}
 	role, err := r.client.CreateRole(ctx, input)
 	if err != nil {
@@ -582,8 +586,9 @@ func partCalls(attachments, inline, profile bool) int {
 	return calls
 }
 
-// readRole fills the model from the role; importing also reads the trust inputs back from its trust policy.
-func (m *iamRoleModel) readRole(role *iamtypes.Role, importing bool) diag.Diagnostics {
+// readRole fills the model from the role, its tags as rules split them; importing also reads the trust inputs
+// back from its trust policy.
+func (m *iamRoleModel) readRole(role *iamtypes.Role, importing bool, rules tagRules) diag.Diagnostics {
 	m.setRole(role)
 	m.Description = stringOrNull(role.Description)
 	m.MaxSessionDuration = types.Int64Value(int64(aws.ToInt32(role.MaxSessionDuration)))
@@ -591,7 +596,7 @@ func (m *iamRoleModel) readRole(role *iamtypes.Role, importing bool) diag.Diagno
 	if role.PermissionsBoundary != nil {
 		m.PermissionsBoundary = stringOrNull(role.PermissionsBoundary.PermissionsBoundaryArn)
 	}
-	m.Tags = tagsMap(role.Tags, m.Tags)
+	m.Tags, m.TagsAll = rules.read(role.Tags, m.Tags)
 	trust, err := policy.Decode(aws.ToString(role.AssumeRolePolicyDocument))
 	var diags diag.Diagnostics
 	if err != nil {
@@ -641,7 +646,7 @@ func (r *iamRoleResource) updateSteps(
 			result.PermissionsBoundary = plan.PermissionsBoundary
 			return nil
 		},
-		func() error { return r.updateTags(ctx, name, plan.Tags, result) },
+		func() error { return r.updateTags(ctx, name, plan, result) },
 		func() error {
 			have, want := stringsOf(ctx, result.ManagedPolicyARNs), stringsOf(ctx, plan.ManagedPolicyARNs)
 			attached, err := r.syncAttachments(ctx, name, have, want)
@@ -675,23 +680,24 @@ func (r *iamRoleResource) updateBoundary(ctx context.Context, name string, plan,
 	return nil
 }
 
-// updateTags removes and sets tags, leaving in result.Tags the tags the role has when a call fails.
-func (r *iamRoleResource) updateTags(ctx context.Context, name string, plan types.Map, result *iamRoleModel) error {
-	set, remove := tagChanges(ctx, plan, result.Tags)
+// updateTags removes and sets tags to go to the planned tags_all, leaving in result.TagsAll the tags the role has
+// when a call fails.
+func (r *iamRoleResource) updateTags(ctx context.Context, name string, plan iamRoleModel, result *iamRoleModel) error {
+	set, remove := tagChanges(ctx, plan.TagsAll, result.TagsAll)
 	if len(remove) > 0 {
 		if err := r.client.UntagRole(ctx, name, remove); err != nil {
 			return fmt.Errorf("removing tags from role %s: %w", name, err)
 		}
-		kept := slices.DeleteFunc(iamTags(ctx, result.Tags), func(t iamtypes.Tag) bool {
+		kept := slices.DeleteFunc(iamTags(ctx, result.TagsAll), func(t iamtypes.Tag) bool {
 			return slices.Contains(remove, aws.ToString(t.Key))
 		})
-		result.Tags = tagsMap(kept, result.Tags)
+		result.TagsAll = tagsMap(kept, result.TagsAll)
 	}
 	if len(set) > 0 {
 		if err := r.client.TagRole(ctx, name, set); err != nil {
 			return fmt.Errorf("tagging role %s: %w", name, err)
 		}
 	}
-	result.Tags = plan
+	result.Tags, result.TagsAll = plan.Tags, plan.TagsAll
 	return nil
 }
