@@ -47,7 +47,8 @@ type tagRules struct {
 }
 
 // newTagRules reads the provider's default_tags and ignore_tags blocks; either may be absent.
-func newTagRules(ctx context.Context, defaults *defaultTagsModel, ignore *ignoreTagsModel) (tagRules, diag.Diagnostics) {
+func newTagRules(ctx context.Context, defaults *defaultTagsModel, ignore *ignoreTagsModel) (
+	tagRules, diag.Diagnostics) {
 	rules := tagRules{defaults: map[string]string{}, ignoredKeys: map[string]bool{}}
 	var diags diag.Diagnostics
 	if defaults != nil {

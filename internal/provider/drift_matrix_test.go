@@ -8,7 +8,8 @@ package provider
 //
 // Which promise each row holds the code to (D: docs/resources/iam_role.md and the schema descriptions, T:
 // docs/resources/trust_relationship.md, R: docs/resources/role_template.md, I: docs/data-sources/
-// impersonation_role.md, C: docs/data-sources/role_check.md, P: docs/index.md; "diag" quotes a diagnostic or a Read comment):
+// impersonation_role.md, C: docs/data-sources/role_check.md, P: docs/index.md; "diag" quotes a diagnostic or a
+// Read comment):
 //
 //	vbaws_iam_role
 //	  trust-add-sid, trust-add-nosid   D "authoritative for the role's trust policy ...: statements ... added outside
