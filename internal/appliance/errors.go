@@ -235,7 +235,8 @@ type AuthError struct {
 }
 
 func (e *AuthError) Error() string {
-	return fmt.Sprintf("the appliance at %s refused to log in user %q: %s", e.URL, e.Username, strings.TrimSuffix(e.Reason, "."))
+	reason := strings.TrimSuffix(e.Reason, ".")
+	return fmt.Sprintf("the appliance at %s refused to log in user %q: %s", e.URL, e.Username, reason)
 }
 
 func (e *AuthError) Unwrap() error { return e.Err }

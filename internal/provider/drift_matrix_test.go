@@ -8,7 +8,8 @@ package provider
 //
 // Which promise each row holds the code to (D: docs/resources/iam_role.md and the schema descriptions, T:
 // docs/resources/trust_relationship.md, R: docs/resources/role_template.md, I: docs/data-sources/
-// impersonation_role.md, C: docs/data-sources/role_check.md; "diag" quotes a diagnostic or a Read comment):
+// impersonation_role.md, C: docs/data-sources/role_check.md, P: docs/index.md; "diag" quotes a diagnostic or a
+// Read comment):
 //
 //	vbaws_iam_role
 //	  trust-add-sid, trust-add-nosid   D "authoritative for the role's trust policy ...: statements ... added outside
@@ -55,6 +56,12 @@ package provider
 //	                                   number"; tags "Tags of every part"
 //	  tpl-part-deleted, tpl-deleted    R "one policy called name, or name-1, name-2, ..." (a missing part is created
 //	                                   again)
+//	provider default_tags (env = "prod") and ignore_tags (ext), in a group of their own
+//	  dt-changed, dt-removed, tpl-dt-changed
+//	                                   P default_tags "A default tag changed outside Terraform shows as drift in
+//	                                   `tags_all` and is set back on apply"
+//	  dt-overridden                    P default_tags "A resource's own `tags` win over these"
+//	  dt-ignored                       P ignore_tags "Tag keys the provider neither writes, removes nor shows"
 //	vbaws_impersonation_role
 //	  imp-assume-removed, imp-assume-added
 //	                                   I "can_assume_roles tells whether its policies allow sts:AssumeRole on *"
@@ -119,6 +126,9 @@ func runDriftMatrix(t *testing.T, providerConfig string) {
 		}
 		t.Run(group, func(t *testing.T) { runDriftRows(t, providerConfig, fx, shared...) })
 	}
+	t.Run("default_tags", func(t *testing.T) {
+		runDriftRows(t, withProviderBlocks(providerConfig, driftDefaultTags), fx, defaultTagsDriftRows()...)
+	})
 }
 
 // driftRow is one out-of-band change. Each function gets the row's target: the names of its IAM entity and of its
@@ -697,3 +707,39 @@ func dataSourceDriftRows() []driftRow {
 // Changes outside Terraform, made with the AWS SDK.
 
 // What IAM holds.
+
+// driftDefaultTags are the provider blocks of the default_tags group.
+const driftDefaultTags = `  default_tags {
+    tags = { env = "prod" }
+  }
+  ignore_tags {
+    keys = ["ext"]
+  }`
+
+func defaultTagsDriftRows() []driftRow {
+	roleTags := func(want map[string]string) func(driftTarget) []statecheck.StateCheck {
+		return remote(func(d driftTarget) error { return d.tagsAre(want) })
+	}
+	prod := map[string]string{"env": "prod"}
+	return []driftRow{
+		roleRow("dt-changed", "", func(d driftTarget) { d.tag(map[string]string{"env": "changed"}) },
+			planUpdateFrom("tags_all", "changed"), roleTags(prod)),
+		roleRow("dt-removed", "", func(d driftTarget) {
+			_, err := d.fx.client.UntagRole(context.Background(), &iam.UntagRoleInput{RoleName: aws.String(d.name),
+				TagKeys: []string{"env"}})
+			d.must("untagging", err)
+		}, planUpdateFrom("tags_all", "map[]"), roleTags(prod)),
+		roleRow("dt-overridden", `  tags = { env = "own" }`, func(d driftTarget) {
+			d.tag(map[string]string{"env": "changed"})
+		}, planUpdateFrom("tags", "changed"), roleTags(map[string]string{"env": "own"})),
+		roleRow("dt-ignored", "", func(d driftTarget) { d.tag(map[string]string{"ext": "theirs"}) }, planNoOp,
+			roleTags(map[string]string{"env": "prod", "ext": "theirs"})),
+		templateRow("tpl-dt-changed", []string{"repository"}, func(d driftTarget, parts []string) {
+			_, err := d.fx.client.TagPolicy(context.Background(), &iam.TagPolicyInput{PolicyArn: aws.String(parts[0]),
+				Tags: []iamtypes.Tag{{Key: aws.String("env"), Value: aws.String("changed")}}})
+			d.must("tagging a part", err)
+		}, planUpdateFrom("tags_all", "changed"), func(d driftTarget, parts []string) error {
+			return d.partTagIs(parts[0], "env", "prod")
+		}),
+	}
+}

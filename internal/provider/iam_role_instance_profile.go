@@ -24,7 +24,7 @@ func (r *iamRoleResource) createInstanceProfile(ctx context.Context, m *iamRoleM
 		ctx,
 		m.ID.ValueString(),
 		m.Path.ValueString(),
-		iamTags(ctx, m.Tags),
+		iamTags(ctx, m.TagsAll),
 		inState,
 	)
 	m.CreateInstanceProfile = types.BoolValue(member)

@@ -125,15 +125,16 @@ func hasStatements(additional PolicyValue) bool {
 	return err != nil || len(doc.Statements) > 0
 }
 
-// ModifyPlan makes everything derivable from configuration known at plan time: the trust policy always, the ARNs
-// when the name and the account are known. It also checks the principals against the provider's partition. It
-// returns early for a role whose plan is its state once the trust policy IAM holds means what the configuration
-// renders (see trustHeld); it reads only the attributes it derives from and writes only the derived values that
-// differ from the plan, because reading or writing the whole model by reflection costs more than everything else
-// the resource does per plan.
+// ModifyPlan makes everything derivable from configuration known at plan time: tags_all and the trust policy always,
+// the ARNs when the name and the account are known. It also checks the principals against the provider's partition. It
+// returns early for a role whose plan is its state once the trust policy IAM holds means what the configuration renders
+// (see trustHeld); it reads only the attributes it derives from and writes only the derived values that differ from the
+// plan, because reading or writing the whole model by reflection costs more than everything else the resource does per
+// plan.
 func (r *iamRoleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest,
 	resp *resource.ModifyPlanResponse,
 ) {
+	planTagsAll(ctx, r.tags, req, resp)
 	if nothingToDerive(req, func() bool { return r.trustHeld(ctx, req) }) {
 		return
 	}

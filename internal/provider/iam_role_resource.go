@@ -83,12 +83,13 @@ type roleSettingsModel struct {
 	MaxSessionDuration  types.Int64  `tfsdk:"max_session_duration"`
 	PermissionsBoundary types.String `tfsdk:"permissions_boundary"`
 	Tags                types.Map    `tfsdk:"tags"`
+	TagsAll             types.Map    `tfsdk:"tags_all"`
 }
 
-// roleSettings returns the role's settings as the model holds them.
+// roleSettings returns the settings the model holds, with tags_all as the tags IAM gets.
 func (m iamRoleModel) roleSettings(ctx context.Context) awsclient.RoleSettings {
 	tags := map[string]string{}
-	_ = m.Tags.ElementsAs(ctx, &tags, false) // a null or unknown map has no elements
+	_ = m.TagsAll.ElementsAs(ctx, &tags, false) // a null or unknown map has no elements
 	return awsclient.RoleSettings{
 		Path:                m.Path.ValueString(),
 		Description:         m.Description.ValueString(),
@@ -98,13 +99,13 @@ func (m iamRoleModel) roleSettings(ctx context.Context) awsclient.RoleSettings {
 	}
 }
 
-// setRoleSettings fills the settings attributes from what IAM holds; the path is setRole's. No tags read as null
-// when the prior value was null.
+// setRoleSettings fills the settings attributes from what IAM holds; the path is setRole's, and tags, which the
+// provider's tag rules split, are readRole's. tags_all takes the tags IAM holds.
 func (m *roleSettingsModel) setRoleSettings(s awsclient.RoleSettings) {
 	m.Description = stringOrNull(&s.Description)
 	m.MaxSessionDuration = types.Int64Value(int64(s.MaxSessionDuration))
 	m.PermissionsBoundary = stringOrNull(&s.PermissionsBoundary)
-	m.Tags = tagsMap(awsclient.IAMTags(s.Tags), m.Tags)
+	m.TagsAll = tagsMap(awsclient.IAMTags(s.Tags), m.TagsAll)
 }
 
 // roleNaming are the attributes the role's and its instance profile's ARNs are built from.
@@ -274,7 +275,8 @@ func (r *iamRoleResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "ARN of the managed policy used as permissions boundary.",
 				Validators:          []validator.String{policyARNValidator()},
 			},
-			"tags": tagsAttribute("Tags of the role (and of its instance profile)."),
+			"tags":     tagsAttribute("Tags of the role (and of its instance profile)."),
+			"tags_all": tagsAllAttribute(),
 			"arn": schema.StringAttribute{
 				Computed:            true,
 				PlanModifiers:       keep,
@@ -375,6 +377,7 @@ func (r *iamRoleResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	trust, diags := plan.trustPolicy(ctx, r.client.Partition)
 	resp.Diagnostics.Append(diags...)
+	plan.TagsAll = appliedTagsAll(ctx, r.tags, plan.TagsAll, plan.Tags)
 	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Create, &resp.Diagnostics)
 	if !ok {
 		return
@@ -444,7 +447,7 @@ func (r *iamRoleResource) Read(ctx context.Context, req resource.ReadRequest, re
 		addAWSError(&resp.Diagnostics, "Cannot read IAM role", err)
 		return
 	}
-	resp.Diagnostics.Append(state.readRole(role, importing)...)
+	resp.Diagnostics.Append(state.readRole(role, importing, r.tagRules())...)
 	if readAttachments {
 		resp.Diagnostics.Append(r.readAttachments(ctx, &state)...)
 	}
@@ -472,6 +475,7 @@ func (r *iamRoleResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	trust, diags := plan.trustPolicy(ctx, r.client.Partition)
 	resp.Diagnostics.Append(diags...)
+	plan.TagsAll = appliedTagsAll(ctx, r.tags, plan.TagsAll, plan.Tags)
 	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Update, &resp.Diagnostics)
 	if !ok {
 		return
@@ -646,10 +650,12 @@ func partCalls(attachments, inline, profile bool) int {
 	return calls
 }
 
-// readRole fills the model from the role; importing also reads the trust inputs back from its trust policy.
-func (m *iamRoleModel) readRole(role *iamtypes.Role, importing bool) diag.Diagnostics {
+// readRole fills the model from the role, its tags as rules split them; importing also reads the trust inputs
+// back from its trust policy.
+func (m *iamRoleModel) readRole(role *iamtypes.Role, importing bool, rules tagRules) diag.Diagnostics {
 	m.setRole(role)
 	m.setRoleSettings(awsclient.SettingsOf(role))
+	m.Tags, m.TagsAll = rules.read(role.Tags, m.Tags)
 	trust, err := policy.Decode(aws.ToString(role.AssumeRolePolicyDocument))
 	var diags diag.Diagnostics
 	if err != nil {

@@ -46,21 +46,23 @@ type vbawsProvider struct {
 }
 
 type providerModel struct {
-	Region                    types.String     `tfsdk:"region"`
-	Profile                   types.String     `tfsdk:"profile"`
-	SharedConfigFiles         types.List       `tfsdk:"shared_config_files"`
-	SharedCredentialsFiles    types.List       `tfsdk:"shared_credentials_files"`
-	AccessKey                 types.String     `tfsdk:"access_key"`
-	SecretKey                 types.String     `tfsdk:"secret_key"`
-	Token                     types.String     `tfsdk:"token"`
-	AssumeRole                *assumeRoleModel `tfsdk:"assume_role"`
-	Endpoints                 *endpointsModel  `tfsdk:"endpoints"`
-	MaxRetries                types.Int64      `tfsdk:"max_retries"`
-	RetryMode                 types.String     `tfsdk:"retry_mode"`
-	SkipCredentialsValidation types.Bool       `tfsdk:"skip_credentials_validation"`
-	SkipRequestingAccountID   types.Bool       `tfsdk:"skip_requesting_account_id"`
-	RefreshMode               types.String     `tfsdk:"refresh_mode"`
-	Appliance                 *applianceModel  `tfsdk:"appliance"`
+	Region                    types.String      `tfsdk:"region"`
+	Profile                   types.String      `tfsdk:"profile"`
+	SharedConfigFiles         types.List        `tfsdk:"shared_config_files"`
+	SharedCredentialsFiles    types.List        `tfsdk:"shared_credentials_files"`
+	AccessKey                 types.String      `tfsdk:"access_key"`
+	SecretKey                 types.String      `tfsdk:"secret_key"`
+	Token                     types.String      `tfsdk:"token"`
+	AssumeRole                *assumeRoleModel  `tfsdk:"assume_role"`
+	Endpoints                 *endpointsModel   `tfsdk:"endpoints"`
+	MaxRetries                types.Int64       `tfsdk:"max_retries"`
+	RetryMode                 types.String      `tfsdk:"retry_mode"`
+	SkipCredentialsValidation types.Bool        `tfsdk:"skip_credentials_validation"`
+	SkipRequestingAccountID   types.Bool        `tfsdk:"skip_requesting_account_id"`
+	RefreshMode               types.String      `tfsdk:"refresh_mode"`
+	Appliance                 *applianceModel   `tfsdk:"appliance"`
+	DefaultTags               *defaultTagsModel `tfsdk:"default_tags"`
+	IgnoreTags                *ignoreTagsModel  `tfsdk:"ignore_tags"`
 }
 
 type assumeRoleModel struct {
@@ -156,7 +158,9 @@ func (p *vbawsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"appliance": applianceBlock(),
+			"appliance":    applianceBlock(),
+			"default_tags": defaultTagsBlock(),
+			"ignore_tags":  ignoreTagsBlock(),
 			"assume_role": schema.SingleNestedBlock{
 				MarkdownDescription: "Role to assume before any IAM call, for example to manage roles in another account through " +
 					"a provider alias.",
@@ -242,6 +246,9 @@ func (p *vbawsProvider) Configure(
 		map[string]any{"account_id": client.AccountID, "partition": client.Partition, "caller_arn": client.CallerARN},
 	)
 	data := newProviderClients(client, cfg.Appliance, &resp.Diagnostics)
+	rules, diags := newTagRules(ctx, cfg.DefaultTags, cfg.IgnoreTags)
+	resp.Diagnostics.Append(diags...)
+	data.tags = &rules
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ListResourceData = data

@@ -24,6 +24,7 @@ type withClients[Req resource.ConfigureRequest | datasource.ConfigureRequest | a
 	Resp *resource.ConfigureResponse | *datasource.ConfigureResponse | *action.ConfigureResponse] struct {
 	client     *awsclient.Client
 	appliance  *appliance.Client // nil when the provider has no appliance block
+	tags       *tagRules         // the provider's default_tags and ignore_tags; nil until configured
 	configured bool
 }
 
@@ -50,7 +51,15 @@ func (w *withClients[Req, Resp]) Configure(_ context.Context, req Req, resp Resp
 		)
 		return
 	}
-	w.client, w.appliance, w.configured = clients.aws, clients.appliance, true
+	w.client, w.appliance, w.tags, w.configured = clients.aws, clients.appliance, clients.tags, true
+}
+
+// tagRules are the provider's default_tags and ignore_tags, or none before the provider is configured.
+func (w *withClients[Req, Resp]) tagRules() tagRules {
+	if w.tags == nil {
+		return tagRules{}
+	}
+	return *w.tags
 }
 
 // configureParts returns the provider data of a resource's or data source's Configure request and the
@@ -82,6 +91,7 @@ func configureParts(req, resp any) (any, *diag.Diagnostics) {
 type providerClients struct {
 	aws       *awsclient.Client
 	appliance *appliance.Client
+	tags      *tagRules
 }
 
 // requireAppliance reports whether an operation can reach the appliance, adding an error that says what is

@@ -53,6 +53,7 @@ type roleTemplateModel struct {
 	Path        types.String   `tfsdk:"path"`
 	Description types.String   `tfsdk:"description"`
 	Tags        types.Map      `tfsdk:"tags"`
+	TagsAll     types.Map      `tfsdk:"tags_all"`
 	PolicyARNs  types.List     `tfsdk:"policy_arns"`
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 	templateSelection
@@ -125,6 +126,7 @@ func (r *roleTemplateResource) Schema(ctx context.Context, _ resource.SchemaRequ
 					"description or path** above.",
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 1000)},
 			},
+			"tags_all": tagsAllAttribute(),
 			"tags": tagsAttribute(
 				"Tags of every part. Keys starting with `"+template.TagPrefix+"` are the provider's own, and "+
 					"count toward IAM's 50 tags per policy together with yours.",
@@ -189,6 +191,7 @@ func (r *roleTemplateResource) ModifyPlan(
 		return
 	}
 	plan.ID = plan.Name
+	plan.TagsAll = plannedTagsAll(ctx, r.tags, plan.Tags)
 	plan.setUnknownOutputs()
 	if plan.selectionKnown() {
 		tpl, diags := renderTemplate(ctx, plan.Operations, plan.ProductVersion, plan.WorkersInProduction)
@@ -214,6 +217,7 @@ func (r *roleTemplateResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	tpl, diags := plan.renderOutputs(ctx)
 	resp.Diagnostics.Append(diags...)
+	plan.TagsAll = appliedTagsAll(ctx, r.tags, plan.TagsAll, plan.Tags)
 	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Create, &resp.Diagnostics)
 	if !ok {
 		return
@@ -274,6 +278,7 @@ func (r *roleTemplateResource) Update(ctx context.Context, req resource.UpdateRe
 	}
 	tpl, diags := plan.renderOutputs(ctx)
 	resp.Diagnostics.Append(diags...)
+	plan.TagsAll = appliedTagsAll(ctx, r.tags, plan.TagsAll, plan.Tags)
 	ctx, cancel, ok := startWriting(ctx, plan.Timeouts.Update, &resp.Diagnostics)
 	if !ok {
 		return
@@ -441,7 +446,7 @@ func (r *roleTemplateResource) createPart(
 		Path:        m.Path.ValueString(),
 		Description: m.Description.ValueStringPointer(),
 		Document:    tpl.Documents[index],
-		Tags:        partTags(ctx, m.Tags, tpl, index),
+		Tags:        partTags(ctx, m.TagsAll, tpl, index),
 	})
 	if err != nil {
 		return "", fmt.Errorf("creating policy %s (part %d of %d): %w", name, index+1, len(tpl.Documents), err)
@@ -478,11 +483,13 @@ func (r *roleTemplateResource) readParts(
 		if i < len(prior) {
 			documents[i] = NewPolicyValue(prior[i]).keepEquivalent(document, equivalentPolicies).ValueString()
 		}
-		partTags = append(partTags, tagsMap(userTags(part.Tags), m.Tags))
+		_, held := r.tagRules().read(userTags(part.Tags), m.Tags)
+		partTags = append(partTags, held)
 	}
 	m.Documents = stringList(documents)
 	if len(partTags) > 0 {
-		m.Tags = partsTags(partTags)
+		m.TagsAll = partsTags(partTags)
+		m.Tags, _ = r.tagRules().read(iamTags(ctx, m.TagsAll), m.Tags)
 	}
 	return missing == len(arns)
 }
@@ -690,10 +697,10 @@ func (r *roleTemplateResource) updatePart(
 			return err
 		}
 	}
-	if err := r.client.TagPolicy(ctx, arn, partTags(ctx, plan.Tags, tpl, index)); err != nil {
+	if err := r.client.TagPolicy(ctx, arn, partTags(ctx, plan.TagsAll, tpl, index)); err != nil {
 		return fmt.Errorf("tagging policy %s: %w", arn, err)
 	}
-	stale := staleKeys(ctx, plan.Tags, state.Tags, tpl, index)
+	stale := staleKeys(ctx, plan.TagsAll, state.TagsAll, tpl, index)
 	if len(stale) == 0 {
 		return nil
 	}

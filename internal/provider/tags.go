@@ -29,8 +29,8 @@ const (
 // tagCharacters are the characters IAM accepts in tag keys and values: letters, digits, spaces and _.:/=+-@.
 var tagCharacters = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 
-// tagRules says what IAM accepts in tags, for the attribute's description.
-const tagRules = " At most 50 tags; keys of 1 to 128 characters, values of at most 256, both of letters, digits, " +
+// tagLimits says what IAM accepts in tags, for the attribute's description.
+const tagLimits = " At most 50 tags; keys of 1 to 128 characters, values of at most 256, both of letters, digits, " +
 	"spaces and `_.:/=+-@`; keys may not begin with `aws:`, and IAM treats keys that differ only in case as the " +
 	"same key, so such keys are refused. Checked during plan."
 
@@ -42,7 +42,7 @@ func tagsAttribute(description string, more ...validator.Map) schema.MapAttribut
 	return schema.MapAttribute{
 		Optional:            true,
 		ElementType:         types.StringType,
-		MarkdownDescription: description + tagRules,
+		MarkdownDescription: description + tagLimits,
 		Validators: append([]validator.Map{
 			mapvalidator.SizeAtMost(maxTags),
 			mapvalidator.KeysAre(stringvalidator.LengthBetween(1, maxTagKeyLength), characters,
