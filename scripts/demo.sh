@@ -7,6 +7,8 @@
 # TERRAFORM=<path or name> picks the CLI: terraform by default, or OpenTofu (TERRAFORM=.tools/tofu after make tofu).
 # VBAWS_DEMO_CLI_CONFIG=<file> installs the provider as users do: `init` with that CLI configuration (a mirror or a
 # registry, see scripts/release-test.sh) instead of dev_overrides of a local build; the lock file is printed.
+# VBAWS_DEMO_PROVIDER_VERSION=<version> pins that version in the quickstart's required_providers, as a user must to
+# install a prerelease such as a snapshot (init never picks a prerelease as the newest version).
 # Colours only on a terminal (and never with NO_COLOR set).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -226,6 +228,12 @@ iam_call CreateRole RoleName=team-app-role Path=/ \
 echo "team-app-role, owned by another team, trusting ec2.amazonaws.com (statement AppServers)"
 
 cp -r "$root/examples/quickstart" "$work/quickstart"
+if [ -n "${VBAWS_DEMO_PROVIDER_VERSION:-}" ]; then
+  pinned="$(sed "s|source = \"vbaws/vbaws\"|&\n      version = \"=$VBAWS_DEMO_PROVIDER_VERSION\"|" \
+    "$work/quickstart/main.tf")"
+  grep -q "version = \"=$VBAWS_DEMO_PROVIDER_VERSION\"" <<<"$pinned" || die "could not pin the provider's version"
+  printf '%s\n' "$pinned" >"$work/quickstart/main.tf"
+fi
 
 if [ -n "$installed" ]; then
   step "$cli_name init (no dev_overrides: the provider is installed as users install it)"

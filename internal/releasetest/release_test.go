@@ -230,7 +230,7 @@ func TestRelease_installsFromMirrorsAndRegistry(t *testing.T) {
 			h1s := map[string]string{}
 			var registry installation
 			for _, inst := range installations(t, s, r) {
-				out, lock := initQuickstart(t, cli, inst, caFile)
+				out, lock := initQuickstart(t, cli, inst, caFile, r.version)
 				h1s[inst.name] = checkLockFile(t, lock, r, inst)
 				t.Logf("%s init from the %s:\n%s", name, inst.name, lastLines(out, 8))
 				if inst.name == "registry" {
@@ -239,27 +239,41 @@ func TestRelease_installsFromMirrorsAndRegistry(t *testing.T) {
 				}
 			}
 			checkSameHashes(t, h1s)
-			applyQuickstart(t, cli, registry, caFile)
+			applyQuickstart(t, cli, registry, caFile, r.version)
 			refuseTamperedArchive(t, s, cli, registry, caFile)
 		})
 	}
 }
 
 // initQuickstart runs `init` of the quickstart in a new folder and returns its output and the lock file it wrote.
-func initQuickstart(t *testing.T, cli string, inst installation, caFile string) (string, string) {
+func initQuickstart(t *testing.T, cli string, inst installation, caFile, version string) (string, string) {
 	t.Helper()
-	out, lock, err := runInit(t, cli, inst, caFile)
+	out, lock, err := runInit(t, cli, inst, caFile, version)
 	if err != nil {
 		t.Fatalf("init from the %s failed: %v\n%s", inst.name, err, out)
 	}
 	return out, lock
 }
 
-// runInit runs `init` of the quickstart in a new folder.
-func runInit(t *testing.T, cli string, inst installation, caFile string) (out, lock string, err error) {
+// quickstartSource is how the quickstart names the provider in required_providers.
+const quickstartSource = `source = "vbaws/vbaws"`
+
+// pinVersion adds version to the provider's requirement, as a user must to install a prerelease: init never picks
+// one as the newest version.
+func pinVersion(t *testing.T, mainTF []byte, version string) []byte {
+	t.Helper()
+	if !bytes.Contains(mainTF, []byte(quickstartSource)) {
+		t.Fatalf("the quickstart's main.tf has no %s to pin", quickstartSource)
+	}
+	pinned := fmt.Sprintf("%s\n      version = %q", quickstartSource, "="+version)
+	return bytes.Replace(mainTF, []byte(quickstartSource), []byte(pinned), 1)
+}
+
+// runInit runs `init` of the quickstart, with version pinned, in a new folder.
+func runInit(t *testing.T, cli string, inst installation, caFile, version string) (out, lock string, err error) {
 	t.Helper()
 	dir := t.TempDir()
-	src := mustRead(t, filepath.Join(repoRoot(t), "examples", "quickstart", "main.tf"))
+	src := pinVersion(t, mustRead(t, filepath.Join(repoRoot(t), "examples", "quickstart", "main.tf")), version)
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), src, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -343,11 +357,11 @@ func checkSignatureReported(t *testing.T, out string, r release) {
 
 // applyQuickstart walks the quickstart through plan, apply, an empty plan and destroy against moto and the
 // appliance emulator (scripts/demo.sh), installing the provider from the registry.
-func applyQuickstart(t *testing.T, cli string, inst installation, caFile string) {
+func applyQuickstart(t *testing.T, cli string, inst installation, caFile, version string) {
 	t.Helper()
 	cmd := exec.Command("bash", filepath.Join(repoRoot(t), "scripts", "demo.sh"))
 	cmd.Env = append(cliEnv(t, inst, caFile), "TERRAFORM="+cli, "VBAWS_DEMO_CLI_CONFIG="+inst.cliConfig,
-		"NO_COLOR=1")
+		"VBAWS_DEMO_PROVIDER_VERSION="+version, "NO_COLOR=1")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the quickstart did not apply with the installed release: %v\n%s", err, out)
@@ -364,7 +378,7 @@ func refuseTamperedArchive(t *testing.T, s *server, cli string, inst installatio
 	t.Helper()
 	s.tampered.Store(true)
 	defer s.tampered.Store(false)
-	out, _, err := runInit(t, cli, inst, caFile)
+	out, _, err := runInit(t, cli, inst, caFile, s.release.version)
 	if err == nil {
 		t.Fatalf("init installed a tampered archive from the registry:\n%s", out)
 	}
