@@ -28,7 +28,8 @@ func main() {
 		"role assumed in other accounts of moto to read their roles")
 	assumeDelay := flag.Duration("assume-delay", 0, "how long a role whose trust changed stays unassumable")
 	impersonation := flag.String("impersonation-role", "",
-		"ARN of the Impersonation role registered roles are assumed as; none: any principal of -account")
+		"ARN of the Impersonation role registered roles are assumed as; none: the root of -account, "+
+			"so only a trust policy that names the account lets a role in")
 	flag.Parse()
 	if err := requireAWSSettings(*moto, os.Getenv); err != nil {
 		fmt.Fprintln(os.Stderr, "applianceemu:", err)
