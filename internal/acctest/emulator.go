@@ -124,6 +124,12 @@ func ProviderConfigWithAppliance(emu *applianceemu.Server, extra string) string 
 // ProviderConfigWithApplianceAs is ProviderConfigWithAppliance with the given credentials and certificate: the
 // block of ProviderConfig with an appliance block added.
 func ProviderConfigWithApplianceAs(emu *applianceemu.Server, username, password, caPEM, extra string) string {
+	return providerConfigWithApplianceAt(emu.URL(), username, password, caPEM, extra)
+}
+
+// providerConfigWithApplianceAt is the block of ProviderConfig with an appliance block for the appliance at url,
+// followed by extra lines of that block.
+func providerConfigWithApplianceAt(url, username, password, caPEM, extra string) string {
 	base := strings.TrimSuffix(strings.TrimSpace(ProviderConfig()), "}")
 	return fmt.Sprintf(`
 %s
@@ -135,5 +141,5 @@ func ProviderConfigWithApplianceAs(emu *applianceemu.Server, username, password,
     %s
   }
 }
-`, base, emu.URL(), username, password, caPEM, extra)
+`, base, url, username, password, caPEM, extra)
 }

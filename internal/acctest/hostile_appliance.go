@@ -414,16 +414,5 @@ func (s *RedirectSink) Received() []HostileRequest {
 // ProviderConfigWithHostileAppliance returns a provider block for the shared emulator with an appliance block for
 // h: its URL, credentials and certificate, followed by extra lines of the block (such as timeout).
 func ProviderConfigWithHostileAppliance(h *HostileAppliance, extra string) string {
-	base := strings.TrimSuffix(strings.TrimSpace(ProviderConfig()), "}")
-	return fmt.Sprintf(`
-%s
-  appliance {
-    url      = %q
-    username = %q
-    password = %q
-    ca_pem   = %q
-    %s
-  }
-}
-`, base, h.URL(), h.Username(), h.Password(), h.CertificatePEM(), extra)
+	return providerConfigWithApplianceAt(h.URL(), h.Username(), h.Password(), h.CertificatePEM(), extra)
 }

@@ -250,16 +250,7 @@ func (s *Server) handleGet(w http.ResponseWriter, req request) {
 // handleDelete is DELETE /accounts/amazon/{id}: 204 (verified in the reference; the spec says 200). A record in
 // use or the default record is refused with 400 (inferred status).
 func (s *Server) handleDelete(w http.ResponseWriter, req request) {
-	s.mu.Lock()
-	rec, found := s.records[req.id]
-	var blockers []string
-	if found {
-		blockers = deleteBlockers(rec)
-		if len(blockers) == 0 {
-			delete(s.records, req.id)
-		}
-	}
-	s.mu.Unlock()
+	found, blockers := s.deleteIfFree(req.id, true)
 	switch {
 	case !found:
 		writeNotFound(w, req.id)
@@ -268,6 +259,22 @@ func (s *Server) handleDelete(w http.ResponseWriter, req request) {
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
+}
+
+// deleteIfFree reports whether record id exists and why it cannot be removed; with remove, a record nothing blocks
+// is removed.
+func (s *Server) deleteIfFree(id string, remove bool) (found bool, blockers []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, found := s.records[id]
+	if !found {
+		return false, nil
+	}
+	blockers = deleteBlockers(rec)
+	if remove && len(blockers) == 0 {
+		delete(s.records, id)
+	}
+	return true, blockers
 }
 
 // deleteBlockers says why a record cannot be removed: the console refuses a role used by a backup policy or for
@@ -307,13 +314,7 @@ func (s *Server) handleValidateName(w http.ResponseWriter, r *http.Request) {
 // handleValidateDelete is POST /accounts/amazon/{id}/validateDelete: 200 with [] or Error messages naming the
 // user (verified semantics; wording inferred).
 func (s *Server) handleValidateDelete(w http.ResponseWriter, req request) {
-	s.mu.Lock()
-	rec, found := s.records[req.id]
-	var blockers []string
-	if found {
-		blockers = deleteBlockers(rec)
-	}
-	s.mu.Unlock()
+	found, blockers := s.deleteIfFree(req.id, false)
 	if !found {
 		writeNotFound(w, req.id)
 		return

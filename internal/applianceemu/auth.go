@@ -49,16 +49,26 @@ func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request) {
 	g, ok := s.refresh[token]
 	delete(s.refresh, token)
 	s.mu.Unlock()
+	if tokenRefused(w, "refresh", ok, g) {
+		return
+	}
+	s.issue(w, grant{user: g.user, operator: g.operator})
+}
+
+// tokenRefused answers 401 and returns true when a token of that kind (access or refresh) is unknown or its
+// grant g has expired.
+func tokenRefused(w http.ResponseWriter, kind string, known bool, g grant) bool {
 	switch {
-	case !ok:
+	case !known:
 		writeProblem(w, http.StatusUnauthorized, "invalidAccessToken", "Unauthorized", "InvalidToken",
-			"The refresh token is invalid.")
+			"The "+kind+" token is invalid.")
 	case time.Now().After(g.expires):
 		writeProblem(w, http.StatusUnauthorized, "expiredAccessToken", "Unauthorized", "ExpiredToken",
-			"The refresh token has expired.")
+			"The "+kind+" token has expired.")
 	default:
-		s.issue(w, grant{user: g.user, operator: g.operator})
+		return false
 	}
+	return true
 }
 
 // issue answers with RESTLogin (verified fields). Tokens are opaque random strings here; the appliance's are
@@ -95,25 +105,20 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, op string) (g
 	s.mu.Lock()
 	g, known := s.access[token]
 	s.mu.Unlock()
-	switch {
-	case !found || token == "":
+	if !found || token == "" {
 		writeProblem(w, http.StatusUnauthorized, "noAccessToken", "Unauthorized", "AccessDenied",
 			"No access token was provided.")
-	case !known:
-		writeProblem(w, http.StatusUnauthorized, "invalidAccessToken", "Unauthorized", "InvalidToken",
-			"The access token is invalid.")
-	case time.Now().After(g.expires):
-		writeProblem(w, http.StatusUnauthorized, "expiredAccessToken", "Unauthorized", "ExpiredToken",
-			"The access token has expired.")
-	default:
-		if op == opLogout {
-			s.mu.Lock()
-			delete(s.access, token)
-			s.mu.Unlock()
-		}
-		return g, true
+		return grant{}, false
 	}
-	return grant{}, false
+	if tokenRefused(w, "access", known, g) {
+		return grant{}, false
+	}
+	if op == opLogout {
+		s.mu.Lock()
+		delete(s.access, token)
+		s.mu.Unlock()
+	}
+	return g, true
 }
 
 // handleLogout is DELETE /api/v1/token: 204 (verified); authorize has revoked the access token.
