@@ -6,6 +6,7 @@ package acctest
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"strings"
@@ -48,6 +49,7 @@ func Main(m *testing.M) int {
 
 func setUp() (stop func(), err error) {
 	stop = func() {}
+	dropMissingCLIConfig()
 	if err := locateTerraform(); err != nil {
 		return stop, err
 	}
@@ -60,6 +62,17 @@ func setUp() (stop func(), err error) {
 	}
 	harness.endpoint = endpoint
 	return stop, nil
+}
+
+// dropMissingCLIConfig unsets TF_CLI_CONFIG_FILE when it names no file: OpenTofu then prints a warning before the
+// output of every command, `version` included, which terraform-plugin-testing cannot parse. Terraform ignores such
+// a setting, so tests behave the same either way.
+func dropMissingCLIConfig() {
+	if file := os.Getenv("TF_CLI_CONFIG_FILE"); file != "" {
+		if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
+			_ = os.Unsetenv("TF_CLI_CONFIG_FILE")
+		}
+	}
 }
 
 // RealAWS reports whether acceptance tests run against a real AWS account (VBAWS_ACC_REAL_AWS=1).
