@@ -40,7 +40,7 @@ func TestAccApplianceRole_passwordFromEphemeralVariable(t *testing.T) {
 	role := applianceRoleArgs{name: roleName, roleARN: fmt.Sprintf("%q", roleARN)}.block()
 	password := emu.Password()
 	cli := acctest.NewCLI(t, NewServer("test"))
-	cli.Setenv("TF_VAR_appliance_password=" + password)
+	cli.Setenv("TF_VAR_appliance_password="+password, "VBAWS_APPLIANCE_PASSWORD=")
 	cli.WriteConfig(ephemeralPasswordConfig(t, emu, true, role))
 	cli.MustRun("init", "-no-color")
 	t.Cleanup(func() { cli.Run("destroy", "-no-color", "-auto-approve") })
