@@ -74,8 +74,9 @@ func TestAccCheckRoleAction_failsUntilTheRoleHasThePermissions(t *testing.T) {
 	resource.ParallelTest(t, testAccCase(t,
 		resource.TestStep{
 			Config: checkRoleConfig(acctest.ProviderConfig(), name, appliance, false),
-			ExpectError: regexp.MustCompile(fmt.Sprintf(`Role %s fails Check Permissions:\s+No policy of role\s+%s\s+`+
-				`grants`, name, name)),
+			// The problems follow the summary after a colon, or (Terraform 1.16) below it and the source lines.
+			ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)Role %s fails Check Permissions\b.*No policy of role\s+`+
+				`%s\s+grants`, name, name)),
 		},
 		resource.TestStep{
 			Config: checkRoleConfig(acctest.ProviderConfig(), name, appliance, true),
