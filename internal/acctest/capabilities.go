@@ -30,6 +30,9 @@ var (
 	// Actions are action blocks, action_trigger and `-invoke` (Terraform 1.14 and later).
 	Actions = Capability{Name: "actions", args: []string{"plan", "-no-color", "-invoke=action.vbaws_probe.probe"},
 		has: func(out string, _ int) bool { return !strings.Contains(out, "flag provided but not defined: -invoke") }}
+	// ActionOnFailure is on_failure (halt, taint or continue) in action_trigger (Terraform 1.16 and later). Only a
+	// configuration shows it, so it is told from the CLI's name and version, like Identity.
+	ActionOnFailure = Capability{Name: "action_on_failure", args: []string{"version"}, has: terraformFrom(1, 16)}
 	// Identity is resource identity in state and in import blocks (Terraform 1.12 and OpenTofu 1.12 and later, not
 	// OpenTofu 1.10). No command shows it, so it is told from the CLI's name and version.
 	Identity = Capability{Name: "identity", args: []string{"version"},

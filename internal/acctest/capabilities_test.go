@@ -37,3 +37,17 @@ func TestOpenTofuFrom_onlyOpenTofuOfThatVersionHasProviderForEach(t *testing.T) 
 		}
 	}
 }
+
+func TestActionOnFailure_onlyTerraformFrom116(t *testing.T) {
+	cases := map[string]bool{
+		"Terraform v1.16.4\non linux_amd64\n": true,
+		"Terraform v1.14.9\n":                 false,
+		"Terraform v1.11.4\n":                 false,
+		"OpenTofu v1.16.0\n":                  false, // OpenTofu has no actions
+	}
+	for out, want := range cases {
+		if got := ActionOnFailure.has(out, 0); got != want {
+			t.Errorf("ActionOnFailure.has(%q) = %v, want %v", out, got, want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -21,6 +22,14 @@ import (
 // checkRoleConfig is a template, a role that attaches its parts when attach is true, and vbaws_check_role
 // triggered after the role is created or updated.
 func checkRoleConfig(provider, name, appliance string, attach bool) string {
+	return checkRoleConfigOnFailure(provider, name, appliance, attach, "")
+}
+
+// checkRoleConfigOnFailure is checkRoleConfig with the action_trigger's on_failure set to onFailure (unless empty).
+func checkRoleConfigOnFailure(provider, name, appliance string, attach bool, onFailure string) string {
+	if onFailure != "" {
+		onFailure = "\n      on_failure = " + onFailure
+	}
 	policies := "[]"
 	if attach {
 		policies = "vbaws_role_template.test.policy_arns"
@@ -40,7 +49,7 @@ resource "vbaws_iam_role" "test" {
   lifecycle {
     action_trigger {
       events  = [after_create, after_update]
-      actions = [action.vbaws_check_role.test]
+      actions = [action.vbaws_check_role.test]%[4]s
     }
   }
 }
@@ -52,7 +61,7 @@ action "vbaws_check_role" "test" {
     external_id           = "veeam-7"
   }
 }
-`, name, appliance, policies)
+`, name, appliance, policies, onFailure)
 }
 
 // The action runs after the role is created and fails the apply with the data source's problem while the role
@@ -65,8 +74,9 @@ func TestAccCheckRoleAction_failsUntilTheRoleHasThePermissions(t *testing.T) {
 	resource.ParallelTest(t, testAccCase(t,
 		resource.TestStep{
 			Config: checkRoleConfig(acctest.ProviderConfig(), name, appliance, false),
-			ExpectError: regexp.MustCompile(fmt.Sprintf(`Role %s fails Check Permissions:\s+No policy of role\s+%s\s+`+
-				`grants`, name, name)),
+			// The problems follow the summary after a colon, or (Terraform 1.16) below it and the source lines.
+			ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)Role %s fails Check Permissions\b.*No policy of role\s+`+
+				`%s\s+grants`, name, name)),
 		},
 		resource.TestStep{
 			Config: checkRoleConfig(acctest.ProviderConfig(), name, appliance, true),
@@ -115,4 +125,67 @@ func TestAccCheckRoleAction_invoke(t *testing.T) {
 	if code == 0 || !want.MatchString(out) {
 		t.Errorf("the invoked check of a role without its permissions exits %d:\n%s", code, out)
 	}
+}
+
+// What action_trigger's on_failure (Terraform 1.16) does with a failing check, as the action's page says: by
+// default (halt) the apply fails and stops before what depends on the role; with continue the finding is a warning
+// and the apply goes on to the dependents; with taint the apply fails and the new role is tainted, to be replaced
+// by the next apply.
+func TestAccCheckRoleAction_onFailure(t *testing.T) {
+	acctest.RequireCLI(t, acctest.Actions, acctest.ActionOnFailure)
+	cases := map[string]struct {
+		fails, dependentCreated, tainted bool
+	}{
+		"":         {fails: true},
+		"halt":     {fails: true},
+		"continue": {dependentCreated: true},
+		"taint":    {fails: true, tainted: true},
+	}
+	for onFailure, want := range cases {
+		t.Run("on_failure="+onFailure, func(t *testing.T) {
+			t.Parallel()
+			name := acctest.RandomName("vbaws-onfail")
+			appliance := fixtureRole(t, acctest.IAMClient(t), acctest.RandomName("vbaws-imp"), "/", ec2TrustPolicy,
+				map[string]string{"assume": assumeAnyRolePolicy})
+			cli := acctest.NewCLI(t, NewServer("test"))
+			cli.WriteConfig(checkRoleConfigOnFailure(acctest.ProviderConfig(), name, appliance, false, onFailure) + `
+resource "terraform_data" "after_role" {
+  input = vbaws_iam_role.test.arn
+}
+`)
+			cli.MustRun("init", "-no-color")
+			t.Cleanup(func() { cli.Run("destroy", "-no-color", "-auto-approve") })
+			code, out := cli.Run("apply", "-no-color", "-auto-approve")
+			finding := regexp.MustCompile(fmt.Sprintf(`(Error|Warning): Role %s fails Check Permissions`, name))
+			match := finding.FindStringSubmatch(out)
+			wantSeverity := map[bool]string{true: "Error", false: "Warning"}[want.fails]
+			if (code != 0) != want.fails || match == nil || match[1] != wantSeverity {
+				t.Fatalf("apply exited %d, want failure %v and the finding as %s:\n%s", code, want.fails, wantSeverity,
+					out)
+			}
+			state := cli.State()
+			role, dependent := stateResource(state, testRole), stateResource(state, "terraform_data.after_role")
+			if role == nil || role.Tainted != want.tainted || (dependent != nil) != want.dependentCreated {
+				t.Errorf("state holds role %+v (want tainted %v) and dependent %v (want created %v)", role,
+					want.tainted, dependent != nil, want.dependentCreated)
+			}
+			if _, plan := cli.Run("plan", "-no-color"); want.tainted != strings.Contains(plan,
+				testRole+" is tainted, so must be replaced") {
+				t.Errorf("the next plan replaces the role: %v, want %v:\n%s", !want.tainted, want.tainted, plan)
+			}
+		})
+	}
+}
+
+// stateResource is the resource of state at address, or nil.
+func stateResource(state *tfjson.State, address string) *tfjson.StateResource {
+	if state.Values == nil {
+		return nil
+	}
+	for _, r := range state.Values.RootModule.Resources {
+		if r.Address == address {
+			return r
+		}
+	}
+	return nil
 }

@@ -340,6 +340,7 @@ func (r *exampleRun) writeVarFile() string {
 		"production_external_id": exampleProductionExternalID,
 		"appliance_url":          r.emu.URL(),
 		"appliance_ca_file":      filepath.Join(r.dir, "appliance.pem"),
+		"appliance_password":     r.emu.Password(),
 	})
 	if err != nil {
 		r.t.Fatal(err)

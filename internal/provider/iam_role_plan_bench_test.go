@@ -154,11 +154,11 @@ func objectWith(typ tftypes.Object, values map[string]tftypes.Value) tftypes.Val
 	return tftypes.NewValue(typ, attributes)
 }
 
-func dynamicValue(b *testing.B, typ tftypes.Type, value tftypes.Value) *tfprotov6.DynamicValue {
-	b.Helper()
+func dynamicValue(tb testing.TB, typ tftypes.Type, value tftypes.Value) *tfprotov6.DynamicValue {
+	tb.Helper()
 	dv, err := tfprotov6.NewDynamicValue(typ, value)
 	if err != nil {
-		b.Fatal(fmt.Errorf("encoding %s: %w", typ, err))
+		tb.Fatal(fmt.Errorf("encoding %s: %w", typ, err))
 	}
 	return &dv
 }

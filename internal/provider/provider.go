@@ -224,10 +224,8 @@ func (p *vbawsProvider) Configure(
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Values from other resources are unknown during the first plan; the provider then configures itself in the
-	// apply that follows.
 	if !req.Config.Raw.IsFullyKnown() {
-		tflog.Debug(ctx, "provider configuration is not known yet; AWS clients are configured during apply")
+		deferUnknownConfiguration(ctx, req, resp)
 		return
 	}
 	settings, diags := cfg.settings(ctx)
@@ -253,6 +251,19 @@ func (p *vbawsProvider) Configure(
 	resp.DataSourceData = data
 	resp.ListResourceData = data
 	resp.ActionData = data
+}
+
+// deferUnknownConfiguration handles a configuration with values from other resources, unknown during the first
+// plan (an account created in the same run, say). A CLI that allows deferrals is asked to defer everything this
+// provider plans until those values are known; any other CLI plans without AWS clients and the provider
+// configures itself in the apply that follows.
+func deferUnknownConfiguration(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	if req.ClientCapabilities.DeferralAllowed {
+		tflog.Debug(ctx, "provider configuration is not known yet; deferring its resources and data sources")
+		resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+		return
+	}
+	tflog.Debug(ctx, "provider configuration is not known yet; AWS clients are configured during apply")
 }
 
 func addConfigError(diags *diag.Diagnostics, err error) {
