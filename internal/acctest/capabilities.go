@@ -18,6 +18,8 @@ import (
 type Capability struct {
 	// Name is what the capability is called in VBAWS_ACC_CLI_CAPABILITIES and in skip messages.
 	Name string
+	// needs names the CLIs that have it, for skip messages.
+	needs string
 	// args run the probe in an empty directory; has reads its output and exit code.
 	args []string
 	has  func(out string, code int) bool
@@ -25,21 +27,24 @@ type Capability struct {
 
 var (
 	// Query is `terraform query` with list blocks (Terraform 1.14 and later).
-	Query = Capability{Name: "query", args: []string{"query", "-help"},
+	Query = Capability{Name: "query", needs: "Terraform 1.14 or later", args: []string{"query", "-help"},
 		has: func(_ string, code int) bool { return code == 0 }}
 	// Actions are action blocks, action_trigger and `-invoke` (Terraform 1.14 and later).
-	Actions = Capability{Name: "actions", args: []string{"plan", "-no-color", "-invoke=action.vbaws_probe.probe"},
-		has: func(out string, _ int) bool { return !strings.Contains(out, "flag provided but not defined: -invoke") }}
+	Actions = Capability{Name: "actions", needs: "Terraform 1.14 or later",
+		args: []string{"plan", "-no-color", "-invoke=action.vbaws_probe.probe"},
+		has:  func(out string, _ int) bool { return !strings.Contains(out, "flag provided but not defined: -invoke") }}
 	// ActionOnFailure is on_failure (halt, taint or continue) in action_trigger (Terraform 1.16 and later). Only a
 	// configuration shows it, so it is told from the CLI's name and version, like Identity.
-	ActionOnFailure = Capability{Name: "action_on_failure", args: []string{"version"}, has: terraformFrom(1, 16)}
+	ActionOnFailure = Capability{Name: "action_on_failure", needs: "Terraform 1.16 or later",
+		args: []string{"version"}, has: terraformFrom(1, 16)}
 	// Identity is resource identity in state and in import blocks (Terraform 1.12 and OpenTofu 1.12 and later, not
 	// OpenTofu 1.10). No command shows it, so it is told from the CLI's name and version.
-	Identity = Capability{Name: "identity", args: []string{"version"},
+	Identity = Capability{Name: "identity", needs: "Terraform or OpenTofu 1.12 or later", args: []string{"version"},
 		has: either(terraformFrom(1, 12), openTofuFrom(1, 12))}
 	// ProviderForEach is for_each in provider blocks (OpenTofu 1.9 and later; no Terraform has it). It is told
 	// from the CLI's name and version, like Identity.
-	ProviderForEach = Capability{Name: "provider_for_each", args: []string{"version"}, has: openTofuFrom(1, 9)}
+	ProviderForEach = Capability{Name: "provider_for_each", needs: "OpenTofu 1.9 or later",
+		args: []string{"version"}, has: openTofuFrom(1, 9)}
 )
 
 // openTofuVersion finds OpenTofu's version line.
@@ -91,8 +96,8 @@ func RequireCLI(t *testing.T, capabilities ...Capability) {
 	t.Helper()
 	for _, c := range capabilities {
 		if !CLIHas(t, c) {
-			t.Skipf("the CLI %s has no %s (Terraform 1.14 or later has; make terraform-latest builds one)",
-				os.Getenv("TF_ACC_TERRAFORM_PATH"), c.Name)
+			t.Skipf("the CLI %s has no %s (%s has; make terraform-latest and make tofu build the newest)",
+				os.Getenv("TF_ACC_TERRAFORM_PATH"), c.Name, c.needs)
 		}
 	}
 }
