@@ -33,12 +33,18 @@ var providerBinary struct {
 // really are independent. The configuration itself stays as written: `source = "vbaws/vbaws"`.
 func NewInstalledCLI(t *testing.T, dir string) *CLI {
 	t.Helper()
+	return cliWithOverrides(t, dir, map[string]string{"vbaws/vbaws": builtProvider(t)})
+}
+
+// builtProvider returns the directory of the provider binary, built on first use.
+func builtProvider(t *testing.T) string {
+	t.Helper()
 	PreCheck(t)
 	providerBinary.once.Do(func() { providerBinary.dir, providerBinary.err = buildProvider() })
 	if providerBinary.err != nil {
 		t.Fatalf("building the provider: %v", providerBinary.err)
 	}
-	return cliWithOverrides(t, dir, map[string]string{"vbaws/vbaws": providerBinary.dir})
+	return providerBinary.dir
 }
 
 // cliWithOverrides is NewInstalledCLI with the provider binaries of dirs, by namespace/type, installed through

@@ -18,16 +18,17 @@ var standinBinary struct {
 // MoveState is a `moved` block between resource types of different providers (Terraform 1.8 and later, OpenTofu
 // 1.10 and later), told from the CLI's name and version.
 var MoveState = Capability{Name: "move_state", args: []string{"version"},
-	has: either(terraformFrom(1, 8), openTofuFrom(1, 10))}
+	has: either(versionFrom(terraformVersion, 1, 8), versionFrom(openTofuVersion, 1, 10))}
 
 // openTofu tells OpenTofu from Terraform, for the registry host they install providers from.
-var openTofu = Capability{Name: "opentofu", args: []string{"version"}, has: openTofuFrom(1, 0)}
+var openTofu = Capability{Name: "opentofu", args: []string{"version"},
+	has: func(out string, _ int) bool { return openTofuVersion.MatchString(out) }}
 
 // NewMigrationCLI is NewInstalledCLI with the test-only stand-in for hashicorp/aws (see package awsstandin)
 // installed as well, so that a state written by hashicorp/aws can be planned and applied.
 func NewMigrationCLI(t *testing.T, dir string) *CLI {
 	t.Helper()
-	cli := NewInstalledCLI(t, dir) // builds vbaws once
+	vbaws := builtProvider(t)
 	standinBinary.once.Do(func() {
 		standinBinary.dir, standinBinary.err = buildCommand(
 			"github.com/vbaws/terraform-provider-vbaws/internal/acctest/awsstandin", "terraform-provider-aws")
@@ -35,9 +36,7 @@ func NewMigrationCLI(t *testing.T, dir string) *CLI {
 	if standinBinary.err != nil {
 		t.Fatalf("building the hashicorp/aws stand-in: %v", standinBinary.err)
 	}
-	cli.env = cliWithOverrides(t, dir, map[string]string{"vbaws/vbaws": providerBinary.dir,
-		"hashicorp/aws": standinBinary.dir}).env
-	return cli
+	return cliWithOverrides(t, dir, map[string]string{"vbaws/vbaws": vbaws, "hashicorp/aws": standinBinary.dir})
 }
 
 // AWSProviderAddress is the address the CLI under test installs `source = "hashicorp/aws"` from, as it names

@@ -25,7 +25,8 @@ func (standinProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 	}}
 }
 
-func (standinProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {}
+func (standinProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+}
 
 func (standinProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{func() resource.Resource { return iamRole{} }}
