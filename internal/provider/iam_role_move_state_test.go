@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,11 +21,13 @@ import (
 	"github.com/vbaws/terraform-provider-vbaws/internal/acctest"
 )
 
-// Roles shaped like the ones Veeam's sample VeeamHub/veeam-terraform (veeam-backup-aws/deploy_vbaws) makes with
-// hashicorp/aws: a default role whose one trust statement names a service and the appliance's role, with managed
-// policies attached, and a DLM role with an inline policy.
+// The estate of Veeam's sample VeeamHub/veeam-terraform (veeam-backup-aws/deploy_vbaws), made with hashicorp/aws:
+// the appliance's instance role (EC2 trust, an inline_policy block) in an instance profile of another name, the
+// default role (one trust statement naming backup.amazonaws.com and the instance role) with a managed policy
+// attached by aws_iam_role_policy_attachment, and the DLM role with an inline policy made by aws_iam_role_policy.
 const (
-	dlmTrustPolicy = `{"Version":"2012-10-17","Statement":[` +
+	instancePolicyName = "veeam-aws-instance-policy"
+	dlmTrustPolicy     = `{"Version":"2012-10-17","Statement":[` +
 		`{"Effect":"Allow","Principal":{"Service":"dlm.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 	dlmPolicyName = "veeam-aws-dlm-role-policy"
 	dlmPolicy     = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
@@ -37,20 +40,22 @@ func deployVBAWSTrust(appliance string) string {
 		`"Principal":{"Service":"backup.amazonaws.com","AWS":%q}}]}`, appliance)
 }
 
-// sampleRoles are the roles of one migration test, made outside Terraform.
+// sampleRoles are the names and ARNs of one test's deploy_vbaws estate, made outside Terraform.
 type sampleRoles struct {
-	appliance, defaultRole, dlmRole, policyARN string
+	instanceRole, instanceARN, profile, defaultRole, dlmRole, policyARN string
 }
 
-// newSampleRoles creates the appliance's role, the default role (tagged, described, with a managed policy) and
-// the DLM role (with an inline policy) in the emulator, and deletes them when the test ends.
+// newSampleRoles creates the estate in the emulator and deletes it when the test ends.
 func newSampleRoles(t *testing.T, client *iam.Client) sampleRoles {
 	t.Helper()
-	s := sampleRoles{defaultRole: acctest.RandomName("veeam-aws-default-role"),
-		dlmRole: acctest.RandomName("veeam-aws-dlm-role")}
+	s := sampleRoles{instanceRole: acctest.RandomName("veeam-aws-instance-role"),
+		profile:     acctest.RandomName("veeam-aws-instance-profile"),
+		defaultRole: acctest.RandomName("veeam-aws-default-role"), dlmRole: acctest.RandomName("veeam-aws-dlm-role")}
 	s.policyARN = fixturePolicy(t, client, assumeAnyRolePolicy)
-	s.appliance = fixtureRole(t, client, acctest.RandomName("veeam-aws-instance-role"), "/", ec2TrustPolicy, nil)
-	fixtureRole(t, client, s.defaultRole, "/", deployVBAWSTrust(s.appliance), nil)
+	s.instanceARN = fixtureRole(t, client, s.instanceRole, "/", ec2TrustPolicy,
+		map[string]string{instancePolicyName: assumeAnyRolePolicy})
+	fixtureInstanceProfile(t, client, s.profile, s.instanceRole)
+	fixtureRole(t, client, s.defaultRole, "/", deployVBAWSTrust(s.instanceARN), nil)
 	fixtureRole(t, client, s.dlmRole, "/", dlmTrustPolicy, map[string]string{dlmPolicyName: dlmPolicy})
 	ctx := context.Background()
 	if _, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(s.defaultRole),
@@ -135,21 +140,34 @@ func awsAttachedPolicies(t *testing.T, client *iam.Client, name string) []string
 	return arns
 }
 
-// writeAWSState starts the working directory from the state hashicorp/aws writes for the two sample roles, as
-// aws_iam_role.default and aws_iam_role.dlm.
+// writeAWSState starts the working directory from the state hashicorp/aws writes for the estate.
 func (s sampleRoles) writeAWSState(t *testing.T, cli *acctest.CLI, client *iam.Client) {
 	t.Helper()
 	address := acctest.AWSProviderAddress(t)
+	policyName := s.policyARN[strings.LastIndex(s.policyARN, "/")+1:]
+	resource := func(kind, name string, attributes map[string]any) acctest.StateResource {
+		return acctest.StateResource{Type: kind, Name: name, Provider: address, Attributes: attributes}
+	}
 	cli.WriteState(
-		acctest.StateResource{Type: "aws_iam_role", Name: "default", Provider: address,
-			Attributes: awsRoleState(t, client, s.defaultRole)},
-		acctest.StateResource{Type: "aws_iam_role", Name: "dlm", Provider: address,
-			Attributes: awsRoleState(t, client, s.dlmRole)},
+		resource("aws_iam_role", "instance", awsRoleState(t, client, s.instanceRole)),
+		resource("aws_iam_instance_profile", "instance", map[string]any{
+			"arn": "arn:aws:iam::" + emulatorAccount + ":instance-profile/" + s.profile, "create_date": "",
+			"id": s.profile, "name": s.profile, "name_prefix": "", "path": "/", "role": s.instanceRole,
+			"tags": nil, "tags_all": map[string]string{}, "unique_id": ""}),
+		resource("aws_iam_role", "default", awsRoleState(t, client, s.defaultRole)),
+		resource("aws_iam_policy", "service", map[string]any{"arn": s.policyARN, "attachment_count": 1,
+			"description": "", "id": s.policyARN, "name": policyName, "name_prefix": "", "path": "/",
+			"policy": assumeAnyRolePolicy, "policy_id": "", "tags": nil, "tags_all": map[string]string{}}),
+		resource("aws_iam_role_policy_attachment", "service", map[string]any{
+			"id": s.defaultRole + "-20260101000000000000000001", "policy_arn": s.policyARN, "role": s.defaultRole}),
+		resource("aws_iam_role", "dlm", awsRoleState(t, client, s.dlmRole)),
+		resource("aws_iam_role_policy", "dlm", map[string]any{"id": s.dlmRole + ":" + dlmPolicyName,
+			"name": dlmPolicyName, "name_prefix": "", "policy": dlmPolicy, "role": s.dlmRole}),
 	)
 }
 
-// vbawsConfig is the configuration that describes the two sample roles with vbaws_iam_role, after blocks (moved,
-// import or removed) that take them over.
+// vbawsConfig is the configuration after the migration: the three roles as vbaws_iam_role, the policy and the
+// instance profile still under hashicorp/aws, and blocks (moved or import, removed) that take the roles over.
 func (s sampleRoles) vbawsConfig(endpoint, blocks string) string {
 	return fmt.Sprintf(`
 terraform {
@@ -160,30 +178,63 @@ terraform {
 }
 %[1]s
 %[2]s
+resource "aws_iam_policy" "service" {
+  name   = %[3]q
+  policy = %[4]q
+}
+
+resource "aws_iam_instance_profile" "instance" {
+  name = %[5]q
+  role = vbaws_iam_role.instance.name
+}
+
+resource "vbaws_iam_role" "instance" {
+  name               = %[6]q
+  service_principals = ["ec2.amazonaws.com"]
+  inline_policies = {
+    %[7]q = jsonencode(%[4]s)
+  }
+}
+
 resource "vbaws_iam_role" "default" {
-  name                   = %[3]q
+  name                   = %[8]q
   description            = "Veeam Backup for AWS default role"
-  trusted_principal_arns = [%[4]q]
+  trusted_principal_arns = [vbaws_iam_role.instance.arn]
   service_principals     = ["backup.amazonaws.com"]
-  managed_policy_arns    = [%[5]q]
+  managed_policy_arns    = [aws_iam_policy.service.arn]
   tags                   = { team = "backup" }
 }
 
 resource "vbaws_iam_role" "dlm" {
-  name               = %[6]q
+  name               = %[9]q
   service_principals = ["dlm.amazonaws.com"]
   inline_policies = {
-    %[7]q = jsonencode(%[8]s)
+    %[10]q = jsonencode(%[11]s)
   }
 }
-`, acctest.ProviderConfigFor(endpoint), blocks, s.defaultRole, s.appliance, s.policyARN, s.dlmRole, dlmPolicyName,
+
+removed {
+  from = aws_iam_role_policy_attachment.service
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_iam_role_policy.dlm
+  lifecycle {
+    destroy = false
+  }
+}
+`, acctest.ProviderConfigFor(endpoint), blocks, s.policyARN[strings.LastIndex(s.policyARN, "/")+1:],
+		assumeAnyRolePolicy, s.profile, s.instanceRole, instancePolicyName, s.defaultRole, s.dlmRole, dlmPolicyName,
 		dlmPolicy)
 }
 
 // migrate applies config over the state hashicorp/aws wrote for the sample roles and checks that the plan takes
 // both roles over without a change, the apply writes nothing to IAM, the next plan is empty and state holds the
 // roles as vbaws describes them.
-func migrate(t *testing.T, blocks func(sampleRoles) string, actions ...plancheck.PlanCheck) {
+func migrate(t *testing.T, blocks func(sampleRoles) string) {
 	client := acctest.IAMClient(t)
 	proxy := acctest.NewProxy(t)
 	roles := newSampleRoles(t, client)
@@ -194,7 +245,12 @@ func migrate(t *testing.T, blocks func(sampleRoles) string, actions ...plancheck
 		t.Fatal(err)
 	}
 	planFile, plan := cli.SavedPlan("-no-color")
-	cli.CheckPlan(plan, actions...)
+	var noChange []plancheck.PlanCheck
+	for _, address := range []string{"vbaws_iam_role.instance", "vbaws_iam_role.default", "vbaws_iam_role.dlm",
+		"aws_iam_policy.service", "aws_iam_instance_profile.instance"} {
+		noChange = append(noChange, plancheck.ExpectResourceAction(address, plancheck.ResourceActionNoop))
+	}
+	cli.CheckPlan(plan, noChange...)
 	if proxy.Count("GetRole") == 0 {
 		t.Fatal("the plan read no role through the recording proxy")
 	}
@@ -205,19 +261,51 @@ func migrate(t *testing.T, blocks func(sampleRoles) string, actions ...plancheck
 	}
 	_, after := cli.SavedPlan("-no-color")
 	cli.CheckPlan(after, plancheck.ExpectEmptyPlan())
+	roles.checkTakenOver(t, cli, client)
+}
+
+// checkTakenOver checks that state holds the roles as vbaws describes them, the policy and the instance profile
+// under hashicorp/aws and nothing of the attachment and the role policy, and that IAM still holds all of them.
+func (s sampleRoles) checkTakenOver(t *testing.T, cli *acctest.CLI, client *iam.Client) {
+	t.Helper()
 	cli.CheckState(
 		statecheck.ExpectKnownValue("vbaws_iam_role.default", tfjsonpath.New("trusted_principal_arns"),
-			knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(roles.appliance)})),
+			knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(s.instanceARN)})),
 		statecheck.ExpectKnownValue("vbaws_iam_role.default", tfjsonpath.New("managed_policy_arns"),
-			knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(roles.policyARN)})),
+			knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(s.policyARN)})),
 		statecheck.ExpectKnownValue("vbaws_iam_role.dlm", tfjsonpath.New("inline_policies"),
 			knownvalue.MapSizeExact(1)),
+		statecheck.ExpectKnownValue("vbaws_iam_role.instance", tfjsonpath.New("create_instance_profile"),
+			knownvalue.Bool(false)),
+		statecheck.ExpectKnownValue("aws_iam_instance_profile.instance", tfjsonpath.New("role"),
+			knownvalue.StringExact(s.instanceRole)),
+		statecheck.ExpectKnownValue("aws_iam_policy.service", tfjsonpath.New("arn"), knownvalue.StringExact(s.policyARN)),
 	)
-	for _, name := range []string{roles.defaultRole, roles.dlmRole} {
-		if _, err := client.GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)}); err != nil {
-			t.Errorf("role %s after the migration: %v", name, err)
+	for _, resource := range cli.State().Values.RootModule.Resources {
+		if resource.Type == "aws_iam_role_policy_attachment" || resource.Type == "aws_iam_role_policy" {
+			t.Errorf("state still holds %s", resource.Address)
 		}
 	}
+	for _, check := range []error{attachmentsAre(client, s.defaultRole, s.policyARN),
+		inlineNamesAre(client, s.dlmRole, dlmPolicyName), inlineNamesAre(client, s.instanceRole, instancePolicyName),
+		profileHolds(client, s.profile, s.instanceRole)} {
+		if check != nil {
+			t.Error(check)
+		}
+	}
+}
+
+// profileHolds checks that the instance profile holds the role.
+func profileHolds(client *iam.Client, profile, role string) error {
+	out, err := client.GetInstanceProfile(context.Background(),
+		&iam.GetInstanceProfileInput{InstanceProfileName: aws.String(profile)})
+	if err != nil {
+		return err
+	}
+	if len(out.InstanceProfile.Roles) != 1 || aws.ToString(out.InstanceProfile.Roles[0].RoleName) != role {
+		return fmt.Errorf("instance profile %s holds %v, want only %s", profile, out.InstanceProfile.Roles, role)
+	}
+	return nil
 }
 
 // A moved block from hashicorp/aws's aws_iam_role takes each role over without a write to IAM (Terraform 1.8 and
@@ -225,9 +313,8 @@ func migrate(t *testing.T, blocks func(sampleRoles) string, actions ...plancheck
 func TestAccIAMRoleMigration_movedFromAWSIAMRole(t *testing.T) {
 	acctest.RequireCLI(t, acctest.MoveState)
 	migrate(t, func(sampleRoles) string {
-		return movedBlock("default") + movedBlock("dlm")
-	}, plancheck.ExpectResourceAction("vbaws_iam_role.default", plancheck.ResourceActionNoop),
-		plancheck.ExpectResourceAction("vbaws_iam_role.dlm", plancheck.ResourceActionNoop))
+		return movedBlock("instance") + movedBlock("default") + movedBlock("dlm")
+	})
 }
 
 func movedBlock(name string) string {
@@ -238,9 +325,9 @@ func movedBlock(name string) string {
 // without a write to IAM (Terraform 1.7 and later, OpenTofu 1.7 and later), and the plan after it is empty.
 func TestAccIAMRoleMigration_importAndRemoved(t *testing.T) {
 	migrate(t, func(s sampleRoles) string {
-		return importAndRemove("default", s.defaultRole) + importAndRemove("dlm", s.dlmRole)
-	}, plancheck.ExpectResourceAction("vbaws_iam_role.default", plancheck.ResourceActionNoop),
-		plancheck.ExpectResourceAction("vbaws_iam_role.dlm", plancheck.ResourceActionNoop))
+		return importAndRemove("instance", s.instanceRole) + importAndRemove("default", s.defaultRole) +
+			importAndRemove("dlm", s.dlmRole)
+	})
 }
 
 func importAndRemove(name, role string) string {

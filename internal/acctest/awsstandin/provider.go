@@ -9,7 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
-// standinProvider is the provider "aws" with the schema of aws_iam_role only.
+// standinProvider is the provider "aws" with the schemas of aws_iam_role and the types of keptResources.
 type standinProvider struct{}
 
 func newProvider() provider.Provider { return standinProvider{} }
@@ -29,7 +29,7 @@ func (standinProvider) Configure(context.Context, provider.ConfigureRequest, *pr
 }
 
 func (standinProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{func() resource.Resource { return iamRole{} }}
+	return append(keptResources(), func() resource.Resource { return iamRole{} })
 }
 
 func (standinProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
