@@ -27,6 +27,9 @@ import (
 // attached by aws_iam_role_policy_attachment, and the DLM role with an inline policy made by aws_iam_role_policy.
 const (
 	instancePolicyName = "veeam-aws-instance-policy"
+	// instancePolicy is written as aws_iam_policy_document of hashicorp/aws before 5.0 writes it: "Sid": "".
+	instancePolicy = `{"Version":"2012-10-17","Statement":[` +
+		`{"Sid":"","Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`
 	dlmTrustPolicy     = `{"Version":"2012-10-17","Statement":[` +
 		`{"Effect":"Allow","Principal":{"Service":"dlm.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 	dlmPolicyName = "veeam-aws-dlm-role-policy"
@@ -53,7 +56,7 @@ func newSampleRoles(t *testing.T, client *iam.Client) sampleRoles {
 		defaultRole: acctest.RandomName("veeam-aws-default-role"), dlmRole: acctest.RandomName("veeam-aws-dlm-role")}
 	s.policyARN = fixturePolicy(t, client, assumeAnyRolePolicy)
 	s.instanceARN = fixtureRole(t, client, s.instanceRole, "/", ec2TrustPolicy,
-		map[string]string{instancePolicyName: assumeAnyRolePolicy})
+		map[string]string{instancePolicyName: instancePolicy})
 	fixtureInstanceProfile(t, client, s.profile, s.instanceRole)
 	fixtureRole(t, client, s.defaultRole, "/", deployVBAWSTrust(s.instanceARN), nil)
 	fixtureRole(t, client, s.dlmRole, "/", dlmTrustPolicy, map[string]string{dlmPolicyName: dlmPolicy})
@@ -192,7 +195,7 @@ resource "vbaws_iam_role" "instance" {
   name               = %[6]q
   service_principals = ["ec2.amazonaws.com"]
   inline_policies = {
-    %[7]q = jsonencode(%[4]s)
+    %[7]q = jsonencode(%[12]s)
   }
 }
 
@@ -228,7 +231,7 @@ removed {
 }
 `, acctest.ProviderConfigFor(endpoint), blocks, s.policyARN[strings.LastIndex(s.policyARN, "/")+1:],
 		assumeAnyRolePolicy, s.profile, s.instanceRole, instancePolicyName, s.defaultRole, s.dlmRole, dlmPolicyName,
-		dlmPolicy)
+		dlmPolicy, instancePolicy)
 }
 
 // migrate applies config over the state hashicorp/aws wrote for the sample roles and checks that the plan takes
