@@ -30,7 +30,7 @@ const (
 	// instancePolicy is written as aws_iam_policy_document of hashicorp/aws before 5.0 writes it: "Sid": "".
 	instancePolicy = `{"Version":"2012-10-17","Statement":[` +
 		`{"Sid":"","Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`
-	dlmTrustPolicy     = `{"Version":"2012-10-17","Statement":[` +
+	dlmTrustPolicy = `{"Version":"2012-10-17","Statement":[` +
 		`{"Effect":"Allow","Principal":{"Service":"dlm.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 	dlmPolicyName = "veeam-aws-dlm-role-policy"
 	dlmPolicy     = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
