@@ -169,8 +169,26 @@ func (s sampleRoles) writeAWSState(t *testing.T, cli *acctest.CLI, client *iam.C
 	)
 }
 
+// forgetPolicyResources are the removed blocks that take the attachment and the role policy out of state and leave
+// them in IAM.
+const forgetPolicyResources = `
+removed {
+  from = aws_iam_role_policy_attachment.service
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_iam_role_policy.dlm
+  lifecycle {
+    destroy = false
+  }
+}
+`
+
 // vbawsConfig is the configuration after the migration: the three roles as vbaws_iam_role, the policy and the
-// instance profile still under hashicorp/aws, and blocks (moved or import, removed) that take the roles over.
+// instance profile still under hashicorp/aws, and blocks (moved, import, removed) that take the roles over.
 func (s sampleRoles) vbawsConfig(endpoint, blocks string) string {
 	return fmt.Sprintf(`
 terraform {
@@ -215,20 +233,6 @@ resource "vbaws_iam_role" "dlm" {
     %[10]q = jsonencode(%[11]s)
   }
 }
-
-removed {
-  from = aws_iam_role_policy_attachment.service
-  lifecycle {
-    destroy = false
-  }
-}
-
-removed {
-  from = aws_iam_role_policy.dlm
-  lifecycle {
-    destroy = false
-  }
-}
 `, acctest.ProviderConfigFor(endpoint), blocks, s.policyARN[strings.LastIndex(s.policyARN, "/")+1:],
 		assumeAnyRolePolicy, s.profile, s.instanceRole, instancePolicyName, s.defaultRole, s.dlmRole, dlmPolicyName,
 		dlmPolicy, instancePolicy)
@@ -243,10 +247,7 @@ func migrate(t *testing.T, blocks func(sampleRoles) string) {
 	roles := newSampleRoles(t, client)
 	cli := acctest.NewMigrationCLI(t, t.TempDir())
 	roles.writeAWSState(t, cli, client)
-	if err := os.WriteFile(filepath.Join(cli.Dir, "main.tf"),
-		[]byte(roles.vbawsConfig(proxy.URL, blocks(roles))), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeMainTF(t, cli, roles.vbawsConfig(proxy.URL, blocks(roles)+forgetPolicyResources))
 	planFile, plan := cli.SavedPlan("-no-color")
 	var noChange []plancheck.PlanCheck
 	for _, address := range []string{"vbaws_iam_role.instance", "vbaws_iam_role.default", "vbaws_iam_role.dlm",
@@ -265,6 +266,18 @@ func migrate(t *testing.T, blocks func(sampleRoles) string) {
 	_, after := cli.SavedPlan("-no-color")
 	cli.CheckPlan(after, plancheck.ExpectEmptyPlan())
 	roles.checkTakenOver(t, cli, client)
+	// The blocks can go once the apply is done.
+	writeMainTF(t, cli, roles.vbawsConfig(proxy.URL, ""))
+	_, without := cli.SavedPlan("-no-color")
+	cli.CheckPlan(without, plancheck.ExpectEmptyPlan())
+}
+
+// writeMainTF replaces the configuration of the CLI's working directory.
+func writeMainTF(t *testing.T, cli *acctest.CLI, config string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(cli.Dir, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // checkTakenOver checks that state holds the roles as vbaws describes them, the policy and the instance profile
