@@ -295,6 +295,8 @@ func (s sampleRoles) checkTakenOver(t *testing.T, cli *acctest.CLI, client *iam.
 		statecheck.ExpectKnownValue("aws_iam_instance_profile.instance", tfjsonpath.New("role"),
 			knownvalue.StringExact(s.instanceRole)),
 		statecheck.ExpectKnownValue("aws_iam_policy.service", tfjsonpath.New("arn"), knownvalue.StringExact(s.policyARN)),
+		statecheck.ExpectKnownValue("vbaws_iam_role.default", tfjsonpath.New("unique_id"),
+			knownvalue.StringExact(awsRoleState(t, client, s.defaultRole)["unique_id"].(string))),
 	)
 	for _, resource := range cli.State().Values.RootModule.Resources {
 		if resource.Type == "aws_iam_role_policy_attachment" || resource.Type == "aws_iam_role_policy" {
