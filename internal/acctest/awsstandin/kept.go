@@ -10,9 +10,9 @@ import (
 
 // keptResource is a resource type of hashicorp/aws that a migration keeps under hashicorp/aws (aws_iam_policy,
 // aws_iam_instance_profile) or forgets with a removed block (aws_iam_role_policy_attachment, aws_iam_role_policy).
-// Its schema has hashicorp/aws's attribute names and types; attributes that hashicorp/aws fills with a default
-// when the configuration leaves them out are optional and computed here, so that an unchanged configuration
-// plans no change against the state hashicorp/aws wrote.
+// Its schema has the attributes of the state hashicorp/aws writes for it, with hashicorp/aws's names and types;
+// attributes that hashicorp/aws fills with a default when the configuration leaves them out are optional and
+// computed here, so that an unchanged configuration plans no change against that state.
 type keptResource struct {
 	typeName   string
 	attributes map[string]schema.Attribute
