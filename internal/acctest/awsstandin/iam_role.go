@@ -15,7 +15,8 @@ func (iamRole) Metadata(_ context.Context, req resource.MetadataRequest, resp *r
 	resp.TypeName = req.ProviderTypeName + "_iam_role"
 }
 
-// Schema is aws_iam_role's schema as hashicorp/aws publishes it (schema version 0; inline_policy is a set block).
+// Schema has the attributes and types of aws_iam_role as hashicorp/aws publishes it (schema version 0;
+// inline_policy is a set block).
 func (iamRole) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	optional := schema.StringAttribute{Optional: true}
 	computed := schema.StringAttribute{Computed: true}

@@ -5,10 +5,11 @@
 // to test the migration from it to vbaws.
 //
 // It is not hashicorp/aws and does nothing that provider does: it serves, over plugin protocol 5 as hashicorp/aws
-// does, only the schemas of the types a migration of Veeam's roles meets (schema version 0): aws_iam_role as
-// hashicorp/aws publishes it, and aws_iam_policy, aws_iam_instance_profile, aws_iam_role_policy_attachment and
-// aws_iam_role_policy with the attributes of their states (see keptResource). Reading a resource returns
-// its state as it is; every other operation (create, update, delete, import) fails. It never calls AWS.
+// does, only the schemas of the types a migration of Veeam's roles meets (schema version 0): aws_iam_role with
+// hashicorp/aws's attributes, types and inline_policy block, and aws_iam_policy, aws_iam_instance_profile,
+// aws_iam_role_policy_attachment and aws_iam_role_policy with the attributes of their states (see keptResource).
+// Reading a resource returns its state as it is; every other operation (create, update, delete, import) fails.
+// It never calls AWS.
 package main
 
 import (
