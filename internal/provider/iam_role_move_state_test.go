@@ -241,13 +241,16 @@ resource "vbaws_iam_role" "dlm" {
 // migrate applies the configuration with blocks over the state hashicorp/aws wrote for the estate and checks that
 // the plan reads the roles and takes them over without a change, neither plan nor apply writes to IAM, the next
 // plan is empty, state holds the roles as vbaws describes them, and the plan stays empty without the blocks.
-func migrate(t *testing.T, blocks func(sampleRoles) string) {
+func migrate(t *testing.T, blocks func(sampleRoles) string, before func(*acctest.CLI)) {
 	client := acctest.IAMClient(t)
 	proxy := acctest.NewProxy(t)
 	roles := newSampleRoles(t, client)
 	cli := acctest.NewMigrationCLI(t, t.TempDir())
 	roles.writeAWSState(t, cli, client)
 	writeMainTF(t, cli, roles.vbawsConfig(proxy.URL, blocks(roles)+forgetPolicyResources))
+	if before != nil {
+		before(cli)
+	}
 	planFile, plan := cli.SavedPlan("-no-color")
 	var noChange []plancheck.PlanCheck
 	for _, address := range []string{"vbaws_iam_role.instance", "vbaws_iam_role.default", "vbaws_iam_role.dlm",
@@ -331,6 +334,10 @@ func TestAccIAMRoleMigration_movedFromAWSIAMRole(t *testing.T) {
 	acctest.RequireCLI(t, acctest.MoveState)
 	migrate(t, func(sampleRoles) string {
 		return movedBlock("instance") + movedBlock("default") + movedBlock("dlm")
+	}, func(cli *acctest.CLI) {
+		// Without refresh the moved roles are not read, and the plan shows them changed.
+		_, plan := cli.SavedPlan("-no-color", "-refresh=false")
+		cli.CheckPlan(plan, plancheck.ExpectResourceAction("vbaws_iam_role.default", plancheck.ResourceActionUpdate))
 	})
 }
 
@@ -344,7 +351,7 @@ func TestAccIAMRoleMigration_importAndRemoved(t *testing.T) {
 	migrate(t, func(s sampleRoles) string {
 		return importAndRemove("instance", s.instanceRole) + importAndRemove("default", s.defaultRole) +
 			importAndRemove("dlm", s.dlmRole)
-	})
+	}, nil)
 }
 
 func importAndRemove(name, role string) string {
