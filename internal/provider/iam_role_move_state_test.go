@@ -369,3 +369,48 @@ removed {
 }
 `, name, role)
 }
+
+// A role hashicorp/aws named from name_prefix (the prefix, 18 digits of UTC time and 8 hex digits) moves with its
+// name_prefix: a configuration that keeps name_prefix plans no change, and the move writes nothing to IAM.
+func TestAccIAMRoleMigration_movedKeepsNamePrefix(t *testing.T) {
+	acctest.RequireCLI(t, acctest.MoveState)
+	client := acctest.IAMClient(t)
+	proxy := acctest.NewProxy(t)
+	prefix := acctest.RandomName("veeam-aws") + "-"
+	name := prefix + "202601051200001234" + "0000000a"
+	appliance := fixtureRole(t, client, acctest.RandomName("veeam-aws-instance-role"), "/", ec2TrustPolicy, nil)
+	fixtureRole(t, client, name, "/", deployVBAWSTrust(appliance), nil)
+	cli := acctest.NewMigrationCLI(t, t.TempDir())
+	state := awsRoleState(t, client, name)
+	state["name_prefix"] = prefix
+	cli.WriteState(acctest.StateResource{Type: "aws_iam_role", Name: "default",
+		Provider: acctest.AWSProviderAddress(t), Attributes: state})
+	writeMainTF(t, cli, fmt.Sprintf(`
+terraform {
+  required_providers {
+    aws   = { source = "hashicorp/aws" }
+    vbaws = { source = "vbaws/vbaws" }
+  }
+}
+%s
+%s
+resource "vbaws_iam_role" "default" {
+  name_prefix            = %q
+  trusted_principal_arns = [%q]
+  service_principals     = ["backup.amazonaws.com"]
+}
+`, acctest.ProviderConfigFor(proxy.URL), movedBlock("default"), prefix, appliance))
+	planFile, plan := cli.SavedPlan("-no-color")
+	cli.CheckPlan(plan, plancheck.ExpectResourceAction("vbaws_iam_role.default", plancheck.ResourceActionNoop))
+	cli.MustRun("apply", "-input=false", "-no-color", planFile)
+	if writes := proxy.IAMWrites(); len(writes) > 0 {
+		t.Errorf("the move wrote to IAM: %v", writes)
+	}
+	cli.CheckState(
+		statecheck.ExpectKnownValue("vbaws_iam_role.default", tfjsonpath.New("name"), knownvalue.StringExact(name)),
+		statecheck.ExpectKnownValue("vbaws_iam_role.default", tfjsonpath.New("name_prefix"),
+			knownvalue.StringExact(prefix)),
+	)
+	_, after := cli.SavedPlan("-no-color")
+	cli.CheckPlan(after, plancheck.ExpectEmptyPlan())
+}
