@@ -33,21 +33,33 @@ var providerBinary struct {
 // really are independent. The configuration itself stays as written: `source = "vbaws/vbaws"`.
 func NewInstalledCLI(t *testing.T, dir string) *CLI {
 	t.Helper()
+	return cliWithOverrides(t, dir, map[string]string{"vbaws/vbaws": builtProvider(t)})
+}
+
+// builtProvider returns the directory of the provider binary, built on first use.
+func builtProvider(t *testing.T) string {
+	t.Helper()
 	PreCheck(t)
 	providerBinary.once.Do(func() { providerBinary.dir, providerBinary.err = buildProvider() })
 	if providerBinary.err != nil {
 		t.Fatalf("building the provider: %v", providerBinary.err)
 	}
-	cliConfig := filepath.Join(t.TempDir(), "dev.tfrc")
-	overrides := fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/vbaws/vbaws" = %[1]q
-    "registry.opentofu.org/vbaws/vbaws" = %[1]q
-  }
-  direct {}
+	return providerBinary.dir
 }
-`, providerBinary.dir)
-	if err := os.WriteFile(cliConfig, []byte(overrides), 0o600); err != nil {
+
+// cliWithOverrides is NewInstalledCLI with the provider binaries of dirs, by namespace/type, installed through
+// dev_overrides under both registry.terraform.io and registry.opentofu.org.
+func cliWithOverrides(t *testing.T, dir string, dirs map[string]string) *CLI {
+	t.Helper()
+	var overrides strings.Builder
+	for provider, binaryDir := range dirs {
+		for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
+			fmt.Fprintf(&overrides, "    %q = %q\n", host+"/"+provider, binaryDir)
+		}
+	}
+	cliConfig := filepath.Join(t.TempDir(), "dev.tfrc")
+	config := "provider_installation {\n  dev_overrides {\n" + overrides.String() + "  }\n  direct {}\n}\n"
+	if err := os.WriteFile(cliConfig, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := []string{"TF_CLI_CONFIG_FILE=" + cliConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_INPUT=0",
@@ -58,7 +70,12 @@ func NewInstalledCLI(t *testing.T, dir string) *CLI {
 
 // buildProvider compiles the module's main package into a directory of its own.
 func buildProvider() (string, error) {
-	dir, err := os.MkdirTemp("", "vbaws-provider-")
+	return buildCommand("github.com/vbaws/terraform-provider-vbaws", "terraform-provider-vbaws")
+}
+
+// buildCommand compiles the command of package into a directory of its own, as binary.
+func buildCommand(pkg, binary string) (string, error) {
+	dir, err := os.MkdirTemp("", binary+"-")
 	if err != nil {
 		return "", err
 	}
@@ -66,8 +83,7 @@ func buildProvider() (string, error) {
 	if err != nil {
 		return "", errors.New("the go tool is not on PATH")
 	}
-	cmd := exec.Command(goTool, "build", "-o", filepath.Join(dir, "terraform-provider-vbaws"),
-		"github.com/vbaws/terraform-provider-vbaws")
+	cmd := exec.Command(goTool, "build", "-o", filepath.Join(dir, binary), pkg)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("%w: %s", err, out)
 	}
