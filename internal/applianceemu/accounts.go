@@ -138,15 +138,25 @@ func (s *Server) decodeSpec(w http.ResponseWriter, r *http.Request) (spec, bool)
 	return sp, true
 }
 
-// handleCreate is POST /accounts/amazon: 201 with the record (verified).
-func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, req request) {
+// decodeRecord reads a create or update body into the record it describes under revision rev, answering 400 when
+// it cannot.
+func (s *Server) decodeRecord(w http.ResponseWriter, r *http.Request, rev revision) (Record, bool) {
 	sp, ok := s.decodeSpec(w, r)
 	if !ok {
-		return
+		return Record{}, false
 	}
-	rec, errs := s.record(sp, req.rev)
+	rec, errs := s.record(sp, rev)
 	if len(errs) > 0 {
 		writeValidationProblem(w, errs)
+		return Record{}, false
+	}
+	return rec, true
+}
+
+// handleCreate is POST /accounts/amazon: 201 with the record (verified).
+func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, req request) {
+	rec, ok := s.decodeRecord(w, r, req.rev)
+	if !ok {
 		return
 	}
 	if !s.checkName(w, rec.Name, "") || !s.checkAssumable(w, r, rec) {
@@ -168,13 +178,8 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, req reques
 // handleUpdate is PUT /accounts/amazon/{id}: it replaces the record (verified), keeping only what PUT cannot
 // send: the ID, the default flag and what uses the record.
 func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request, req request) {
-	sp, ok := s.decodeSpec(w, r)
+	rec, ok := s.decodeRecord(w, r, req.rev)
 	if !ok {
-		return
-	}
-	rec, errs := s.record(sp, req.rev)
-	if len(errs) > 0 {
-		writeValidationProblem(w, errs)
 		return
 	}
 	if _, err := s.Record(req.id); err != nil {
