@@ -1,6 +1,7 @@
 package acctest
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/applianceemu"
 )
 
 // A hostile appliance: an HTTPS server on loopback that answers the few calls of Veeam's REST API the provider
@@ -54,21 +57,6 @@ const (
 	HostileHTMLLogin HostileMode = "html-login"
 )
 
-// RevisionRefusal is how a HostileAppliance refuses an x-api-version value outside its window.
-type RevisionRefusal string
-
-// The refusals: ASP.NET Core ProblemDetails (API Versioning 6+), the older ASP.NET error object, a plain-text
-// Veeam-style sentence, an empty 400, and statuses other than 400.
-const (
-	RefuseProblemDetails RevisionRefusal = "problem-details"
-	RefuseErrorObject    RevisionRefusal = "error-object"
-	RefusePlainText      RevisionRefusal = "plain-text"
-	RefuseEmpty400       RevisionRefusal = "empty-400"
-	RefuseNotFound       RevisionRefusal = "404"
-	RefuseNotAcceptable  RevisionRefusal = "406"
-	RefuseMediaType      RevisionRefusal = "415"
-)
-
 // HostileOptions configure a HostileAppliance.
 type HostileOptions struct {
 	Mode HostileMode
@@ -78,8 +66,8 @@ type HostileOptions struct {
 	// Revisions is the window of accepted x-api-version values; all that the provider knows plus none when
 	// empty, that is, every well-formed value except 0.x.
 	Revisions []string
-	// Refusal is how a revision outside the window is refused (RefuseProblemDetails when empty).
-	Refusal RevisionRefusal
+	// Refusal is how a revision outside the window is refused (applianceemu.RefusalProblemDetails when empty).
+	Refusal applianceemu.RevisionRefusal
 	// TokenIgnoresVersion makes POST /api/v1/token accept any x-api-version.
 	TokenIgnoresVersion bool
 	// AuthBeforeVersion answers 401 to an unauthenticated request before looking at its x-api-version.
@@ -232,32 +220,9 @@ func (h *HostileAppliance) accepts(rev string) bool {
 
 func (h *HostileAppliance) refuse(w http.ResponseWriter, r *http.Request) {
 	rev := r.Header.Get("x-api-version")
-	switch h.opts.Refusal {
-	case RefuseErrorObject:
-		writeHostileJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{
-			"code": "UnsupportedApiVersion", "innerError": nil,
-			"message": fmt.Sprintf("The HTTP resource that matches the request URI '%s' does not support the "+
-				"API version '%s'.", r.URL, rev)}})
-	case RefusePlainText:
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusBadRequest)
-		_, _ = fmt.Fprintf(w, "API version %s is not supported", rev)
-	case RefuseEmpty400:
-		w.WriteHeader(http.StatusBadRequest)
-	case RefuseNotFound:
-		w.WriteHeader(http.StatusNotFound)
-	case RefuseNotAcceptable:
-		w.WriteHeader(http.StatusNotAcceptable)
-	case RefuseMediaType:
-		w.WriteHeader(http.StatusUnsupportedMediaType)
-	default:
-		w.Header().Set("Content-Type", "application/problem+json")
-		writeHostileJSON(w, http.StatusBadRequest, map[string]any{
-			"type": "https://docs.api-versioning.org/problems#unsupported", "title": "Unsupported API version",
-			"status": 400, "traceId": "00-" + randomHex(16) + "-" + randomHex(8) + "-00",
-			"detail": fmt.Sprintf("The HTTP resource that matches the request URI '%s' does not support the API "+
-				"version '%s'.", r.URL, rev)})
-	}
+	how := cmp.Or(h.opts.Refusal, applianceemu.RefusalProblemDetails)
+	applianceemu.WriteRevisionRefusal(w, how, "unsupportedApiVersion", rev, fmt.Sprintf(
+		"The HTTP resource that matches the request URI '%s' does not support the API version '%s'.", r.URL, rev))
 }
 
 func (h *HostileAppliance) login(w http.ResponseWriter, r *http.Request, body string) {

@@ -270,9 +270,7 @@ func TestClient_negotiationCannotBeFooledByWording(t *testing.T) {
 		passwords int
 	}
 	var rows []row
-	for _, refusal := range []acctest.RevisionRefusal{acctest.RefuseProblemDetails, acctest.RefuseErrorObject,
-		acctest.RefusePlainText, acctest.RefuseEmpty400, acctest.RefuseNotFound, acctest.RefuseNotAcceptable,
-		acctest.RefuseMediaType} {
+	for _, refusal := range applianceemu.RevisionRefusals {
 		rows = append(rows,
 			row{string(refusal), acctest.HostileOptions{Refusal: refusal}, 1},
 			row{string(refusal) + ", version-blind token", acctest.HostileOptions{Refusal: refusal,
@@ -308,7 +306,7 @@ func TestClient_negotiationCannotBeFooledByWording(t *testing.T) {
 // When only logging in can find the revision, the password budget ends the search with advice to pin it.
 func TestClient_negotiationRespectsThePasswordBudget(t *testing.T) {
 	t.Parallel()
-	h := acctest.NewHostileAppliance(t, acctest.HostileOptions{Refusal: acctest.RefuseEmpty400,
+	h := acctest.NewHostileAppliance(t, acctest.HostileOptions{Refusal: applianceemu.RefusalEmpty400,
 		AuthBeforeVersion: true, Revisions: []string{"1.5-rev0"}})
 	c, _ := hostileClient(t, h, nil)
 	_, err := c.List(context.Background(), "")

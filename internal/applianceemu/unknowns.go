@@ -100,13 +100,11 @@ func (u Unknowns) validate() error {
 	return nil
 }
 
-// refuseRevision answers a request whose x-api-version value the appliance does not accept, in the configured
-// wording. problem is unsupportedApiVersion, invalidApiVersion or apiVersionUnspecified.
-func (s *Server) refuseRevision(w http.ResponseWriter, problem, value, details string) {
-	if s.opts.AnnounceRevisions {
-		w.Header().Set("api-supported-versions", joinRevisions(s.opts.Revisions))
-	}
-	switch s.opts.Unknowns.RevisionRefusal {
+// WriteRevisionRefusal refuses an x-api-version value in the wording how names (RefusalVeeamError when empty):
+// problem is unsupportedApiVersion, invalidApiVersion or apiVersionUnspecified, details the sentence that says
+// why. The emulator and acctest's hostile appliance both refuse this way.
+func WriteRevisionRefusal(w http.ResponseWriter, how RevisionRefusal, problem, value, details string) {
+	switch how {
 	case RefusalProblemDetails:
 		writeJSON(w, http.StatusBadRequest, map[string]any{
 			"type":   "https://docs.api-versioning.org/problems#" + problemSuffix(problem),
@@ -133,6 +131,15 @@ func (s *Server) refuseRevision(w http.ResponseWriter, problem, value, details s
 	default:
 		writeProblem(w, http.StatusBadRequest, problem, "Bad Request", "UnexpectedContent", details)
 	}
+}
+
+// refuseRevision answers a request whose x-api-version value the appliance does not accept, in the configured
+// wording. problem is unsupportedApiVersion, invalidApiVersion or apiVersionUnspecified.
+func (s *Server) refuseRevision(w http.ResponseWriter, problem, value, details string) {
+	if s.opts.AnnounceRevisions {
+		w.Header().Set("api-supported-versions", joinRevisions(s.opts.Revisions))
+	}
+	WriteRevisionRefusal(w, s.opts.Unknowns.RevisionRefusal, problem, value, details)
 }
 
 // problemSuffix is the fragment of API Versioning's problem type URI for a problem name.
