@@ -66,8 +66,11 @@ func identityCase(t *testing.T, steps []resource.TestStep) resource.TestCase {
 }
 
 // createdAndImportedByIdentity are the steps that create a resource, check its identity, import it by that
-// identity with no change, and leave a configuration for the post-test destroy (the import step leaves none).
+// identity with no change, and leave a configuration for the post-test destroy (the import step leaves none). The
+// configuration requires the provider by its source: terraform-plugin-testing runs the import step's
+// configuration as written, and OpenTofu's leg serves the provider under a namespace other than the implied one.
 func createdAndImportedByIdentity(config, address string, identity statecheck.StateCheck) []resource.TestStep {
+	config = acctest.RequiredProviders() + config
 	return []resource.TestStep{
 		{ProtoV6ProviderFactories: currentProviders, Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{identity}},

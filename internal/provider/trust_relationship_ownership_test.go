@@ -70,7 +70,9 @@ func TestAccTrustRelationship_importTakesOverRefusedStatement(t *testing.T) {
 	spec := policy.TrustSpec{Sid: veeamTrustSid, AWSPrincipals: []string{appliance}}
 	left := policy.ApplyTrust(mustParse(t, teamTrustPolicy), spec)
 	fixtureRole(t, client, team, "/", left.Marshal(), nil)
-	config := trustConfig(acctest.ProviderConfig(), fmt.Sprintf("  role_name = %q\n  principal_arn = %q", team, appliance))
+	// The import step runs its configuration as written, so the configuration requires the provider by its source.
+	config := acctest.RequiredProviders() +
+		trustConfig(acctest.ProviderConfig(), fmt.Sprintf("  role_name = %q\n  principal_arn = %q", team, appliance))
 	tc := testAccCase(t,
 		resource.TestStep{Config: config, ExpectError: sidTakenError(team, veeamTrustSid, appliance)},
 		resource.TestStep{Config: config, ResourceName: testTrust, ImportState: true, ImportStatePersist: true,
