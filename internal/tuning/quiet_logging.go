@@ -25,12 +25,23 @@ func userAskedForLogs(environ []string) bool {
 	return false
 }
 
-// QuietFrameworkLogging turns the framework's trace logging off unless the user asked for logs at any level.
-func QuietFrameworkLogging() {
+// providerLogLevelVariable is the variable that sets the level of the provider's own logger, as terraform-plugin-go
+// names it from the address the provider serves: TF_LOG_PROVIDER_ and the type, upper case, "-" as "_".
+func providerLogLevelVariable(address string) string {
+	providerType := address[strings.LastIndex(address, "/")+1:]
+	return "TF_LOG_PROVIDER_" + strings.ToUpper(strings.ReplaceAll(providerType, "-", "_"))
+}
+
+// QuietLogging turns the framework's trace logging and the provider's own logging (served at address) off unless
+// the user asked for logs at any level. Without a log variable, Terraform and OpenTofu drop every line a provider
+// writes, so each line would only cost its formatting, a caller lookup and a pipe write in the provider, and the
+// reading in the CLI: an AWS call line and a timeouts line per resource in every provider process.
+func QuietLogging(address string) {
 	if userAskedForLogs(os.Environ()) {
 		return
 	}
 	for _, name := range sdkLogLevelVariables {
 		_ = os.Setenv(name, "OFF")
 	}
+	_ = os.Setenv(providerLogLevelVariable(address), "OFF")
 }

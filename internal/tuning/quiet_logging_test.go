@@ -2,6 +2,7 @@ package tuning
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -30,7 +31,25 @@ func TestUserAskedForLogs(t *testing.T) {
 	}
 }
 
-func TestQuietFrameworkLoggingSetsSDKLevelsOff(t *testing.T) {
+func TestProviderLogLevelVariable(t *testing.T) {
+	cases := map[string]string{
+		"registry.terraform.io/vbaws/vbaws":      "TF_LOG_PROVIDER_VBAWS",
+		"registry.terraform.io/vbaws/vbawsbench": "TF_LOG_PROVIDER_VBAWSBENCH",
+		"example.com/acme/my-provider":           "TF_LOG_PROVIDER_MY_PROVIDER",
+	}
+	for address, want := range cases {
+		if got := providerLogLevelVariable(address); got != want {
+			t.Errorf("providerLogLevelVariable(%q) = %q, want %q", address, got, want)
+		}
+	}
+}
+
+const testAddress = "registry.terraform.io/vbaws/vbaws"
+
+// quietVariables are the variables QuietLogging sets for testAddress.
+var quietVariables = append(slices.Clone(sdkLogLevelVariables), "TF_LOG_PROVIDER_VBAWS")
+
+func TestQuietLoggingSetsLevelsOff(t *testing.T) {
 	for _, entry := range os.Environ() {
 		name, _, _ := strings.Cut(entry, "=")
 		if strings.HasPrefix(name, "TF_LOG") {
@@ -38,26 +57,26 @@ func TestQuietFrameworkLoggingSetsSDKLevelsOff(t *testing.T) {
 			_ = os.Unsetenv(name)
 		}
 	}
-	for _, name := range sdkLogLevelVariables {
+	for _, name := range quietVariables {
 		t.Setenv(name, "")
 		_ = os.Unsetenv(name)
 	}
-	QuietFrameworkLogging()
-	for _, name := range sdkLogLevelVariables {
+	QuietLogging(testAddress)
+	for _, name := range quietVariables {
 		if got := os.Getenv(name); got != "OFF" {
-			t.Errorf("%s = %q after QuietFrameworkLogging with no log variables, want OFF", name, got)
+			t.Errorf("%s = %q after QuietLogging with no log variables, want OFF", name, got)
 		}
 	}
 }
 
-func TestQuietFrameworkLoggingKeepsRequestedLevels(t *testing.T) {
+func TestQuietLoggingKeepsRequestedLevels(t *testing.T) {
 	t.Setenv("TF_LOG", "DEBUG")
-	for _, name := range sdkLogLevelVariables {
+	for _, name := range quietVariables {
 		t.Setenv(name, "")
 		_ = os.Unsetenv(name)
 	}
-	QuietFrameworkLogging()
-	for _, name := range sdkLogLevelVariables {
+	QuietLogging(testAddress)
+	for _, name := range quietVariables {
 		if got, set := os.LookupEnv(name); set {
 			t.Errorf("%s = %q although TF_LOG was set, want it left unset", name, got)
 		}

@@ -1,7 +1,7 @@
 // Command terraform-provider-vbawsbench serves the benchmark-only no-op provider (see package benchprovider). It
 // leaves the framework's logging as the environment says, so that `make bench` can measure both settings; with
 // VBAWSBENCH_TUNED=1 it runs with the process-wide settings vbaws's main applies (internal/tuning: the framework's
-// logging off unless asked for, the garbage collector's target, request contexts released), so that the floor
+// and the provider's logging off unless asked for, the garbage collector's target, request contexts released), so that the floor
 // differs from vbaws only in what its resources do.
 package main
 
@@ -39,7 +39,7 @@ func main() {
 
 // serveTuned serves the provider as vbaws's main serves vbaws.
 func serveTuned(debug bool) {
-	tuning.QuietFrameworkLogging()
+	tuning.QuietLogging(address)
 	tuning.TuneGarbageCollector()
 	var opts []tf6server.ServeOpt
 	if debug {
