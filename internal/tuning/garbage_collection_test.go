@@ -9,6 +9,7 @@ import (
 func TestTuneGarbageCollector(t *testing.T) {
 	previous := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(previous)
+	defer startupGarbageReturned.Store(startupGarbageReturned.Load())
 
 	t.Setenv("GOGC", "50")
 	TuneGarbageCollector()
@@ -20,11 +21,15 @@ func TestTuneGarbageCollector(t *testing.T) {
 func TestTuneGarbageCollector_default(t *testing.T) {
 	previous := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(previous)
+	defer startupGarbageReturned.Store(startupGarbageReturned.Load())
 
 	t.Setenv("GOGC", "")
 	_ = os.Unsetenv("GOGC")
 	TuneGarbageCollector()
 	if got := debug.SetGCPercent(100); got != gcPercent {
 		t.Errorf("without GOGC, the GC target is %d; want %d", got, gcPercent)
+	}
+	if !startupGarbageReturned.Load() {
+		t.Error("TuneGarbageCollector left ConfigureProvider keeping the start-up garbage")
 	}
 }

@@ -3,8 +3,11 @@ package tuning
 import (
 	"context"
 	"errors"
+	"runtime/metrics"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
 type requestKey struct{}
@@ -57,5 +60,36 @@ func TestReleasableContext_keepsTheRequestDeadline(t *testing.T) {
 	defer release()
 	if got, ok := released.Deadline(); !ok || !got.Equal(deadline) {
 		t.Fatalf("Deadline = %v, %v; want %v", got, ok, deadline)
+	}
+}
+
+// configureRecorder is a provider server whose ConfigureProvider answers with nothing.
+type configureRecorder struct{ tfprotov6.ProviderServer }
+
+func (configureRecorder) ConfigureProvider(context.Context, *tfprotov6.ConfigureProviderRequest,
+) (*tfprotov6.ConfigureProviderResponse, error) {
+	return &tfprotov6.ConfigureProviderResponse{}, nil
+}
+
+// forcedCollections is how many collections the process has forced so far.
+func forcedCollections() uint64 {
+	sample := []metrics.Sample{{Name: "/gc/cycles/forced:gc-cycles"}}
+	metrics.Read(sample)
+	return sample[0].Value.Uint64()
+}
+
+func TestConfigureProvider_returnsStartupGarbageOnlyInTheProvidersProcess(t *testing.T) {
+	defer startupGarbageReturned.Store(startupGarbageReturned.Load())
+	server := ReleaseContexts(func() tfprotov6.ProviderServer { return configureRecorder{} })()
+	for _, inProvidersProcess := range []bool{false, true} {
+		startupGarbageReturned.Store(inProvidersProcess)
+		before := forcedCollections()
+		if _, err := server.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{}); err != nil {
+			t.Fatal(err)
+		}
+		if collected := forcedCollections() > before; collected != inProvidersProcess {
+			t.Errorf("in the provider's own process %v: ConfigureProvider collected %v, want %v",
+				inProvidersProcess, collected, inProvidersProcess)
+		}
 	}
 }

@@ -1,8 +1,8 @@
 // Command terraform-provider-vbawsbench serves the benchmark-only no-op provider (see package benchprovider). It
 // leaves the framework's logging as the environment says, so that `make bench` can measure both settings; with
 // VBAWSBENCH_TUNED=1 it runs with the process-wide settings vbaws's main applies (internal/tuning: the framework's
-// and the provider's logging off unless asked for, the garbage collector's target, request contexts released), so that the floor
-// differs from vbaws only in what its resources do.
+// and the provider's logging off unless asked for, the garbage collector's target, request contexts released, the
+// start-up garbage returned once configured), so that the floor differs from vbaws only in what its resources do.
 package main
 
 import (
