@@ -16,8 +16,11 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 command -v terraform >/dev/null || { echo "make bench needs the terraform CLI on PATH" >&2; exit 1; }
-go build -C "$root" -o "$work/terraform-provider-vbaws" .
-go build -C "$root" -o "$work/terraform-provider-vbawsbench" ./internal/benchprovider/cmd/terraform-provider-vbawsbench
+# The providers are built as .goreleaser.yml builds a release (static, trimmed paths, no symbol table), so that the
+# figures are those of the binary users run.
+release_build() { CGO_ENABLED=0 go build -C "$root" -trimpath -ldflags='-s -w' "$@"; }
+release_build -o "$work/terraform-provider-vbaws" .
+release_build -o "$work/terraform-provider-vbawsbench" ./internal/benchprovider/cmd/terraform-provider-vbawsbench
 go build -C "$root" -o "$work/planbench" ./internal/benchprovider/cmd/planbench
 go build -C "$root" -o "$work/lzbench" ./internal/benchprovider/cmd/lzbench
 
@@ -41,5 +44,5 @@ echo "Landing zone: cost per provider configuration against the no-op framework 
 tofu="$root/.tools/tofu"
 [ -x "$tofu" ] || tofu=""
 "$work/lzbench" -vbaws "$work/terraform-provider-vbaws" -noop "$work/terraform-provider-vbawsbench" \
-  -accounts "${BENCH_ACCOUNTS:-50}" -width "${BENCH_REFRESH_WIDTH:-1000}" -runs "${BENCH_LZ_RUNS:-1}" \
+  -accounts "${BENCH_ACCOUNTS:-50}" -width "${BENCH_REFRESH_WIDTH:-1000}" -runs "${BENCH_LZ_RUNS:-3}" \
   -example "$root/examples/landing-zone-for-each" ${tofu:+-tofu "$tofu"} ${BENCH_BEFORE:+-before "$BENCH_BEFORE"}

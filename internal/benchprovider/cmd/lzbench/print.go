@@ -13,7 +13,7 @@ func printScenario(s scenario, results map[string][][]measurement) {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	floor := "no-op floor (vbawsbench_wide)"
+	floor := floorName
 	names = append([]string{floor}, slices.DeleteFunc(names, func(n string) bool { return n == floor })...)
 	n := float64(s.configurations)
 	fmt.Printf("\n%d provider configurations of %d resource(s) each (median of %d runs, alternating; per "+
@@ -30,6 +30,56 @@ func printScenario(s scenario, results map[string][][]measurement) {
 				float64(m.calls)/n)
 		}
 	}
+	for _, line := range targetLines(s, results) {
+		fmt.Println("  " + line)
+	}
+}
+
+// target is a limit issue 33 sets on a ratio to the floor, or on calls per configuration.
+type target struct {
+	phase, measure string
+	limit          float64
+	value          func(m, floor measurement, configurations float64) float64
+}
+
+// landingZoneTargets hold at N configurations of one resource; widthTargets for one configuration of many.
+var (
+	landingZoneTargets = []target{
+		{"plan (new)", "wall", 1.15, wallRatio}, {"plan (new)", "peak RSS", 1.15, rssRatio},
+		{"plan (new)", "AWS calls per configuration", 1, callsPerConfiguration},
+		{"refresh plan", "wall", 1.15, wallRatio}, {"refresh plan", "peak RSS", 1.15, rssRatio},
+	}
+	widthTargets = []target{{"refresh plan", "wall", 1.1, wallRatio}}
+)
+
+func wallRatio(m, floor measurement, _ float64) float64 { return ratio(m.seconds, floor.seconds) }
+
+func rssRatio(m, floor measurement, _ float64) float64 {
+	return ratio(float64(m.peakKiB), float64(floor.peakKiB))
+}
+
+func callsPerConfiguration(m, _ measurement, n float64) float64 { return float64(m.calls) / n }
+
+// targetLines says, for vbaws_iam_role, each target of the scenario with its median value to three decimals and
+// whether it is met.
+func targetLines(s scenario, results map[string][][]measurement) []string {
+	targets := landingZoneTargets
+	if s.resources > 1 {
+		targets = widthTargets
+	}
+	floor, vbaws := results[floorName], results[vbawsName]
+	var lines []string
+	for _, t := range targets {
+		i := slices.IndexFunc(phases, func(p phase) bool { return p.name == t.phase })
+		value := t.value(medians(vbaws, i), medians(floor, i), float64(s.configurations))
+		verdict := "met"
+		if value > t.limit {
+			verdict = "MISSED"
+		}
+		lines = append(lines, fmt.Sprintf("target: %s, %s %.3f (at most %g): %s", t.phase, t.measure, value,
+			t.limit, verdict))
+	}
+	return lines
 }
 
 // medians is the median of every measure of one phase over the runs.

@@ -51,11 +51,17 @@ type measurement struct {
 	calls        int
 }
 
+// The names of the floor and of vbaws under test in the printed tables.
+const (
+	floorName = "no-op floor (vbawsbench_wide)"
+	vbawsName = "vbaws_iam_role"
+)
+
 func (b *bench) variants() []variant {
-	vs := []variant{{name: "no-op floor (vbawsbench_wide)", config: floorConfig}}
-	vs = append(vs, variant{name: "vbaws_iam_role", config: b.vbawsConfig})
+	vs := []variant{{name: floorName, config: floorConfig}}
+	vs = append(vs, variant{name: vbawsName, config: b.vbawsConfig})
 	if b.opts.before != "" {
-		vs = append(vs, variant{name: "vbaws_iam_role, -before", config: b.vbawsConfig})
+		vs = append(vs, variant{name: vbawsName + ", -before", config: b.vbawsConfig})
 	}
 	return vs
 }
