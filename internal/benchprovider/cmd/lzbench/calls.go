@@ -8,13 +8,16 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"sync"
+	"time"
 )
 
-// callCounter is a reverse proxy in front of moto that counts the AWS calls (query-protocol actions) it forwards.
+// callCounter is a reverse proxy in front of moto that counts the AWS calls (query-protocol actions) it forwards
+// and adds up how long moto took to answer them.
 type callCounter struct {
-	url   string
-	mu    sync.Mutex
-	total int
+	url     string
+	mu      sync.Mutex
+	total   int
+	waiting time.Duration
 }
 
 func startCallCounter(endpoint string) (*callCounter, error) {
@@ -30,31 +33,41 @@ func startCallCounter(endpoint string) (*callCounter, error) {
 	forward := httputil.NewSingleHostReverseProxy(target)
 	go func() {
 		_ = http.Serve(listener, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			c.count(r)
+			action := actionOf(r)
+			start := time.Now()
 			forward.ServeHTTP(w, r)
+			if action != "" {
+				c.count(time.Since(start))
+			}
 		}))
 	}()
 	return c, nil
 }
 
-// count counts a request that names an action, and puts its body back for forwarding.
-func (c *callCounter) count(r *http.Request) {
+// actionOf is the query-protocol action a request names, or ""; it puts the body back for forwarding.
+func actionOf(r *http.Request) string {
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	values, _ := url.ParseQuery(string(body))
-	if values.Get("Action") == "" && r.URL.Query().Get("Action") == "" {
-		return
+	if action := values.Get("Action"); action != "" {
+		return action
 	}
+	return r.URL.Query().Get("Action")
+}
+
+// count counts a forwarded call with how long its answer took.
+func (c *callCounter) count(took time.Duration) {
 	c.mu.Lock()
 	c.total++
+	c.waiting += took
 	c.mu.Unlock()
 }
 
-// take returns the calls counted since the last take.
-func (c *callCounter) take() int {
+// take returns the calls counted since the last take and how long moto took to answer them, summed.
+func (c *callCounter) take() (int, time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	n := c.total
-	c.total = 0
-	return n
+	n, waiting := c.total, c.waiting
+	c.total, c.waiting = 0, 0
+	return n, waiting
 }

@@ -49,6 +49,8 @@ type measurement struct {
 	processes    int
 	peakKiB      int
 	calls        int
+	// awsSeconds is how long moto took to answer the calls, summed (calls in parallel count each).
+	awsSeconds float64
 }
 
 // The names of the floor and of vbaws under test in the printed tables.
@@ -156,7 +158,8 @@ func (b *bench) timed(cli, dir string, v variant, p phase) (measurement, error) 
 	}
 	start := time.Now()
 	err = cmd.Run()
-	m := measurement{seconds: time.Since(start).Seconds(), calls: b.calls.take()}
+	calls, waiting := b.calls.take()
+	m := measurement{seconds: time.Since(start).Seconds(), calls: calls, awsSeconds: waiting.Seconds()}
 	m.processes, m.peakKiB = s.finish()
 	if code := cmd.ProcessState.ExitCode(); code != p.want {
 		return m, fmt.Errorf("%s exited %d (%v), want %d:\n%s", p.name, code, err, p.want, out.String())
