@@ -2,7 +2,6 @@ package benchprovider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -10,8 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-
-	vbaws "github.com/vbaws/terraform-provider-vbaws/internal/provider"
 )
 
 // wideResource is vbawsbench_wide: a no-op resource with the attributes of vbaws_iam_role (same names, types and
@@ -34,32 +31,14 @@ func (wideResource) Metadata(_ context.Context, req resource.MetadataRequest, re
 	resp.TypeName = req.ProviderTypeName + "_wide"
 }
 
-func (wideResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	role, err := iamRoleSchema(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("No vbaws_iam_role schema", err.Error())
-		return
-	}
-	resp.Schema = schema.Schema{Attributes: map[string]schema.Attribute{}}
-	for name, attribute := range role.Attributes {
-		resp.Schema.Attributes[name] = plain(attribute)
-	}
-	if len(role.Blocks) > 0 {
-		resp.Schema.Blocks = role.Blocks
-	}
+func (wideResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{Attributes: wideAttributes()}
 }
 
 // IdentitySchema is vbaws_iam_role's identity schema.
-func (wideResource) IdentitySchema(ctx context.Context, _ resource.IdentitySchemaRequest,
+func (wideResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest,
 	resp *resource.IdentitySchemaResponse) {
-	role, ok := iamRole(ctx).(resource.ResourceWithIdentity)
-	if !ok {
-		resp.Diagnostics.AddError("No vbaws_iam_role identity", "vbaws_iam_role has no identity schema")
-		return
-	}
-	var identity resource.IdentitySchemaResponse
-	role.IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &identity)
-	resp.IdentitySchema = identityschema.Schema{Attributes: identity.IdentitySchema.Attributes}
+	resp.IdentitySchema = identityschema.Schema{Attributes: wideIdentityAttributes()}
 }
 
 // wideIdentity is the identity of a vbawsbench_wide: the name it was given, in wideAccount.
@@ -102,51 +81,4 @@ func (wideResource) Read(ctx context.Context, req resource.ReadRequest, resp *re
 // Update leaves the state as planned.
 func (wideResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	resp.State.Raw = req.Plan.Raw
-}
-
-func iamRoleSchema(ctx context.Context) (schema.Schema, error) {
-	r := iamRole(ctx)
-	if r == nil {
-		return schema.Schema{}, fmt.Errorf("the vbaws provider has no vbaws_iam_role")
-	}
-	var s resource.SchemaResponse
-	r.Schema(ctx, resource.SchemaRequest{}, &s)
-	return s.Schema, nil
-}
-
-// iamRole is vbaws's vbaws_iam_role resource, or nil.
-func iamRole(ctx context.Context) resource.Resource {
-	for _, newResource := range vbaws.New("bench")().Resources(ctx) {
-		r := newResource()
-		var metadata resource.MetadataResponse
-		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "vbaws"}, &metadata)
-		if metadata.TypeName == "vbaws_iam_role" {
-			return r
-		}
-	}
-	return nil
-}
-
-// plain is an attribute of the same type and kind without validators, plan modifiers, defaults or custom types.
-func plain(a schema.Attribute) schema.Attribute {
-	required, optional, computed := a.IsRequired(), a.IsOptional(), a.IsComputed()
-	switch a := a.(type) {
-	case schema.StringAttribute:
-		return schema.StringAttribute{Required: required, Optional: optional, Computed: computed}
-	case schema.BoolAttribute:
-		return schema.BoolAttribute{Required: required, Optional: optional, Computed: computed}
-	case schema.Int64Attribute:
-		return schema.Int64Attribute{Required: required, Optional: optional, Computed: computed}
-	case schema.SetAttribute:
-		return schema.SetAttribute{ElementType: a.ElementType, Required: required, Optional: optional,
-			Computed: computed}
-	case schema.MapAttribute:
-		return schema.MapAttribute{ElementType: a.ElementType, Required: required, Optional: optional,
-			Computed: computed}
-	case schema.ListAttribute:
-		return schema.ListAttribute{ElementType: a.ElementType, Required: required, Optional: optional,
-			Computed: computed}
-	default:
-		return a
-	}
 }
