@@ -49,12 +49,12 @@ func (a *checkRoleAction) Schema(_ context.Context, _ action.SchemaRequest, resp
 			"operations": schema.SetAttribute{
 				Required:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: operationsDescription,
+				MarkdownDescription: operationsDescription(),
 				Validators:          operationsValidators(),
 			},
 			"product_version": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: productVersionDescription,
+				MarkdownDescription: productVersionDescription(),
 				Validators:          productVersionValidators(),
 			},
 			"workers_in_production_accounts": schema.BoolAttribute{

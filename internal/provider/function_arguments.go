@@ -152,20 +152,23 @@ func collectionElements(v attr.Value) ([]attr.Value, bool) {
 	return nil, false
 }
 
-// Parameters of the functions that take a selection of Veeam operations, as vbaws_role_template does.
-var (
-	operationsParameter = function.SetParameter{
-		Name:                "operations",
-		ElementType:         types.StringType,
-		MarkdownDescription: operationsDescription,
+// selectionParameters are the parameters of the functions that take a selection of Veeam operations, as
+// vbaws_role_template does: operations and product_version.
+func selectionParameters() []function.Parameter {
+	return []function.Parameter{
+		function.SetParameter{
+			Name:                "operations",
+			ElementType:         types.StringType,
+			MarkdownDescription: operationsDescription(),
+		},
+		function.StringParameter{
+			Name:           "product_version",
+			AllowNullValue: true,
+			MarkdownDescription: productVersionDescription() + " `null` gives the default, as leaving " +
+				"`product_version` out of `vbaws_role_template` does.",
+		},
 	}
-	productVersionParameter = function.StringParameter{
-		Name:           "product_version",
-		AllowNullValue: true,
-		MarkdownDescription: productVersionDescription + " `null` gives the default, as leaving " +
-			"`product_version` out of `vbaws_role_template` does.",
-	}
-)
+}
 
 // renderSelectionArguments reads the operations and product_version arguments, checks them as
 // vbaws_role_template does while planning and renders the template (without the production-worker extras).

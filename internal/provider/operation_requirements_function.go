@@ -37,7 +37,7 @@ func (operationRequirementsFunction) Definition(_ context.Context, _ function.De
 			"`create_instance_profile`), as `vbaws_role_template` exports them for the same `operations` and " +
 			"`product_version`. The selection is checked as the resource checks it while planning. " +
 			localFunctionNote,
-		Parameters: []function.Parameter{operationsParameter, productVersionParameter},
+		Parameters: selectionParameters(),
 		Return: function.ObjectReturn{AttributeTypes: map[string]attr.Type{
 			"service_principals":        types.SetType{ElemType: types.StringType},
 			"requires_instance_profile": types.BoolType,

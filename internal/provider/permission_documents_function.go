@@ -30,7 +30,7 @@ func (permissionDocumentsFunction) Definition(_ context.Context, _ function.Defi
 			"per managed policy, actions deduplicated regardless of case and sorted. The selection is checked " +
 			"as the resource checks it while planning, with the same messages. The documents are those of " +
 			"`workers_in_production_accounts = false`, the resource's default. " + localFunctionNote,
-		Parameters: []function.Parameter{operationsParameter, productVersionParameter},
+		Parameters: selectionParameters(),
 		Return:     function.ListReturn{ElementType: types.StringType},
 	}
 }

@@ -19,13 +19,18 @@ import (
 )
 
 // Descriptions shared by every type that takes a selection of Veeam operations, derived from the catalog.
-var (
-	operationsDescription = "Veeam operations the permissions are for: " +
-		strings.Join(codeSpans(catalog.AllOperations()), ", ") + ". The [operations guide](../guides/operations.md) " +
-		"says what each one is for and which ones a role needs."
-	productVersionDescription = "Veeam Backup for AWS version whose permission lists are used: " +
-		versionsDescription() + "."
-)
+// operationsDescription describes the operations attribute or argument. It is built when a schema asks for it,
+// not at start-up, so that a provider process that never serves such a schema does not load the catalog.
+func operationsDescription() string {
+	return "Veeam operations the permissions are for: " + strings.Join(codeSpans(catalog.AllOperations()), ", ") +
+		". The [operations guide](../guides/operations.md) says what each one is for and which ones a role needs."
+}
+
+// productVersionDescription describes the product_version attribute or argument, built when asked for as
+// operationsDescription is.
+func productVersionDescription() string {
+	return "Veeam Backup for AWS version whose permission lists are used: " + versionsDescription() + "."
+}
 
 const workersDescription = "Add the extra permissions the selected operations need when workers run in production " +
 	"accounts. Defaults to `false`."
@@ -140,12 +145,12 @@ func templateSelectionDataSourceAttributes() map[string]dsschema.Attribute {
 		"operations": dsschema.SetAttribute{
 			Required:            true,
 			ElementType:         types.StringType,
-			MarkdownDescription: operationsDescription,
+			MarkdownDescription: operationsDescription(),
 			Validators:          operationsValidators(),
 		},
 		"product_version": dsschema.StringAttribute{
 			Optional:            true,
-			MarkdownDescription: productVersionDescription,
+			MarkdownDescription: productVersionDescription(),
 			Validators:          productVersionValidators(),
 		},
 		"workers_in_production_accounts": dsschema.BoolAttribute{
@@ -162,14 +167,14 @@ func templateSelectionResourceAttributes() map[string]schema.Attribute {
 		"operations": schema.SetAttribute{
 			Required:            true,
 			ElementType:         types.StringType,
-			MarkdownDescription: operationsDescription,
+			MarkdownDescription: operationsDescription(),
 			Validators:          operationsValidators(),
 		},
 		"product_version": schema.StringAttribute{
 			Optional:            true,
 			Computed:            true,
 			Default:             stringdefault.StaticString(catalog.DefaultVersion),
-			MarkdownDescription: productVersionDescription,
+			MarkdownDescription: productVersionDescription(),
 			Validators:          productVersionValidators(),
 		},
 		"workers_in_production_accounts": schema.BoolAttribute{

@@ -329,13 +329,15 @@ func (namePrefixValidator) ValidateString(ctx context.Context, req validator.Str
 // whitespace.
 const inlinePoliciesMaxSize = 10240
 
-var inlinePolicyNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+// inlinePolicyNamePattern is the characters IAM accepts in a policy name; inlinePoliciesValidators checks the
+// length apart, because a counted repetition compiles to a regular expression a hundred times larger.
+var inlinePolicyNamePattern = regexp.MustCompile(`^[\w+=,.@-]+$`)
 
 // inlinePoliciesValidators check the names and the combined size of inline_policies at plan time.
 func inlinePoliciesValidators() []validator.Map {
 	return []validator.Map{
-		mapvalidator.KeysAre(stringvalidator.RegexMatches(inlinePolicyNamePattern,
-			"must be 1 to 128 letters, digits or +=,.@_-")),
+		mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128),
+			stringvalidator.RegexMatches(inlinePolicyNamePattern, "must be 1 to 128 letters, digits or +=,.@_-")),
 		inlineSizeValidator{},
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -46,6 +48,33 @@ func TestValidatorMessagesSayWhatToWrite(t *testing.T) {
 			Path: path.Root("product_version"), ConfigValue: types.StringValue(version)}, resp)
 		if resp.Diagnostics.HasError() {
 			t.Errorf("product version %s was refused: %v", version, resp.Diagnostics)
+		}
+	}
+}
+
+// inline_policies' names are checked as IAM checks policy names: 1 to 128 of letters, digits and +=,.@_-.
+func TestInlinePolicyNames(t *testing.T) {
+	cases := map[string]bool{
+		"backup":                 true,
+		"a+b=c,d.e@f_g-h":        true,
+		strings.Repeat("p", 128): true,
+		strings.Repeat("p", 129): false,
+		"":                       false,
+		"no spaces":              false,
+		"no/slash":               false,
+	}
+	for name, accepted := range cases {
+		policies := types.MapValueMust(types.StringType, map[string]attr.Value{name: types.StringValue("{}")})
+		var diags diag.Diagnostics
+		for _, v := range inlinePoliciesValidators()[:1] {
+			resp := &validator.MapResponse{}
+			v.ValidateMap(context.Background(), validator.MapRequest{
+				Path: path.Root("inline_policies"), ConfigValue: policies}, resp)
+			diags.Append(resp.Diagnostics...)
+		}
+		if diags.HasError() == accepted {
+			t.Errorf("policy name %q (%d characters): accepted %v, want %v: %v", name, len(name), !diags.HasError(),
+				accepted, diags)
 		}
 	}
 }
