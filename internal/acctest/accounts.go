@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
 )
 
 // MemberAccessRole is the role tests assume in other accounts of the emulator, as in an AWS Organization.
@@ -36,6 +38,7 @@ func IAMClientIn(t *testing.T, accountID string) *iam.Client {
 		t.Skip("this test needs several accounts, which only the emulator provides")
 	}
 	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion(Region),
+		config.WithRetryer(awsclient.DefaultRetryer),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(testAccessKey, testSecretKey, "")))
 	if err != nil {
 		t.Fatalf("loading AWS config: %v", err)

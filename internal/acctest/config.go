@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/vbaws/terraform-provider-vbaws/internal/awsclient"
 )
 
 // Static credentials the emulator accepts. Against real AWS the SDK's default chain is used instead.
@@ -59,7 +61,7 @@ func WithRefreshMode(config, mode string) string {
 func IAMClient(t *testing.T) *iam.Client {
 	t.Helper()
 	PreCheck(t)
-	opts := []func(*config.LoadOptions) error{config.WithRegion(Region)}
+	opts := []func(*config.LoadOptions) error{config.WithRegion(Region), config.WithRetryer(awsclient.DefaultRetryer)}
 	if !RealAWS() {
 		opts = append(
 			opts,

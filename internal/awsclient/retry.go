@@ -65,6 +65,13 @@ func unsentRetryables() []retry.IsErrorRetryable {
 	}
 }
 
+// DefaultRetryer is the retryer of a provider configuration that sets neither max_retries nor retry_mode. The
+// acceptance tests' own IAM clients use it too, so that their fixtures ride out what the provider rides out, such
+// as the emulator's occasional 500 while many roles are created in one account at once.
+func DefaultRetryer() aws.Retryer {
+	return newRetryer(DefaultMaxRetries, aws.RetryModeStandard, anyRetryables())
+}
+
 // newRetryer builds the SDK retryer: standard or adaptive mode with the given retryable errors, no client-side
 // retry quota (a burst of lost answers must not turn into "retry quota exceeded"), and at most connectAttempts
 // tries when no connection can be set up.

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 func TestErrorClassification(t *testing.T) {
@@ -105,6 +107,27 @@ func TestErrorClassification(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// The acceptance tests' fixture clients retry as a default provider configuration does: a 500 is tried again, up
+// to DefaultMaxRetries attempts, and a burst of them never runs out of a client-side retry quota.
+func TestDefaultRetryerRidesOutServerErrors(t *testing.T) {
+	r := DefaultRetryer()
+	if got := r.MaxAttempts(); got != DefaultMaxRetries {
+		t.Errorf("DefaultRetryer makes %d attempts, want %d", got, DefaultMaxRetries)
+	}
+	serverError := &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: http.StatusInternalServerError}},
+		Err:      errors.New("internal error"),
+	}
+	if !r.IsErrorRetryable(serverError) {
+		t.Fatal("DefaultRetryer does not retry a 500")
+	}
+	for i := range 1000 {
+		if _, err := r.GetRetryToken(context.Background(), serverError); err != nil {
+			t.Fatalf("retry %d after a 500 was refused: %v", i+1, err)
+		}
+	}
+}
 
 func invalidPrincipal() error {
 	return &iamtypes.MalformedPolicyDocumentException{Message: ptr("Invalid principal in policy")}
