@@ -38,10 +38,11 @@ func (b *bench) measureForEach() ([]measurement, error) {
 func printForEach(accounts int, ms []measurement) {
 	n := float64(accounts)
 	fmt.Printf("\nOpenTofu provider for_each example, %d member accounts (one run; per configuration)\n", accounts)
-	fmt.Printf("  %-14s %10s %9s %6s %11s %6s\n", "phase", "wall/conf", "CPU/conf", "procs", "RSS/conf", "calls")
+	fmt.Printf("  %-14s %10s %9s %6s %11s %11s %6s\n", "phase", "wall/conf", "CPU/conf", "procs", "RSS/conf",
+		"anon/conf", "calls")
 	for i, p := range phases {
 		m := ms[i]
-		fmt.Printf("  %-14s %10s %9s %6d %7.1f MiB %6d\n", p.name, fmtSeconds(m.seconds/n), fmtSeconds(m.cpu/n),
-			m.processes, float64(m.peakKiB)/1024/n, m.calls)
+		fmt.Printf("  %-14s %10s %9s %6d %7.1f MiB %7.1f MiB %6d\n", p.name, fmtSeconds(m.seconds/n),
+			fmtSeconds(m.cpu/n), m.processes, float64(m.peakKiB)/1024/n, float64(m.peakAnonKiB)/1024/n, m.calls)
 	}
 }

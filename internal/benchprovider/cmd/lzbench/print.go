@@ -17,18 +17,22 @@ func printScenario(s scenario, results map[string][][]measurement) {
 	names = append([]string{floor}, slices.DeleteFunc(names, func(n string) bool { return n == floor })...)
 	n := float64(s.configurations)
 	fmt.Printf("\n%d provider configurations of %d resource(s) each (median of %d runs, alternating; per "+
-		"configuration, and × the floor; AWS time: moto's answers, summed over the whole phase)\n",
+		"configuration, and × the floor; anon: the anonymous part of RSS, which each process holds alone, while the "+
+		"rest is the binary's pages, shared through the page cache; AWS time: moto's answers, summed over the whole "+
+		"phase)\n",
 		s.configurations, s.resources, len(results[floor]))
-	fmt.Printf("  %-14s %-30s %10s %7s %9s %7s %6s %11s %7s %6s %6s %9s\n", "phase", "variant", "wall/conf", "×",
-		"CPU/conf", "×", "procs", "RSS/conf", "×", "calls", "/conf", "AWS time")
+	fmt.Printf("  %-14s %-30s %10s %7s %9s %7s %6s %11s %7s %11s %7s %6s %6s %9s\n", "phase", "variant",
+		"wall/conf", "×", "CPU/conf", "×", "procs", "RSS/conf", "×", "anon/conf", "×", "calls", "/conf", "AWS time")
 	for i, p := range phases {
 		base := medians(results[floor], i)
 		for _, name := range names {
 			m := medians(results[name], i)
-			fmt.Printf("  %-14s %-30s %10s %6.2f× %9s %6.2f× %6d %7.1f MiB %6.2f× %6d %6.1f %9s\n", p.name, name,
-				fmtSeconds(m.seconds/n), ratio(m.seconds, base.seconds), fmtSeconds(m.cpu/n), ratio(m.cpu, base.cpu),
-				m.processes, float64(m.peakKiB)/1024/n, ratio(float64(m.peakKiB), float64(base.peakKiB)), m.calls,
-				float64(m.calls)/n, fmtSeconds(m.awsSeconds))
+			fmt.Printf("  %-14s %-30s %10s %6.2f× %9s %6.2f× %6d %7.1f MiB %6.2f× %7.1f MiB %6.2f× %6d %6.1f %9s\n",
+				p.name, name, fmtSeconds(m.seconds/n), ratio(m.seconds, base.seconds), fmtSeconds(m.cpu/n),
+				ratio(m.cpu, base.cpu), m.processes, float64(m.peakKiB)/1024/n,
+				ratio(float64(m.peakKiB), float64(base.peakKiB)), float64(m.peakAnonKiB)/1024/n,
+				ratio(float64(m.peakAnonKiB), float64(base.peakAnonKiB)), m.calls, float64(m.calls)/n,
+				fmtSeconds(m.awsSeconds))
 		}
 	}
 	for _, line := range targetLines(s, results) {
@@ -85,15 +89,17 @@ func targetLines(s scenario, results map[string][][]measurement) []string {
 
 // medians is the median of every measure of one phase over the runs.
 func medians(runs [][]measurement, phase int) measurement {
-	var seconds, cpu, processes, peak, calls, aws []float64
+	var seconds, cpu, processes, peak, anon, calls, aws []float64
 	for _, run := range runs {
 		m := run[phase]
 		seconds, cpu = append(seconds, m.seconds), append(cpu, m.cpu)
 		processes, peak = append(processes, float64(m.processes)), append(peak, float64(m.peakKiB))
+		anon = append(anon, float64(m.peakAnonKiB))
 		calls, aws = append(calls, float64(m.calls)), append(aws, m.awsSeconds)
 	}
 	return measurement{seconds: median(seconds), cpu: median(cpu), processes: int(median(processes)),
-		peakKiB: int(median(peak)), calls: int(median(calls)), awsSeconds: median(aws)}
+		peakKiB: int(median(peak)), peakAnonKiB: int(median(anon)), calls: int(median(calls)),
+		awsSeconds: median(aws)}
 }
 
 func median(values []float64) float64 {

@@ -23,14 +23,19 @@ func wrap(dir, name, binary, pids string) error {
 	return os.WriteFile(filepath.Join(dir, "terraform-provider-"+name), []byte(script), 0o755)
 }
 
-// sampler follows the processes listed in a pid file while a command runs: how many there were and the peak of
-// their summed resident memory.
+// sampler follows the processes listed in a pid file while a command runs: how many there were, the peak of their
+// summed resident memory and the peak of its anonymous part.
 type sampler struct {
-	pids    string
-	stop    chan struct{}
-	done    sync.WaitGroup
-	peakKiB int
+	pids string
+	stop chan struct{}
+	done sync.WaitGroup
+	peak residence
 }
+
+// residence is resident memory in KiB: all of it (VmRSS), and the anonymous part (RssAnon), the heap and stacks
+// that each process holds alone. The rest is the binary's pages, which the processes of one binary share through
+// the page cache, so a sum of VmRSS counts them once per process.
+type residence struct{ rssKiB, anonKiB int }
 
 func startSampler(pids string) (*sampler, error) {
 	if err := os.WriteFile(pids, nil, 0o600); err != nil {
@@ -51,18 +56,19 @@ func (s *sampler) loop() {
 		case <-s.stop:
 			return
 		case <-ticker.C:
-			if sum := summedRSS(readPIDs(s.pids)); sum > s.peakKiB {
-				s.peakKiB = sum
-			}
+			sum := summedResidence(readPIDs(s.pids))
+			s.peak.rssKiB = max(s.peak.rssKiB, sum.rssKiB)
+			s.peak.anonKiB = max(s.peak.anonKiB, sum.anonKiB)
 		}
 	}
 }
 
-// finish stops sampling and returns the number of provider processes started and the peak summed RSS in KiB.
-func (s *sampler) finish() (processes, peakKiB int) {
+// finish stops sampling and returns the number of provider processes started and the peaks of their summed
+// resident memory.
+func (s *sampler) finish() (processes int, peak residence) {
 	close(s.stop)
 	s.done.Wait()
-	return len(readPIDs(s.pids)), s.peakKiB
+	return len(readPIDs(s.pids)), s.peak
 }
 
 func readPIDs(file string) []int {
@@ -81,23 +87,39 @@ func readPIDs(file string) []int {
 	return pids
 }
 
-// summedRSS adds up the resident memory (VmRSS, in KiB) of the processes that are still running.
-func summedRSS(pids []int) int {
-	sum := 0
+// summedResidence adds up the resident memory of the processes that are still running.
+func summedResidence(pids []int) residence {
+	var sum residence
 	for _, pid := range pids {
 		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 		if err != nil {
 			continue
 		}
-		for _, line := range strings.Split(string(status), "\n") {
-			if value, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-				var kib int
-				if _, err := fmt.Sscanf(strings.TrimSpace(value), "%d kB", &kib); err == nil {
-					sum += kib
-				}
-				break
-			}
-		}
+		r := residenceOf(string(status))
+		sum.rssKiB += r.rssKiB
+		sum.anonKiB += r.anonKiB
 	}
 	return sum
+}
+
+// residenceOf reads VmRSS and RssAnon from the text of /proc/PID/status.
+func residenceOf(status string) residence {
+	var r residence
+	for _, line := range strings.Split(status, "\n") {
+		key, value, found := strings.Cut(line, ":")
+		if !found {
+			continue
+		}
+		var kib int
+		if _, err := fmt.Sscanf(strings.TrimSpace(value), "%d kB", &kib); err != nil {
+			continue
+		}
+		switch key {
+		case "VmRSS":
+			r.rssKiB = kib
+		case "RssAnon":
+			r.anonKiB = kib
+		}
+	}
+	return r
 }

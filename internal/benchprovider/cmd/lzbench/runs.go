@@ -48,7 +48,9 @@ type measurement struct {
 	seconds, cpu float64
 	processes    int
 	peakKiB      int
-	calls        int
+	// peakAnonKiB is the peak of the processes' summed anonymous memory (see residence).
+	peakAnonKiB int
+	calls       int
 	// awsSeconds is how long moto took to answer the calls, summed (calls in parallel count each).
 	awsSeconds float64
 }
@@ -160,7 +162,9 @@ func (b *bench) timed(cli, dir string, v variant, p phase) (measurement, error) 
 	err = cmd.Run()
 	calls, waiting := b.calls.take()
 	m := measurement{seconds: time.Since(start).Seconds(), calls: calls, awsSeconds: waiting.Seconds()}
-	m.processes, m.peakKiB = s.finish()
+	var peak residence
+	m.processes, peak = s.finish()
+	m.peakKiB, m.peakAnonKiB = peak.rssKiB, peak.anonKiB
 	if code := cmd.ProcessState.ExitCode(); code != p.want {
 		return m, fmt.Errorf("%s exited %d (%v), want %d:\n%s", p.name, code, err, p.want, out.String())
 	}
