@@ -43,6 +43,6 @@ func printForEach(accounts int, ms []measurement) {
 	for i, p := range phases {
 		m := ms[i]
 		fmt.Printf("  %-14s %10s %9s %6d %7.1f MiB %7.1f MiB %6d\n", p.name, fmtSeconds(m.seconds/n),
-			fmtSeconds(m.cpu/n), m.processes, float64(m.peakKiB)/1024/n, float64(m.peakAnonKiB)/1024/n, m.calls)
+			fmtSeconds(m.cpu/n), m.processes, float64(m.peak.rssKiB)/1024/n, float64(m.peak.anonKiB)/1024/n, m.calls)
 	}
 }

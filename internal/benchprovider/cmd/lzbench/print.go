@@ -29,9 +29,9 @@ func printScenario(s scenario, results map[string][][]measurement) {
 			m := medians(results[name], i)
 			fmt.Printf("  %-14s %-30s %10s %6.2f× %9s %6.2f× %6d %7.1f MiB %6.2f× %7.1f MiB %6.2f× %6d %6.1f %9s\n",
 				p.name, name, fmtSeconds(m.seconds/n), ratio(m.seconds, base.seconds), fmtSeconds(m.cpu/n),
-				ratio(m.cpu, base.cpu), m.processes, float64(m.peakKiB)/1024/n,
-				ratio(float64(m.peakKiB), float64(base.peakKiB)), float64(m.peakAnonKiB)/1024/n,
-				ratio(float64(m.peakAnonKiB), float64(base.peakAnonKiB)), m.calls, float64(m.calls)/n,
+				ratio(m.cpu, base.cpu), m.processes, float64(m.peak.rssKiB)/1024/n,
+				ratio(float64(m.peak.rssKiB), float64(base.peak.rssKiB)), float64(m.peak.anonKiB)/1024/n,
+				ratio(float64(m.peak.anonKiB), float64(base.peak.anonKiB)), m.calls, float64(m.calls)/n,
 				fmtSeconds(m.awsSeconds))
 		}
 	}
@@ -60,7 +60,7 @@ var (
 func wallRatio(m, floor measurement, _ float64) float64 { return ratio(m.seconds, floor.seconds) }
 
 func rssRatio(m, floor measurement, _ float64) float64 {
-	return ratio(float64(m.peakKiB), float64(floor.peakKiB))
+	return ratio(float64(m.peak.rssKiB), float64(floor.peak.rssKiB))
 }
 
 func callsPerConfiguration(m, _ measurement, n float64) float64 { return float64(m.calls) / n }
@@ -93,12 +93,12 @@ func medians(runs [][]measurement, phase int) measurement {
 	for _, run := range runs {
 		m := run[phase]
 		seconds, cpu = append(seconds, m.seconds), append(cpu, m.cpu)
-		processes, peak = append(processes, float64(m.processes)), append(peak, float64(m.peakKiB))
-		anon = append(anon, float64(m.peakAnonKiB))
+		processes, peak = append(processes, float64(m.processes)), append(peak, float64(m.peak.rssKiB))
+		anon = append(anon, float64(m.peak.anonKiB))
 		calls, aws = append(calls, float64(m.calls)), append(aws, m.awsSeconds)
 	}
 	return measurement{seconds: median(seconds), cpu: median(cpu), processes: int(median(processes)),
-		peakKiB: int(median(peak)), peakAnonKiB: int(median(anon)), calls: int(median(calls)),
+		peak: residence{rssKiB: int(median(peak)), anonKiB: int(median(anon))}, calls: int(median(calls)),
 		awsSeconds: median(aws)}
 }
 

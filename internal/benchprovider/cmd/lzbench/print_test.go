@@ -7,7 +7,7 @@ import (
 
 // runOf is one run's measurements of plan, apply and refresh plan, all alike.
 func runOf(seconds float64, peakKiB, calls int) []measurement {
-	m := measurement{seconds: seconds, peakKiB: peakKiB, calls: calls}
+	m := measurement{seconds: seconds, peak: residence{rssKiB: peakKiB}, calls: calls}
 	return []measurement{m, m, m}
 }
 

@@ -106,20 +106,17 @@ func summedResidence(pids []int) residence {
 func residenceOf(status string) residence {
 	var r residence
 	for _, line := range strings.Split(status, "\n") {
-		key, value, found := strings.Cut(line, ":")
-		if !found {
-			continue
-		}
-		var kib int
-		if _, err := fmt.Sscanf(strings.TrimSpace(value), "%d kB", &kib); err != nil {
-			continue
-		}
+		key, value, _ := strings.Cut(line, ":")
+		var field *int
 		switch key {
 		case "VmRSS":
-			r.rssKiB = kib
+			field = &r.rssKiB
 		case "RssAnon":
-			r.anonKiB = kib
+			field = &r.anonKiB
+		default:
+			continue
 		}
+		_, _ = fmt.Sscanf(strings.TrimSpace(value), "%d kB", field)
 	}
 	return r
 }

@@ -47,10 +47,9 @@ var phases = []phase{
 type measurement struct {
 	seconds, cpu float64
 	processes    int
-	peakKiB      int
-	// peakAnonKiB is the peak of the processes' summed anonymous memory (see residence).
-	peakAnonKiB int
-	calls       int
+	// peak is the peak of the provider processes' summed resident memory, and of its anonymous part.
+	peak  residence
+	calls int
 	// awsSeconds is how long moto took to answer the calls, summed (calls in parallel count each).
 	awsSeconds float64
 }
@@ -162,9 +161,7 @@ func (b *bench) timed(cli, dir string, v variant, p phase) (measurement, error) 
 	err = cmd.Run()
 	calls, waiting := b.calls.take()
 	m := measurement{seconds: time.Since(start).Seconds(), calls: calls, awsSeconds: waiting.Seconds()}
-	var peak residence
-	m.processes, peak = s.finish()
-	m.peakKiB, m.peakAnonKiB = peak.rssKiB, peak.anonKiB
+	m.processes, m.peak = s.finish()
 	if code := cmd.ProcessState.ExitCode(); code != p.want {
 		return m, fmt.Errorf("%s exited %d (%v), want %d:\n%s", p.name, code, err, p.want, out.String())
 	}
